@@ -1,0 +1,94 @@
+/*
+ * pg_kernels.h: the only public header of paligemma-ffm's native kernels.
+ *
+ * A flat C ABI: pointers and sizes in, results written to caller-owned memory. No function
+ * allocates, keeps state between calls, or starts threads; the Java side owns every buffer and
+ * splits work across threads itself (the GEMM kernels take an output-column range for that).
+ * All matrices are row-major; "ld" arguments are row strides in elements.
+ * bindings/regen.sh turns this file into bindings/.../pg_kernels_h.java with jextract;
+ * a test checks that the two agree.
+ */
+#ifndef PG_KERNELS_H
+#define PG_KERNELS_H
+
+#include <stdint.h>
+
+/* ---- info.c: what this build is and what the CPU offers ---------------------------------- */
+
+#define PG_CPU_AVX512F     1
+#define PG_CPU_AVX512_BF16 2
+#define PG_CPU_AMX_BF16    4
+#define PG_CPU_F16C        8
+
+/* Compiler, version and flags the library was built with (a static string). */
+const char *pg_build_info(void);
+/* Bit set of PG_CPU_* features detected on this CPU (CPUID and OS support). */
+int32_t pg_cpu_features(void);
+/* Asks Linux for permission to use AMX tile data (arch_prctl ARCH_REQ_XCOMP_PERM); once per
+ * process. Returns 1 when AMX may be used, 0 otherwise. */
+int32_t pg_amx_request(void);
+
+/* ---- softmax.c: attention probabilities --------------------------------------------------- */
+
+/* For each row r of x [rows, ld] (cols used): s = x * scale; if softcap > 0, s = tanh(s / softcap)
+ * * softcap; keys outside [key_lo[r], key_hi[r]) are masked; then a float32 softmax over the
+ * row, written in place. Masked entries become 0; a row with no allowed key becomes all 0. */
+void pg_softmax_rows(float *x, int64_t rows, int64_t cols, int64_t ld, float scale, float softcap,
+                     const int32_t *key_lo, const int32_t *key_hi);
+
+/* ---- rope.c: rotary position embedding, Hugging Face rotate-half layout ------------------- */
+
+/* x [tokens, token_stride] holds heads of head_dim floats each at the start of every token row.
+ * cos, sin [tokens, head_dim / 2]: per-token tables (angle = position * inv_freq).
+ * x1 = x[:d/2], x2 = x[d/2:]: out = (x1 cos - x2 sin, x2 cos + x1 sin), in place. */
+void pg_rope_rotate_half(float *x, int64_t tokens, int64_t heads, int64_t head_dim,
+                         int64_t token_stride, const float *cos, const float *sin);
+
+/* ---- norm.c: normalisations over the last dimension --------------------------------------- */
+
+/* Gemma RMSNorm: out = x * rsqrt(mean(x^2) + eps) * (1 + weight); x, out [rows, dim]. */
+void pg_rms_norm(float *out, const float *x, const float *weight, int64_t rows, int64_t dim,
+                 float eps);
+/* LayerNorm with bias: out = (x - mean) / sqrt(var + eps) * weight + bias (biased variance). */
+void pg_layer_norm(float *out, const float *x, const float *weight, const float *bias,
+                   int64_t rows, int64_t dim, float eps);
+
+/* ---- act.c: activations ------------------------------------------------------------------- */
+
+/* gelu_pytorch_tanh: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))). out may alias x. */
+void pg_gelu_tanh(float *out, const float *x, int64_t n);
+/* GeGLU: out = gelu_tanh(gate) * up. out may alias gate or up. */
+void pg_geglu(float *out, const float *gate, const float *up, int64_t n);
+/* Soft-capping: x = tanh(x / cap) * cap, in place. */
+void pg_softcap(float *x, int64_t n, float cap);
+
+/* ---- elementwise.c: residual add, scaling, bias ------------------------------------------- */
+
+/* out = a + b. out may alias a or b. */
+void pg_add(float *out, const float *a, const float *b, int64_t n);
+/* x *= s, in place. */
+void pg_scale(float *x, int64_t n, float s);
+/* x[r, c] += bias[c] for x [rows, cols]. */
+void pg_add_bias_rows(float *x, const float *bias, int64_t rows, int64_t cols);
+
+/* ---- convert.c: storage formats ----------------------------------------------------------- */
+
+/* bfloat16 -> float32 (exact). */
+void pg_bf16_to_f32(float *out, const uint16_t *in, int64_t n);
+/* IEEE half -> float32 (exact, subnormals included). */
+void pg_f16_to_f32(float *out, const uint16_t *in, int64_t n);
+/* float32 -> bfloat16, round to nearest even (NaN stays NaN), as torch's .to(bfloat16). */
+void pg_f32_to_bf16(uint16_t *out, const float *in, int64_t n);
+
+/* ---- gemm_half.c: products with 16-bit weights, computed in float32 ---------------------- */
+
+/* y[i, j] = sum_p x[i, p] * w[j, p] for i < m and n0 <= j < n1, with w [n, k] row-major
+ * (ldw = k) in bfloat16 (pg_gemm_bf16) or IEEE half (pg_gemm_f16); x [m, ldx], y [m, ldy].
+ * Products and sums in float32, so results match an f32 GEMM over the converted weights to
+ * rounding. Callers split [0, n) into ranges to run threads side by side. */
+void pg_gemm_bf16(const float *x, int64_t ldx, const uint16_t *w, float *y, int64_t ldy,
+                  int64_t m, int64_t k, int64_t n0, int64_t n1);
+void pg_gemm_f16(const float *x, int64_t ldx, const uint16_t *w, float *y, int64_t ldy,
+                 int64_t m, int64_t k, int64_t n0, int64_t n1);
+
+#endif /* PG_KERNELS_H */

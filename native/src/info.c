@@ -1,0 +1,79 @@
+/* info.c: build facts and CPU feature detection. */
+#include "pg_kernels.h"
+
+#include <cpuid.h>
+#include <stdint.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#ifndef PG_BUILD_FLAGS
+#define PG_BUILD_FLAGS "unknown"
+#endif
+
+#define ARCH_GET_XCOMP_PERM 0x1022
+#define ARCH_REQ_XCOMP_PERM 0x1023
+#define XFEATURE_XTILEDATA 18
+
+const char *pg_build_info(void) {
+    return PG_BUILD_FLAGS;
+}
+
+/* XCR0 tells which register states the OS saves; AVX-512 needs opmask/ZMM (bits 5-7), AMX tiles 17-18. */
+static uint64_t xgetbv0(void) {
+    uint32_t eax, edx;
+    __asm__ volatile("xgetbv" : "=a"(eax), "=d"(edx) : "c"(0));
+    return ((uint64_t)edx << 32) | eax;
+}
+
+int32_t pg_cpu_features(void) {
+    unsigned a, b, c, d;
+    if (!__get_cpuid(1, &a, &b, &c, &d)) {
+        return 0;
+    }
+    int osxsave = (c >> 27) & 1;
+    int f16c = (c >> 29) & 1;
+    if (!osxsave) {
+        return 0;
+    }
+    uint64_t xcr0 = xgetbv0();
+    int32_t features = 0;
+    if (f16c && (xcr0 & 0x6) == 0x6) {
+        features |= PG_CPU_F16C;
+    }
+    if (__get_cpuid_max(0, 0) < 7) {
+        return features;
+    }
+    __cpuid_count(7, 0, a, b, c, d);
+    int avx512f = (b >> 16) & 1;
+    int amx_bf16 = (d >> 22) & 1;
+    int amx_tile = (d >> 24) & 1;
+    int zmm_ok = (xcr0 & 0xe6) == 0xe6;
+    if (avx512f && zmm_ok) {
+        features |= PG_CPU_AVX512F;
+        unsigned a1, b1, c1, d1;
+        __cpuid_count(7, 1, a1, b1, c1, d1);
+        if ((a1 >> 5) & 1) {
+            features |= PG_CPU_AVX512_BF16;
+        }
+    }
+    /* AMX state is enabled lazily per process on Linux: XCR0 bit 18 may read 0 until granted,
+     * so only CPUID is checked here and pg_amx_request() asks the kernel. */
+    if (amx_bf16 && amx_tile) {
+        features |= PG_CPU_AMX_BF16;
+    }
+    return features;
+}
+
+int32_t pg_amx_request(void) {
+    if (!(pg_cpu_features() & PG_CPU_AMX_BF16)) {
+        return 0;
+    }
+    if (syscall(SYS_arch_prctl, ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA) != 0) {
+        return 0;
+    }
+    unsigned long bitmask = 0;
+    if (syscall(SYS_arch_prctl, ARCH_GET_XCOMP_PERM, &bitmask) != 0) {
+        return 0;
+    }
+    return (bitmask & (1UL << XFEATURE_XTILEDATA)) ? 1 : 0;
+}
