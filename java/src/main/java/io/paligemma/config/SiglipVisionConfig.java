@@ -39,14 +39,10 @@ public record SiglipVisionConfig(
         if (!Activations.isGeluTanh(cfg.hiddenAct)) {
             throw new ConfigException(w + ": hidden_act \"" + cfg.hiddenAct + "\" is not supported (gelu_pytorch_tanh)");
         }
-        if (cfg.bool(c, "vision_use_head")) {
+        if (c.bool("vision_use_head", false)) {
             throw new ConfigException(w + ": vision_use_head = true is not used by PaliGemma and not supported");
         }
         return cfg;
-    }
-
-    private boolean bool(JsonConfig c, String key) {
-        return c.bool(key, false);
     }
 
     public int headDim() {
