@@ -1,11 +1,13 @@
 package io.paligemma.nn;
 
 import io.paligemma.safetensors.Checkpoint;
+import io.paligemma.safetensors.TensorSpec;
 import io.paligemma.tensor.DType;
 import io.paligemma.tensor.Tensor;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -29,12 +31,45 @@ public final class Weights implements AutoCloseable {
             new String[] {"vision_tower.", "model.vision_tower."},
             new String[] {"multi_modal_projector.", "model.multi_modal_projector."});
 
-    private final Checkpoint checkpoint;
+    private final Checkpoint checkpoint;        // null when recording
+    private final List<TensorSpec> recorded;    // non-null when recording
     private final Arena converted = Arena.ofShared();
     private long convertedBytes;
 
     public Weights(Checkpoint checkpoint) {
         this.checkpoint = checkpoint;
+        this.recorded = null;
+    }
+
+    private Weights() {
+        this.checkpoint = null;
+        this.recorded = new ArrayList<>();
+    }
+
+    /**
+     * A stand-in that backs no memory: building a model on it records every tensor the modules ask for
+     * (key, shape in checkpoint layout) in order, which is how {@code make-random} writes checkpoints
+     * without a second list of keys. The views it hands out must never be read.
+     */
+    public static Weights recorder() {
+        return new Weights();
+    }
+
+    /** The tensors asked for so far (recorder only), as F32 specs in the order the model asked. */
+    public List<TensorSpec> recordedSpecs() {
+        if (recorded == null) {
+            throw new IllegalStateException("not a recorder");
+        }
+        return List.copyOf(recorded);
+    }
+
+    private Tensor record(String key, long[] shape) {
+        recorded.add(new TensorSpec(key, DType.F32, shape));
+        long bytes = DType.F32.size;
+        for (long d : shape) {
+            bytes *= d;
+        }
+        return new Tensor(key, DType.F32, shape, MemorySegment.NULL.reinterpret(bytes));
     }
 
     public Checkpoint checkpoint() {
@@ -43,6 +78,9 @@ public final class Weights implements AutoCloseable {
 
     /** The stored tensor for a 4.47-style key, under either naming. */
     public Optional<Tensor> find(String key) {
+        if (recorded != null) {
+            return Optional.empty(); // optional tensors (lm_head) are left out of generated checkpoints
+        }
         Optional<Tensor> t = checkpoint.find(key);
         if (t.isPresent()) {
             return t;
@@ -69,9 +107,14 @@ public final class Weights implements AutoCloseable {
         return "";
     }
 
-    /** A weight matrix [rows, cols] (higher-rank tensors with the same element count are viewed as 2-D). */
+    /** A weight matrix [rows, cols]. */
     public Tensor matrix(String key, long rows, long cols) {
-        Tensor t = tensor(key);
+        return matrix(key, rows, cols, new long[] {rows, cols});
+    }
+
+    /** A weight stored with shape {@code stored} (e.g. a Conv2d kernel [D, C, p, p]) viewed as [rows, cols]. */
+    public Tensor matrix(String key, long rows, long cols, long[] stored) {
+        Tensor t = recorded != null ? record(key, stored) : tensor(key);
         if (!t.dtype().isWeightFloat()) {
             throw new IllegalArgumentException("tensor " + key + " is " + t.dtype() + ", expected F32, BF16 or F16");
         }
@@ -84,7 +127,16 @@ public final class Weights implements AutoCloseable {
 
     /** A float32 vector or table of {@code count} elements (shape checked by element count). */
     public MemorySegment vector(String key, long count) {
-        Tensor t = tensor(key);
+        return vector(key, new long[] {count});
+    }
+
+    /** A float32 table stored with shape {@code stored}, element count checked. */
+    public MemorySegment vector(String key, long[] stored) {
+        long count = 1;
+        for (long d : stored) {
+            count *= d;
+        }
+        Tensor t = recorded != null ? record(key, stored) : tensor(key);
         if (t.elementCount() != count) {
             throw new IllegalArgumentException("tensor " + key + " has shape " + Arrays.toString(t.shape())
                     + " (" + t.elementCount() + " elements), expected " + count);
@@ -119,6 +171,8 @@ public final class Weights implements AutoCloseable {
     @Override
     public void close() {
         converted.close();
-        checkpoint.close();
+        if (checkpoint != null) {
+            checkpoint.close();
+        }
     }
 }

@@ -17,9 +17,12 @@ final class SiglipVisionEmbeddings {
     SiglipVisionEmbeddings(SiglipVisionConfig c, Weights w, String prefix, Ops ops) {
         this.config = c;
         this.ops = ops;
-        int patchLen = c.numChannels() * c.patchSize() * c.patchSize();
-        this.patchEmbedding = Linear.load(w, prefix + ".patch_embedding", patchLen, c.hiddenSize(), true);
-        this.positionEmbedding = w.vector(prefix + ".position_embedding.weight", (long) c.numPatches() * c.hiddenSize());
+        int d = c.hiddenSize();
+        int p = c.patchSize();
+        long[] conv = {d, c.numChannels(), p, p};
+        this.patchEmbedding = new Linear(w.matrix(prefix + ".patch_embedding.weight", d, (long) c.numChannels() * p * p, conv),
+                w.vector(prefix + ".patch_embedding.bias", d));
+        this.positionEmbedding = w.vector(prefix + ".position_embedding.weight", new long[] {c.numPatches(), d});
     }
 
     /** pixels [images, C, S, S] → ws.hidden [images·N, D]. */
