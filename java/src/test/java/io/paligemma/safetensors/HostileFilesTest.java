@@ -117,6 +117,19 @@ class HostileFilesTest {
         rejects(file("{\"a\":" + deep, 0), "not valid JSON");
     }
 
+    /** Long names and strings are fine as long as the header is under its cap. */
+    @Test
+    void longNamesAndMetadataValues() throws IOException {
+        String name = "n".repeat(200_000);
+        String value = "v".repeat(30_000_000);
+        Path file = file("{\"__metadata__\":{\"big\":\"" + value + "\"},\"" + name
+                + "\":{\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":[0,1]}}", 1);
+        try (SafetensorsFile f = SafetensorsFile.open(file)) {
+            assertEquals(List.of(name), f.names());
+            assertEquals(value.length(), f.metadata().get("big").length());
+        }
+    }
+
     @Test
     void badMetadata() throws IOException {
         rejects(file("{\"__metadata__\":[1]}", 0), "__metadata__ is not a JSON object");
@@ -226,7 +239,7 @@ class HostileFilesTest {
         Path target = dir.resolve("fuzz.safetensors");
         int opened = 0;
         byte[] alphabet = "{}[]\",:0123456789-.eE \u00ff_FUIB".getBytes(StandardCharsets.ISO_8859_1);
-        for (int round = 0; round < 3000; round++) {
+        for (int round = 0; round < 1500; round++) {
             byte[] bytes = original.clone();
             int kind = random.nextInt(4);
             if (kind == 0) {
@@ -257,6 +270,6 @@ class HostileFilesTest {
                 fail("round " + round + ": " + e, e);
             }
         }
-        assertTrue(opened > 0 && opened < 3000, "some mutations survive, most do not: " + opened);
+        assertTrue(opened > 0 && opened < 1500, "some mutations survive, most do not: " + opened);
     }
 }
