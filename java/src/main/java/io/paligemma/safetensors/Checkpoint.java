@@ -57,7 +57,7 @@ public final class Checkpoint implements AutoCloseable {
         if (!Files.exists(path)) {
             throw new SafetensorsException(path + ": no such file or directory");
         }
-        Path parent = path.toAbsolutePath().getParent();
+        Path parent = path.getParent() != null ? path.getParent() : path.toAbsolutePath().getParent();
         if (path.getFileName().toString().endsWith(".index.json")) {
             return openSharded(parent, ShardIndex.read(path));
         }

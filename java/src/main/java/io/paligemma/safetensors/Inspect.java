@@ -21,7 +21,7 @@ public final class Inspect {
         try (Checkpoint checkpoint = Checkpoint.open(fileOrDirectory)) {
             StringBuilder out = new StringBuilder();
             boolean manyFiles = checkpoint.files().size() > 1;
-            out.append(checkpoint.directory()).append('\n');
+            out.append(fileOrDirectory).append('\n');
             for (SafetensorsFile f : checkpoint.files()) {
                 out.append("  file ").append(f.path().getFileName()).append(": ").append(f.names().size())
                         .append(" tensors");

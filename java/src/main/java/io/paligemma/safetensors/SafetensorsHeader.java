@@ -22,8 +22,11 @@ import java.util.Map;
  */
 final class SafetensorsHeader {
 
-    /** Larger headers are refused before any allocation: a hostile length must not exhaust the heap. */
-    static final long MAX_HEADER_BYTES = 100L << 20;
+    /**
+     * Larger headers are refused before any allocation, so a hostile length cannot exhaust the heap;
+     * the same limit as the reference implementation (Rust safetensors: 100,000,000).
+     */
+    static final long MAX_HEADER_BYTES = 100_000_000L;
 
     static final String METADATA_KEY = "__metadata__";
 

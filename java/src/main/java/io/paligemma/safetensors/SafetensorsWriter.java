@@ -95,7 +95,12 @@ public final class SafetensorsWriter implements AutoCloseable {
         ObjectNode root = Json.MAPPER.createObjectNode();
         if (!metadata.isEmpty()) {
             ObjectNode meta = root.putObject(SafetensorsHeader.METADATA_KEY);
-            metadata.forEach(meta::put);
+            metadata.forEach((key, value) -> {
+                if (key == null || value == null) {
+                    throw new SafetensorsException(file + ": metadata entry " + key + "=" + value + " has a null");
+                }
+                meta.put(key, value);
+            });
         }
         long offset = 0;
         for (int i = 0; i < specs.size(); i++) {
