@@ -14,6 +14,9 @@ import java.util.regex.Pattern;
  * {@code " ; "}), so labels cannot contain {@code ;}. Loc values are 0..1023 (4 digits), seg values 0..127
  * (3 digits). Pixel boxes use {@link Box#fromLoc} (divide by 1023, truncate; big_vision's evaluator).
  *
+ * <p>The label may be absent: the object is then kept with label {@code ""}. big_vision's evaluator reads
+ * only the 4 + 16 tokens, and models fine-tuned for referring segmentation answer with tokens alone.
+ *
  * <p>Nothing is guessed and nothing is thrown for bad text: every malformed part becomes a
  * {@link ParseProblem} and yields no object. Only a non-positive image size is an argument error.
  */
@@ -218,9 +221,6 @@ public final class OutputParser {
             if (y1 <= y0 || x1 <= x0) {
                 return problem(Kind.EMPTY_BOX, start, end, "box y0=" + y0 + " x0=" + x0 + " y1=" + y1 + " x1=" + x1
                         + " has y1 <= y0 or x1 <= x0");
-            }
-            if (label.isEmpty()) {
-                return problem(Kind.MISSING_LABEL, start, end, "no label after the tokens");
             }
             return null;
         }

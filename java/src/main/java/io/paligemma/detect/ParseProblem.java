@@ -26,8 +26,6 @@ public record ParseProblem(Kind kind, int offset, String fragment, String messag
         SEG_OUT_OF_RANGE,
         /** y1 &lt;= y0 or x1 &lt;= x0 in loc values. */
         EMPTY_BOX,
-        /** Tokens without a label after them. */
-        MISSING_LABEL,
         /** A {@code ;} with no group before it. */
         EMPTY_GROUP,
         /** Two groups with no {@code ;} between them (both are kept). */
