@@ -166,7 +166,7 @@ public final class OutputParser {
                     objects.add(new Detection(label, loc, box));
                 }
             }
-            if (!atEnd && tokens.get(i).isCode()) {
+            if (why == null && !atEnd && tokens.get(i).isCode()) {
                 problem(Kind.MISSING_SEPARATOR, start, tokens.get(i).end, "no ';' between two objects");
             }
             return i;

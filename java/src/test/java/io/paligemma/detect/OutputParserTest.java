@@ -133,6 +133,10 @@ class OutputParserTest {
                 "<loc0100><loc0200><loc0300><loc0400> cat<loc0100><loc0200><loc0300><loc0400> dog", 64, 64);
         assertEquals(List.of("cat", "dog"), r.objects().stream().map(DetectedObject::label).toList());
         assertEquals(List.of(Kind.MISSING_SEPARATOR), kinds(r));
+        // A malformed group is reported once, not also for the separator after it.
+        ParseResult bad = OutputParser.parseDetections("<loc0100> cat<loc0100><loc0200><loc0300><loc0400> dog", 64, 64);
+        assertEquals(List.of(Kind.WRONG_LOC_COUNT), kinds(bad));
+        assertEquals(List.of("dog"), bad.objects().stream().map(DetectedObject::label).toList());
     }
 
     @Test
