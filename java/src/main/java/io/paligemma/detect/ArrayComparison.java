@@ -1,5 +1,6 @@
 package io.paligemma.detect;
 
+import io.paligemma.conformance.CheckResult;
 import java.util.Locale;
 
 /** The comparisons the segmentation fixtures prescribe, each returning a {@link CheckResult} with the measured error. */

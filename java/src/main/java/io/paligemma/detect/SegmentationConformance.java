@@ -2,6 +2,7 @@ package io.paligemma.detect;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.paligemma.conformance.CheckResult;
 import io.paligemma.safetensors.SafetensorsFile;
 import io.paligemma.tensor.DType;
 import io.paligemma.tensor.Tensor;
