@@ -17,8 +17,11 @@ import java.util.List;
  * casts), normalise ({@code (x - mean) / std} in float32), channels first → pixel_values [3, H, W] float32.
  * Bit-identical to transformers with the default {@link ResizeMethod#BICUBIC_PIL}.
  *
- * <p>Settings come from a checkpoint's {@code preprocessor_config.json}; missing or null keys take the values
- * transformers gives them. {@code do_convert_rgb} has no effect here: {@link ImageDecoder} always yields RGB.
+ * <p>Settings come from a checkpoint's {@code preprocessor_config.json}; missing keys take transformers'
+ * defaults. A null value means what None means there: {@code size}, {@code image_mean} and {@code image_std}
+ * fall back to their defaults, but a null {@code do_*} flag is falsy (the step is skipped), and a null
+ * {@code resample} or {@code rescale_factor} (bilinear / a failing rescale in transformers) is refused.
+ * {@code do_convert_rgb} has no effect here: {@link ImageDecoder} always yields RGB.
  */
 public final class SiglipImageProcessor {
 
@@ -109,12 +112,19 @@ public final class SiglipImageProcessor {
             height = r.positiveInt(size, "size.height");
             width = r.positiveInt(size, "size.width");
         }
+        if (r.isNull("resample")) {
+            throw new IllegalArgumentException(source + ": resample is null (transformers would then use PIL bilinear),"
+                    + " only 3 = PIL bicubic is supported");
+        }
         int resample = r.integer("resample", RESAMPLE_BICUBIC);
         if (resample != RESAMPLE_BICUBIC) {
             throw new IllegalArgumentException(source + ": resample = " + resample
                     + " is not supported (only 3 = PIL bicubic, what SigLIP/PaliGemma checkpoints use)");
         }
         boolean doRescale = r.bool("do_rescale", true);
+        if (doRescale && r.isNull("rescale_factor")) {
+            throw new IllegalArgumentException(source + ": do_rescale is true but rescale_factor is null");
+        }
         double rescaleFactor = r.number("rescale_factor", 1 / 255.0);
         boolean doNormalize = r.bool("do_normalize", true);
         float[] mean = r.perChannel("image_mean", 0.5f);
@@ -258,7 +268,16 @@ public final class SiglipImageProcessor {
             return n.asText();
         }
 
+        boolean isNull(String key) {
+            JsonNode n = root.get(key);
+            return n != null && n.isNull();
+        }
+
+        /** Absent: the default; null: false, as None is falsy in transformers' {@code if do_resize:}. */
         boolean bool(String key, boolean dflt) {
+            if (isNull(key)) {
+                return false;
+            }
             JsonNode n = get(key);
             if (n == null) {
                 return dflt;
