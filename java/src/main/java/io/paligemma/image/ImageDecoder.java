@@ -124,7 +124,7 @@ public final class ImageDecoder {
                 throw new ImageException(name + ": " + format + " header says " + width + "x" + height
                         + " but " + image.getWidth() + "x" + image.getHeight() + " pixels were decoded");
             }
-            return PilRgbConversion.toRgb(image, format, name);
+            return PilRgbConversion.toRgb(image);
         } catch (ImageException e) {
             throw e;
         } catch (IOException e) {
@@ -175,11 +175,9 @@ public final class ImageDecoder {
 
     private static String describe(Throwable e) {
         StringBuilder sb = new StringBuilder(e.toString());
-        for (Throwable c = e.getCause(); c != null && c != e; c = c.getCause()) {
+        int depth = 0;
+        for (Throwable c = e.getCause(); c != null && depth < 5; c = c.getCause(), depth++) {
             sb.append("; caused by ").append(c);
-            if (c.getCause() == c) {
-                break;
-            }
         }
         return sb.toString();
     }

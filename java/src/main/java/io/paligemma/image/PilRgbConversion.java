@@ -28,7 +28,7 @@ final class PilRgbConversion {
     private PilRgbConversion() {
     }
 
-    static RgbImage toRgb(BufferedImage image, String format, String name) throws ImageException {
+    static RgbImage toRgb(BufferedImage image) {
         int w = image.getWidth();
         int h = image.getHeight();
         byte[] out = new byte[Math.multiplyExact(Math.multiplyExact(w, h), 3)];
