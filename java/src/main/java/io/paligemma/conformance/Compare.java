@@ -70,6 +70,38 @@ final class Compare {
                 maxAbs, ok || worst < 0 ? "" : ", worst at " + worst + ": " + actual[worst] + " vs " + expected[worst]));
     }
 
+    /** Bit-for-bit equality of float tensors (pixel_values: the README says exact). */
+    static CheckResult bitwise(String name, float[] actual, float[] expected) {
+        if (actual.length != expected.length) {
+            return CheckResult.failed(name, "size " + actual.length + " != expected " + expected.length);
+        }
+        for (int i = 0; i < actual.length; i++) {
+            if (Float.floatToIntBits(actual[i]) != Float.floatToIntBits(expected[i])) {
+                return CheckResult.failed(name, "differs at " + i + ": " + actual[i] + " vs " + expected[i]);
+            }
+        }
+        return new CheckResult(name, true, "bit-exact (" + actual.length + " values)");
+    }
+
+    /** Byte equality of a u8 tensor (image_resized_u8). */
+    static CheckResult exactBytes(String name, byte[] actual, Tensor expected) {
+        byte[] e = expected.data().toArray(ValueLayout.JAVA_BYTE);
+        if (actual.length != e.length) {
+            return CheckResult.failed(name, "size " + actual.length + " != expected " + e.length);
+        }
+        int diff = 0;
+        int worst = 0;
+        for (int i = 0; i < e.length; i++) {
+            int d = Math.abs((actual[i] & 0xff) - (e[i] & 0xff));
+            if (d != 0) {
+                diff++;
+                worst = Math.max(worst, d);
+            }
+        }
+        return diff == 0 ? new CheckResult(name, true, "byte-exact (" + e.length + " bytes)")
+                : CheckResult.failed(name, diff + " bytes differ, by up to " + worst + " levels");
+    }
+
     static CheckResult exact(String name, long[] actual, long[] expected) {
         if (Arrays.equals(actual, expected)) {
             return new CheckResult(name, true, "exact (" + expected.length + " values)");

@@ -1,5 +1,6 @@
 package io.paligemma.conformance;
 
+import io.paligemma.detect.SegmentationConformance;
 import io.paligemma.ops.Ops;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -58,7 +59,15 @@ public final class Conformance {
         if (ModelCase.matches(dir)) {
             return ModelCase.run(dir, ops);
         }
+        if (Files.isRegularFile(dir.resolve("cases.json")) && Files.isRegularFile(dir.resolve("expected.safetensors"))) {
+            return prefixed(dir, SegmentationConformance.run(dir));
+        }
         return null;
+    }
+
+    private static List<CheckResult> prefixed(Path dir, List<CheckResult> results) {
+        String name = dir.getFileName().toString();
+        return results.stream().map(r -> new CheckResult(name + "/" + r.name(), r.passed(), r.detail())).toList();
     }
 
     /** Prints the closing line and returns the number of failures. */

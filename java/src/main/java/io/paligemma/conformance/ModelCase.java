@@ -1,6 +1,11 @@
 package io.paligemma.conformance;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.paligemma.config.PaliGemmaConfig;
+import io.paligemma.image.ImageDecoder;
+import io.paligemma.image.RgbImage;
+import io.paligemma.image.SiglipImageProcessor;
 import io.paligemma.gemma.DecoderWorkspace;
 import io.paligemma.gemma.GemmaModel;
 import io.paligemma.nn.Probe;
@@ -12,6 +17,7 @@ import io.paligemma.siglip.VisionWorkspace;
 import io.paligemma.tensor.Tensor;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -47,7 +53,7 @@ final class ModelCase {
         ModelCase c = new ModelCase(dir, ops);
         try {
             c.runAll();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | IOException e) {
             c.results.add(CheckResult.failed(c.name + "/error", e.toString()));
         }
         return c.results;
@@ -57,24 +63,33 @@ final class ModelCase {
         results.add(new CheckResult(name + "/" + r.name(), r.passed(), r.detail()));
     }
 
-    private void runAll() {
+    private void runAll() throws IOException {
         try (SafetensorsFile expected = SafetensorsFile.open(dir.resolve("expected.safetensors"));
              var model = PaliGemmaForConditionalGeneration.load(dir.resolve("checkpoint"), ops);
              Arena arena = Arena.ofShared()) {
             PaliGemmaConfig cfg = model.config();
             int n = cfg.numImageTokens();
             int h = cfg.textConfig().hiddenSize();
-            Tensor pixels = expected.tensor("pixel_values");
-            int images = Math.toIntExact(pixels.dim(0));
+            // image → image_resized_u8 → pixel_values with our own decoder and Pillow-exact resize
+            SiglipImageProcessor processor = SiglipImageProcessor.fromPretrained(dir.resolve("checkpoint"));
+            List<RgbImage> pictures = readImages();
+            RgbImage first = pictures.get(0);
+            expected.find("image_resized_u8").ifPresent(e -> add(Compare.exactBytes("image_resized_u8",
+                    processor.resized(first).rgb(), e)));
+            float[] pixels = processor.preprocess(first);
+            add(Compare.bitwise("pixel_values", pixels, Compare.floats(expected.tensor("pixel_values"))));
+            int images = 1;
             Optional<Tensor> batchPixels = expected.find("batch_pixel_values");
-            int maxImages = Math.max(images, batchPixels.map(t -> Math.toIntExact(t.dim(0))).orElse(1));
+            int maxImages = Math.max(pictures.size(), 1);
             MemorySegment features = arena.allocate((long) maxImages * n * h * Float.BYTES, 64);
+            MemorySegment pixelSegment = arena.allocate((long) maxImages * pixels.length * Float.BYTES, 64);
+            MemorySegment.copy(pixels, 0, pixelSegment, java.lang.foreign.ValueLayout.JAVA_FLOAT, 0, pixels.length);
 
             try (VisionWorkspace vws = model.newVisionWorkspace(maxImages)) {
                 // vision tower, projector, image features
                 Map<String, float[]> probed = new HashMap<>();
                 Probe probe = (key, data, shape) -> probed.put(key, Compare.read(data, 0, count(shape)));
-                model.imageFeatures(pixels.data(), images, vws, features, probe);
+                model.imageFeatures(pixelSegment, images, vws, features, probe);
                 checkVision(expected, cfg, probed);
                 checkIfPresent(expected, "projector_output", probed.get("multi_modal_projector"));
                 checkIfPresent(expected, "image_features", Compare.read(features, 0, images * n * h));
@@ -95,10 +110,33 @@ final class ModelCase {
                     }
                 }
                 if (batchPixels.isPresent()) {
-                    checkBatch(expected, model, batchPixels.get(), vws, features);
+                    float[] batch = processor.preprocess(pictures);
+                    add(Compare.bitwise("batch_pixel_values", batch, Compare.floats(batchPixels.get())));
+                    MemorySegment.copy(batch, 0, pixelSegment, java.lang.foreign.ValueLayout.JAVA_FLOAT, 0, batch.length);
+                    checkBatch(expected, model, pictures.size(), pixelSegment, vws, features);
                 }
             }
         }
+    }
+
+    /** The case's pictures: expected.json names them (image.file, image2.file), else image.png, image2.png. */
+    private List<RgbImage> readImages() throws IOException {
+        List<String> names = new ArrayList<>(List.of("image.png", "image2.png"));
+        Path json = dir.resolve("expected.json");
+        if (Files.isRegularFile(json)) {
+            JsonNode root = new ObjectMapper().readTree(json.toFile());
+            names.set(0, root.path("image").path("file").asText("image.png"));
+            names.set(1, root.path("image2").path("file").asText("image2.png"));
+        }
+        ImageDecoder decoder = new ImageDecoder();
+        List<RgbImage> out = new ArrayList<>();
+        for (String name : names) {
+            Path file = dir.resolve(name);
+            if (out.isEmpty() || Files.isRegularFile(file)) {
+                out.add(decoder.read(file));
+            }
+        }
+        return out;
     }
 
     private static int count(long[] shape) {
@@ -234,12 +272,11 @@ final class ModelCase {
     }
 
     /** Left-padded batch: each row is run alone on its real tokens, as a correct engine must (see the README). */
-    private void checkBatch(SafetensorsFile expected, PaliGemmaForConditionalGeneration model, Tensor batchPixels,
-                            VisionWorkspace vws, MemorySegment features) {
+    private void checkBatch(SafetensorsFile expected, PaliGemmaForConditionalGeneration model, int images,
+                            MemorySegment batchPixels, VisionWorkspace vws, MemorySegment features) {
         int n = model.config().numImageTokens();
         int v = model.config().textConfig().vocabSize();
-        int images = Math.toIntExact(batchPixels.dim(0));
-        model.imageFeatures(batchPixels.data(), images, vws, features, Probe.NONE);  // both images in one vision pass
+        model.imageFeatures(batchPixels, images, vws, features, Probe.NONE);  // all images in one vision pass
         Tensor idsT = expected.tensor("batch_input_ids");
         int rows = Math.toIntExact(idsT.dim(0));
         int lb = Math.toIntExact(idsT.dim(1));
