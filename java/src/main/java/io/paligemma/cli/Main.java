@@ -1,0 +1,29 @@
+package io.paligemma.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code paligemma} command line: wiring only, no model math. */
+@Command(name = "paligemma", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = "CPU inference for PaliGemma 1 and 2 on the Java FFM API (OpenBLAS + C kernels, or pure Java).",
+        subcommands = {InfoCommand.class, InspectCommand.class, ConformanceCommand.class},
+        footer = {"", "Exit codes: 0 ok, 1 checks failed, 2 bad usage or input, 3 environment problem (JDK, native libraries)."})
+public final class Main implements Runnable {
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the CLI without exiting (for tests). */
+    public static int run(String... args) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionExceptionHandler(new Errors());
+        cl.setParameterExceptionHandler(Errors::onBadUsage);
+        return cl.execute(args);
+    }
+
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+}

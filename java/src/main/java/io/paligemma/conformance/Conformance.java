@@ -1,0 +1,72 @@
+package io.paligemma.conformance;
+
+import io.paligemma.ops.Ops;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Runs every case directory of a fixtures folder (the layout of shared/fixtures): model cases
+ * ({@code checkpoint/} + {@code expected.safetensors}), tokenizer case files and segmentation
+ * cases. The folder itself may also be a single case. Prints one line per check and ends with
+ * {@code N passed, M failed}.
+ */
+public final class Conformance {
+    private Conformance() {
+    }
+
+    /** All checks of {@code root}; a folder with no recognisable case is itself a failed check. */
+    public static List<CheckResult> run(Path root, Ops ops, PrintStream out) {
+        List<CheckResult> all = new ArrayList<>();
+        if (!Files.isDirectory(root)) {
+            CheckResult r = CheckResult.failed(root.toString(), "not a directory");
+            out.println(r);
+            all.add(r);
+            return all;
+        }
+        List<Path> dirs = new ArrayList<>();
+        dirs.add(root);
+        try (Stream<Path> children = Files.list(root)) {
+            children.filter(Files::isDirectory).sorted().forEach(dirs::add);
+        } catch (IOException e) {
+            all.add(CheckResult.failed(root.toString(), "cannot list: " + e));
+        }
+        int cases = 0;
+        for (Path dir : dirs) {
+            List<CheckResult> results = runCase(dir, ops);
+            if (results != null) {
+                cases++;
+                results.forEach(out::println);
+                all.addAll(results);
+            }
+        }
+        if (cases == 0) {
+            CheckResult r = CheckResult.failed(root.toString(), "no case found (expected checkpoint/ + expected.safetensors, "
+                    + "tokenizer_cases.json, or cases.json + expected.safetensors)");
+            out.println(r);
+            all.add(r);
+        }
+        return all;
+    }
+
+    /** The checks of one directory, or null when it holds no case. */
+    static List<CheckResult> runCase(Path dir, Ops ops) {
+        if (ModelCase.matches(dir)) {
+            return ModelCase.run(dir, ops);
+        }
+        return null;
+    }
+
+    /** Prints the closing line and returns the number of failures. */
+    public static int summarize(List<CheckResult> results, PrintStream out) {
+        long failed = results.stream().filter(r -> !r.passed()).count();
+        results.stream().filter(r -> !r.passed()).findFirst()
+                .ifPresent(r -> out.println("first failing check: " + r.name()));
+        out.println((results.size() - failed) + " passed, " + failed + " failed");
+        return (int) failed;
+    }
+}
