@@ -1,0 +1,63 @@
+package io.paligemma.detect;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+
+/**
+ * Reads a {@code .npz} archive ({@code np.savez} / {@code np.savez_compressed}: a zip of {@code <name>.npy},
+ * stored or deflated). Arrays are parsed one by one on request, so entries a caller does not use (the VQ-VAE
+ * encoder, say) are never read and may have any dtype.
+ */
+public final class NpzReader implements AutoCloseable {
+
+    private static final String SUFFIX = ".npy";
+
+    private final Path path;
+    private final ZipFile zip;
+
+    private NpzReader(Path path, ZipFile zip) {
+        this.path = path;
+        this.zip = zip;
+    }
+
+    public static NpzReader open(Path path) throws IOException {
+        try {
+            return new NpzReader(path, new ZipFile(path.toFile()));
+        } catch (java.util.zip.ZipException e) {
+            throw new IOException(path + ": not a .npz (zip) archive: " + e.getMessage(), e);
+        }
+    }
+
+    /** Array names (entry names without ".npy"). */
+    public Set<String> names() {
+        Set<String> out = new TreeSet<>();
+        zip.stream().map(ZipEntry::getName).filter(n -> n.endsWith(SUFFIX))
+                .forEach(n -> out.add(n.substring(0, n.length() - SUFFIX.length())));
+        return out;
+    }
+
+    public boolean contains(String name) {
+        return zip.getEntry(name + SUFFIX) != null;
+    }
+
+    /** The array {@code name}; throws naming the file when it is absent or not a valid .npy. */
+    public NpyArray array(String name) throws IOException {
+        ZipEntry e = zip.getEntry(name + SUFFIX);
+        if (e == null) {
+            throw new IllegalArgumentException(path + ": no array '" + name + "' (has " + names().size() + " others)");
+        }
+        try (InputStream in = zip.getInputStream(e)) {
+            return NpyReader.parse(path.getFileName() + ":" + name, in.readAllBytes());
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        zip.close();
+    }
+}
