@@ -1,0 +1,409 @@
+/*
+ * gemm_half.c: y[i, j] = sum_p x[i, p] * w[j, p] with 16-bit weights (bfloat16 or IEEE half),
+ * i < m, n0 <= j < n1, w [n, k] row-major. Weights are widened to float32 in registers and every
+ * product and sum is a float32 FMA, so results equal an f32 GEMM over the converted weights up to
+ * summation order.
+ *
+ * Paths, chosen per call by pg_gemm_bf16 / pg_gemm_f16:
+ *   scalar          any x86-64: one converted weight-row chunk on the stack, dotted with every x row.
+ *   avx512_stream   m < PG_GEMM_PACKED_MIN_M (decode). Memory-bound: each weight row is read once
+ *                   per k-block and converted in registers; a tile is up to 4 x rows times 4-8 weight
+ *                   rows of independent dot-product accumulators, reduced horizontally at the end.
+ *   avx512_packed   m >= PG_GEMM_PACKED_MIN_M (prefill). Compute-bound: a k-block of 32 weight rows
+ *                   is converted and transposed once into a [KC][32] float panel on the stack, then
+ *                   swept by a 12 x 32 register tile (24 accumulators, x broadcast from memory) over
+ *                   all m rows, so each converted weight feeds m FMAs.
+ * An AMX path would be a fourth variant next to avx512_packed (same k-block / panel loop, tiles in
+ * place of the register micro-kernel), picked by the dispatchers when pg_amx_request() allows it.
+ */
+#include <immintrin.h>
+
+#include "pg_internal.h"
+#include "pg_vmath.h"
+
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+
+enum { HALF_BF16 = 0, HALF_F16 = 1 };
+
+/* ---- scalar ------------------------------------------------------------------------------- */
+
+#define SCALAR_KC 512
+
+static ALWAYS_INLINE float half_to_f32(int kind, uint16_t h) {
+    return kind == HALF_BF16 ? pg_bf16_to_f32_1(h) : pg_f16_to_f32_1(h);
+}
+
+/* Eight partial sums: a shorter dependency chain and a smaller rounding error than one. */
+static float dot_scalar(const float *a, const float *b, int64_t n) {
+    float s[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    int64_t p = 0;
+    for (; p + 8 <= n; p += 8) {
+        for (int q = 0; q < 8; q++) {
+            s[q] += a[p + q] * b[p + q];
+        }
+    }
+    for (; p < n; p++) {
+        s[p & 7] += a[p] * b[p];
+    }
+    return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
+}
+
+static ALWAYS_INLINE void gemm_scalar(int kind, const float *x, int64_t ldx, const uint16_t *w,
+                                      float *y, int64_t ldy, int64_t m, int64_t k, int64_t n0,
+                                      int64_t n1) {
+    float buf[SCALAR_KC];
+    for (int64_t j = n0; j < n1; j++) {
+        if (k <= 0) {
+            for (int64_t i = 0; i < m; i++) {
+                y[i * ldy + j] = 0.0f;
+            }
+        }
+        for (int64_t kb = 0; kb < k; kb += SCALAR_KC) {
+            int64_t kc = k - kb < SCALAR_KC ? k - kb : SCALAR_KC;
+            const uint16_t *wr = w + j * k + kb;
+            for (int64_t p = 0; p < kc; p++) {
+                buf[p] = half_to_f32(kind, wr[p]);
+            }
+            for (int64_t i = 0; i < m; i++) {
+                float s = dot_scalar(x + i * ldx + kb, buf, kc);
+                y[i * ldy + j] = kb == 0 ? s : y[i * ldy + j] + s;
+            }
+        }
+    }
+}
+
+void pg_gemm_bf16_scalar(const float *x, int64_t ldx, const uint16_t *w, float *y, int64_t ldy,
+                         int64_t m, int64_t k, int64_t n0, int64_t n1) {
+    gemm_scalar(HALF_BF16, x, ldx, w, y, ldy, m, k, n0, n1);
+}
+
+void pg_gemm_f16_scalar(const float *x, int64_t ldx, const uint16_t *w, float *y, int64_t ldy,
+                        int64_t m, int64_t k, int64_t n0, int64_t n1) {
+    gemm_scalar(HALF_F16, x, ldx, w, y, ldy, m, k, n0, n1);
+}
+
+/* ---- AVX-512: weight conversion ------------------------------------------------------------ */
+
+static ALWAYS_INLINE PG_AVX512 __m512 cvt16(int kind, __m256i h) {
+    if (kind == HALF_BF16) {
+        return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
+    }
+    return _mm512_cvtph_ps(h);
+}
+
+static ALWAYS_INLINE PG_AVX512 __m512 load_w(int kind, const uint16_t *p) {
+    return cvt16(kind, _mm256_loadu_si256((const __m256i *)p));
+}
+
+static ALWAYS_INLINE PG_AVX512 __m512 load_w_mask(int kind, __mmask16 km, const uint16_t *p) {
+    return cvt16(kind, _mm256_maskz_loadu_epi16(km, p));
+}
+
+/* ---- AVX-512 stream: dot-product tiles, for small m ---------------------------------------- */
+
+/* k-block of the stream path: x [m, KC_STREAM] stays in L2 while every weight row streams by. */
+#define KC_STREAM 2048
+
+/* y[r, c] (+)= sum_{p < kc} x[r, p] w[c, p] for r < MR, c < NR (x, w, y already offset). */
+static ALWAYS_INLINE PG_AVX512 void dot_tile(int kind, int MR, int NR, const float *x, int64_t ldx,
+                                             const uint16_t *w, int64_t ldw, int64_t kc, float *y,
+                                             int64_t ldy, int accumulate) {
+    __m512 acc[4][8];
+#pragma GCC unroll 4
+    for (int r = 0; r < MR; r++) {
+#pragma GCC unroll 8
+        for (int c = 0; c < NR; c++) {
+            acc[r][c] = _mm512_setzero_ps();
+        }
+    }
+    int64_t p = 0;
+    for (; p + 16 <= kc; p += 16) {
+        __m512 xv[4];
+#pragma GCC unroll 4
+        for (int r = 0; r < MR; r++) {
+            xv[r] = _mm512_loadu_ps(x + r * ldx + p);
+        }
+#pragma GCC unroll 8
+        for (int c = 0; c < NR; c++) {
+            __m512 wv = load_w(kind, w + c * ldw + p);
+#pragma GCC unroll 4
+            for (int r = 0; r < MR; r++) {
+                acc[r][c] = _mm512_fmadd_ps(xv[r], wv, acc[r][c]);
+            }
+        }
+    }
+    if (p < kc) {
+        __mmask16 km = pg_v_tail(kc - p);
+        __m512 xv[4];
+#pragma GCC unroll 4
+        for (int r = 0; r < MR; r++) {
+            xv[r] = _mm512_maskz_loadu_ps(km, x + r * ldx + p);
+        }
+#pragma GCC unroll 8
+        for (int c = 0; c < NR; c++) {
+            __m512 wv = load_w_mask(kind, km, w + c * ldw + p);
+#pragma GCC unroll 4
+            for (int r = 0; r < MR; r++) {
+                acc[r][c] = _mm512_fmadd_ps(xv[r], wv, acc[r][c]);
+            }
+        }
+    }
+#pragma GCC unroll 4
+    for (int r = 0; r < MR; r++) {
+#pragma GCC unroll 8
+        for (int c = 0; c < NR; c++) {
+            float s = _mm512_reduce_add_ps(acc[r][c]);
+            y[r * ldy + c] = accumulate ? y[r * ldy + c] + s : s;
+        }
+    }
+}
+
+#define DOT_TILE_FN(kind, MR, NR)                                                                 \
+    static PG_AVX512 void dot_##kind##_##MR##x##NR(const float *x, int64_t ldx, const uint16_t *w, \
+                                                   int64_t ldw, int64_t kc, float *y, int64_t ldy, \
+                                                   int accumulate) {                              \
+        dot_tile(kind, MR, NR, x, ldx, w, ldw, kc, y, ldy, accumulate);                           \
+    }
+
+#define DOT_TILE_FNS(kind)                                                                         \
+    DOT_TILE_FN(kind, 1, 1) DOT_TILE_FN(kind, 2, 1) DOT_TILE_FN(kind, 3, 1) DOT_TILE_FN(kind, 4, 1) \
+    DOT_TILE_FN(kind, 1, 4) DOT_TILE_FN(kind, 2, 4) DOT_TILE_FN(kind, 3, 4) DOT_TILE_FN(kind, 4, 4) \
+    DOT_TILE_FN(kind, 1, 8)
+
+DOT_TILE_FNS(HALF_BF16)
+DOT_TILE_FNS(HALF_F16)
+
+typedef void (*dot_fn)(const float *, int64_t, const uint16_t *, int64_t, int64_t, float *, int64_t,
+                       int);
+
+/* [kind][MR - 1][width]: width 0 takes one weight row (the last rows of [n0, n1)), width 1 four,
+ * width 2 eight (only for m = 1, where four FMA chains would be too few to hide the latency). */
+static const dot_fn DOT_TILES[2][4][3] = {
+    {{dot_HALF_BF16_1x1, dot_HALF_BF16_1x4, dot_HALF_BF16_1x8},
+     {dot_HALF_BF16_2x1, dot_HALF_BF16_2x4, NULL},
+     {dot_HALF_BF16_3x1, dot_HALF_BF16_3x4, NULL},
+     {dot_HALF_BF16_4x1, dot_HALF_BF16_4x4, NULL}},
+    {{dot_HALF_F16_1x1, dot_HALF_F16_1x4, dot_HALF_F16_1x8},
+     {dot_HALF_F16_2x1, dot_HALF_F16_2x4, NULL},
+     {dot_HALF_F16_3x1, dot_HALF_F16_3x4, NULL},
+     {dot_HALF_F16_4x1, dot_HALF_F16_4x4, NULL}},
+};
+
+static ALWAYS_INLINE PG_AVX512 void gemm_stream(int kind, const float *x, int64_t ldx,
+                                                const uint16_t *w, float *y, int64_t ldy, int64_t m,
+                                                int64_t k, int64_t n0, int64_t n1) {
+    const int64_t nr_wide = m == 1 ? 8 : 4;
+    const int width = m == 1 ? 2 : 1;
+    /* k = 0 still runs one (empty) block so that y is written with zeros */
+    for (int64_t kb = 0; kb < k || kb == 0; kb += KC_STREAM) {
+        int64_t kc = k - kb < KC_STREAM ? k - kb : KC_STREAM;
+        for (int64_t j = n0; j < n1;) {
+            int wide = n1 - j >= nr_wide;
+            for (int64_t i = 0; i < m; i += 4) {
+                int64_t mr = m - i < 4 ? m - i : 4;
+                DOT_TILES[kind][mr - 1][wide ? width : 0](x + i * ldx + kb, ldx, w + j * k + kb, k, kc,
+                                              y + i * ldy + j, ldy, kb > 0);
+            }
+            j += wide ? nr_wide : 1;
+        }
+        if (k <= 0) {
+            break;
+        }
+    }
+}
+
+PG_AVX512 void pg_gemm_bf16_avx512_stream(const float *x, int64_t ldx, const uint16_t *w, float *y,
+                                int64_t ldy, int64_t m, int64_t k, int64_t n0, int64_t n1) {
+    gemm_stream(HALF_BF16, x, ldx, w, y, ldy, m, k, n0, n1);
+}
+
+PG_AVX512 void pg_gemm_f16_avx512_stream(const float *x, int64_t ldx, const uint16_t *w, float *y,
+                               int64_t ldy, int64_t m, int64_t k, int64_t n0, int64_t n1) {
+    gemm_stream(HALF_F16, x, ldx, w, y, ldy, m, k, n0, n1);
+}
+
+/* ---- AVX-512 packed: converted weight panels, 12 x 32 register tiles, for large m ----------- */
+
+#define KC_PACK 256 /* panel depth: 32 KB of floats, L1/L2 resident next to a 12 x KC x-block */
+#define NR_PACK 32  /* weight rows (output columns) per panel: two vectors */
+#define MR_PACK 12  /* x rows per register tile: 24 accumulators + 2 weight vectors */
+
+/* In-register transpose: on return r[c] holds column c of the 16 x 16 block the rows r[] held. */
+static ALWAYS_INLINE PG_AVX512 void transpose16(__m512 r[16]) {
+    __m512 t[16];
+#pragma GCC unroll 8
+    for (int i = 0; i < 8; i++) {
+        t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+        t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+    }
+    /* r[4q + c] now: rows 4q..4q+3 of columns c, c+4, c+8, c+12 (one per 128-bit lane) */
+#pragma GCC unroll 4
+    for (int q = 0; q < 4; q++) {
+        __m512d a = _mm512_castps_pd(t[4 * q]), b = _mm512_castps_pd(t[4 * q + 1]);
+        __m512d c = _mm512_castps_pd(t[4 * q + 2]), d = _mm512_castps_pd(t[4 * q + 3]);
+        r[4 * q + 0] = _mm512_castpd_ps(_mm512_unpacklo_pd(a, c));
+        r[4 * q + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(a, c));
+        r[4 * q + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(b, d));
+        r[4 * q + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(b, d));
+    }
+#pragma GCC unroll 4
+    for (int c = 0; c < 4; c++) {
+        __m512 a = _mm512_shuffle_f32x4(r[c], r[4 + c], 0x88);      /* cols c, c+8; rows 0-7 */
+        __m512 b = _mm512_shuffle_f32x4(r[c], r[4 + c], 0xdd);      /* cols c+4, c+12; rows 0-7 */
+        __m512 e = _mm512_shuffle_f32x4(r[8 + c], r[12 + c], 0x88); /* cols c, c+8; rows 8-15 */
+        __m512 f = _mm512_shuffle_f32x4(r[8 + c], r[12 + c], 0xdd); /* cols c+4, c+12; rows 8-15 */
+        t[c] = _mm512_shuffle_f32x4(a, e, 0x88);
+        t[c + 8] = _mm512_shuffle_f32x4(a, e, 0xdd);
+        t[c + 4] = _mm512_shuffle_f32x4(b, f, 0x88);
+        t[c + 12] = _mm512_shuffle_f32x4(b, f, 0xdd);
+    }
+#pragma GCC unroll 16
+    for (int i = 0; i < 16; i++) {
+        r[i] = t[i];
+    }
+}
+
+/* panel[p][c] = float(w[j0 + c, kb + p]) for p < kc, c < 32; rows past nj are zero. */
+static ALWAYS_INLINE PG_AVX512 void pack_panel(int kind, const uint16_t *w, int64_t k, int64_t j0,
+                                               int64_t nj, int64_t kb, int64_t kc, float *panel) {
+    for (int64_t half = 0; half < NR_PACK / 16; half++) {
+        int64_t rows = nj - half * 16;
+        if (rows <= 0) {
+            for (int64_t p = 0; p < kc; p++) {
+                _mm512_store_ps(panel + p * NR_PACK + half * 16, _mm512_setzero_ps());
+            }
+            continue;
+        }
+        const uint16_t *wb = w + (j0 + half * 16) * k + kb;
+        for (int64_t p0 = 0; p0 < kc; p0 += 16) {
+            __mmask16 km = pg_v_tail(kc - p0);
+            __m512 blk[16];
+#pragma GCC unroll 16
+            for (int rr = 0; rr < 16; rr++) {
+                blk[rr] = rr < rows ? load_w_mask(kind, km, wb + rr * k + p0) : _mm512_setzero_ps();
+            }
+            transpose16(blk);
+            int64_t np = kc - p0 < 16 ? kc - p0 : 16;
+            for (int64_t pp = 0; pp < np; pp++) {
+                _mm512_store_ps(panel + (p0 + pp) * NR_PACK + half * 16, blk[pp]);
+            }
+        }
+    }
+}
+
+/* y[r, 0..32) (+)= sum_{p < kc} x[r, p] panel[p][..] for r < MR; m0 / m1 mask the two column halves. */
+static ALWAYS_INLINE PG_AVX512 void micro_tile(int MR, const float *x, int64_t ldx,
+                                               const float *panel, int64_t kc, float *y, int64_t ldy,
+                                               __mmask16 m0, __mmask16 m1, int accumulate) {
+    __m512 c0[MR_PACK], c1[MR_PACK];
+#pragma GCC unroll 12
+    for (int r = 0; r < MR; r++) {
+        if (accumulate) {
+            c0[r] = _mm512_maskz_loadu_ps(m0, y + r * ldy);
+            c1[r] = _mm512_maskz_loadu_ps(m1, y + r * ldy + 16);
+        } else {
+            c0[r] = _mm512_setzero_ps();
+            c1[r] = _mm512_setzero_ps();
+        }
+    }
+    for (int64_t p = 0; p < kc; p++) {
+        __m512 b0 = _mm512_load_ps(panel + p * NR_PACK);
+        __m512 b1 = _mm512_load_ps(panel + p * NR_PACK + 16);
+#pragma GCC unroll 12
+        for (int r = 0; r < MR; r++) {
+            __m512 a = _mm512_set1_ps(x[r * ldx + p]);
+            c0[r] = _mm512_fmadd_ps(a, b0, c0[r]);
+            c1[r] = _mm512_fmadd_ps(a, b1, c1[r]);
+        }
+    }
+#pragma GCC unroll 12
+    for (int r = 0; r < MR; r++) {
+        _mm512_mask_storeu_ps(y + r * ldy, m0, c0[r]);
+        _mm512_mask_storeu_ps(y + r * ldy + 16, m1, c1[r]);
+    }
+}
+
+#define MICRO_FN(MR)                                                                              \
+    static PG_AVX512 void micro_##MR(const float *x, int64_t ldx, const float *panel, int64_t kc, \
+                                     float *y, int64_t ldy, __mmask16 m0, __mmask16 m1,           \
+                                     int accumulate) {                                            \
+        micro_tile(MR, x, ldx, panel, kc, y, ldy, m0, m1, accumulate);                            \
+    }
+
+MICRO_FN(1) MICRO_FN(2) MICRO_FN(3) MICRO_FN(4) MICRO_FN(5) MICRO_FN(6)
+MICRO_FN(7) MICRO_FN(8) MICRO_FN(9) MICRO_FN(10) MICRO_FN(11) MICRO_FN(12)
+
+typedef void (*micro_fn)(const float *, int64_t, const float *, int64_t, float *, int64_t,
+                         __mmask16, __mmask16, int);
+
+static const micro_fn MICRO_TILES[MR_PACK] = {micro_1, micro_2, micro_3, micro_4,  micro_5,  micro_6,
+                                              micro_7, micro_8, micro_9, micro_10, micro_11, micro_12};
+
+static ALWAYS_INLINE PG_AVX512 void gemm_packed(int kind, const float *x, int64_t ldx,
+                                                const uint16_t *w, float *y, int64_t ldy, int64_t m,
+                                                int64_t k, int64_t n0, int64_t n1) {
+    float panel[KC_PACK * NR_PACK] __attribute__((aligned(64)));
+    if (k <= 0) {
+        for (int64_t i = 0; i < m; i++) {
+            for (int64_t j = n0; j < n1; j++) {
+                y[i * ldy + j] = 0.0f;
+            }
+        }
+        return;
+    }
+    /* k-blocks outermost: the x block [m, KC_PACK] stays in L2 for every panel of the block */
+    for (int64_t kb = 0; kb < k; kb += KC_PACK) {
+        int64_t kc = k - kb < KC_PACK ? k - kb : KC_PACK;
+        for (int64_t j0 = n0; j0 < n1; j0 += NR_PACK) {
+            int64_t nj = n1 - j0 < NR_PACK ? n1 - j0 : NR_PACK;
+            pack_panel(kind, w, k, j0, nj, kb, kc, panel);
+            __mmask16 m0 = pg_v_tail(nj), m1 = pg_v_tail(nj - 16);
+            for (int64_t i = 0; i < m; i += MR_PACK) {
+                int64_t mr = m - i < MR_PACK ? m - i : MR_PACK;
+                MICRO_TILES[mr - 1](x + i * ldx + kb, ldx, panel, kc, y + i * ldy + j0, ldy, m0,
+                                    m1, kb > 0);
+            }
+        }
+    }
+}
+
+PG_AVX512 void pg_gemm_bf16_avx512_packed(const float *x, int64_t ldx, const uint16_t *w, float *y,
+                                          int64_t ldy, int64_t m, int64_t k, int64_t n0,
+                                          int64_t n1) {
+    gemm_packed(HALF_BF16, x, ldx, w, y, ldy, m, k, n0, n1);
+}
+
+PG_AVX512 void pg_gemm_f16_avx512_packed(const float *x, int64_t ldx, const uint16_t *w, float *y,
+                                         int64_t ldy, int64_t m, int64_t k, int64_t n0, int64_t n1) {
+    gemm_packed(HALF_F16, x, ldx, w, y, ldy, m, k, n0, n1);
+}
+
+/* ---- dispatch ------------------------------------------------------------------------------ */
+
+void pg_gemm_bf16(const float *x, int64_t ldx, const uint16_t *w, float *y, int64_t ldy, int64_t m,
+                  int64_t k, int64_t n0, int64_t n1) {
+    if (m <= 0 || n0 >= n1) {
+        return;
+    }
+    if (!pg_has_avx512()) {
+        pg_gemm_bf16_scalar(x, ldx, w, y, ldy, m, k, n0, n1);
+    } else if (m >= PG_GEMM_PACKED_MIN_M) {
+        pg_gemm_bf16_avx512_packed(x, ldx, w, y, ldy, m, k, n0, n1);
+    } else {
+        pg_gemm_bf16_avx512_stream(x, ldx, w, y, ldy, m, k, n0, n1);
+    }
+}
+
+void pg_gemm_f16(const float *x, int64_t ldx, const uint16_t *w, float *y, int64_t ldy, int64_t m,
+                 int64_t k, int64_t n0, int64_t n1) {
+    if (m <= 0 || n0 >= n1) {
+        return;
+    }
+    if (!pg_has_avx512()) {
+        pg_gemm_f16_scalar(x, ldx, w, y, ldy, m, k, n0, n1);
+    } else if (m >= PG_GEMM_PACKED_MIN_M) {
+        pg_gemm_f16_avx512_packed(x, ldx, w, y, ldy, m, k, n0, n1);
+    } else {
+        pg_gemm_f16_avx512_stream(x, ldx, w, y, ldy, m, k, n0, n1);
+    }
+}

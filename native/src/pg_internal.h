@@ -1,0 +1,131 @@
+/*
+ * pg_internal.h: private to libpg_kernels and its C tests, never seen by the Java bindings.
+ *
+ * Every public kernel of pg_kernels.h is a thin dispatcher over two variants declared here:
+ * <name>_scalar (portable x86-64) and <name>_avx512 (AVX-512F/BW/DQ/VL + FMA, compiled per
+ * function with a target attribute). The tests call both variants directly so that each path is
+ * checked on machines that would only ever dispatch to one of them.
+ */
+#ifndef PG_INTERNAL_H
+#define PG_INTERNAL_H
+
+#include <stdint.h>
+#include <string.h>
+
+#include "pg_kernels.h"
+
+#define PG_AVX512 __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,fma")))
+
+/* True when the CPU and OS support every extension the *_avx512 variants are compiled for.
+ * libgcc fills __cpu_model in a constructor at load time, so this is a cheap read. */
+static inline int pg_has_avx512(void) {
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw")
+        && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl")
+        && __builtin_cpu_supports("fma");
+}
+
+/* ---- scalar storage-format helpers (exact) ----------------------------------------------- */
+
+static inline float pg_bits_to_f32(uint32_t u) {
+    float f;
+    memcpy(&f, &u, sizeof f);
+    return f;
+}
+
+static inline uint32_t pg_f32_to_bits(float f) {
+    uint32_t u;
+    memcpy(&u, &f, sizeof u);
+    return u;
+}
+
+static inline float pg_bf16_to_f32_1(uint16_t h) {
+    return pg_bits_to_f32((uint32_t)h << 16);
+}
+
+/* IEEE binary16 -> binary32. Signalling NaNs come out quiet, as vcvtph2ps does, so both paths agree. */
+static inline float pg_f16_to_f32_1(uint16_t h) {
+    uint32_t sign = (uint32_t)(h >> 15) << 31;
+    uint32_t exp = (h >> 10) & 0x1f;
+    uint32_t mant = h & 0x3ff;
+    if (exp == 0) {
+        /* zero or subnormal: mant * 2^-24 is exact in float */
+        float v = (float)mant * 0x1p-24f;
+        return pg_bits_to_f32(pg_f32_to_bits(v) | sign);
+    }
+    if (exp == 31) {
+        return pg_bits_to_f32(sign | 0x7f800000u | (mant << 13) | (mant ? 0x00400000u : 0));
+    }
+    return pg_bits_to_f32(sign | ((exp + 112) << 23) | (mant << 13));
+}
+
+/* torch's round_to_nearest_even: every NaN becomes the canonical 0x7FC0. */
+static inline uint16_t pg_f32_to_bf16_1(float f) {
+    uint32_t u = pg_f32_to_bits(f);
+    if ((u & 0x7fffffffu) > 0x7f800000u) {
+        return 0x7fc0;
+    }
+    return (uint16_t)((u + 0x7fffu + ((u >> 16) & 1)) >> 16);
+}
+
+/* ---- per-variant entry points (same contracts as pg_kernels.h) --------------------------- */
+
+void pg_softmax_rows_scalar(float *x, int64_t rows, int64_t cols, int64_t ld, float scale,
+                            float softcap, const int32_t *key_lo, const int32_t *key_hi);
+void pg_softmax_rows_avx512(float *x, int64_t rows, int64_t cols, int64_t ld, float scale,
+                            float softcap, const int32_t *key_lo, const int32_t *key_hi);
+
+void pg_rope_rotate_half_scalar(float *x, int64_t tokens, int64_t heads, int64_t head_dim,
+                                int64_t token_stride, const float *cos, const float *sin);
+void pg_rope_rotate_half_avx512(float *x, int64_t tokens, int64_t heads, int64_t head_dim,
+                                int64_t token_stride, const float *cos, const float *sin);
+
+void pg_rms_norm_scalar(float *out, const float *x, const float *weight, int64_t rows, int64_t dim,
+                        float eps);
+void pg_rms_norm_avx512(float *out, const float *x, const float *weight, int64_t rows, int64_t dim,
+                        float eps);
+void pg_layer_norm_scalar(float *out, const float *x, const float *weight, const float *bias,
+                          int64_t rows, int64_t dim, float eps);
+void pg_layer_norm_avx512(float *out, const float *x, const float *weight, const float *bias,
+                          int64_t rows, int64_t dim, float eps);
+
+void pg_gelu_tanh_scalar(float *out, const float *x, int64_t n);
+void pg_gelu_tanh_avx512(float *out, const float *x, int64_t n);
+void pg_geglu_scalar(float *out, const float *gate, const float *up, int64_t n);
+void pg_geglu_avx512(float *out, const float *gate, const float *up, int64_t n);
+void pg_softcap_scalar(float *x, int64_t n, float cap);
+void pg_softcap_avx512(float *x, int64_t n, float cap);
+
+void pg_add_scalar(float *out, const float *a, const float *b, int64_t n);
+void pg_add_avx512(float *out, const float *a, const float *b, int64_t n);
+void pg_scale_scalar(float *x, int64_t n, float s);
+void pg_scale_avx512(float *x, int64_t n, float s);
+void pg_add_bias_rows_scalar(float *x, const float *bias, int64_t rows, int64_t cols);
+void pg_add_bias_rows_avx512(float *x, const float *bias, int64_t rows, int64_t cols);
+
+void pg_bf16_to_f32_scalar(float *out, const uint16_t *in, int64_t n);
+void pg_bf16_to_f32_avx512(float *out, const uint16_t *in, int64_t n);
+void pg_f16_to_f32_scalar(float *out, const uint16_t *in, int64_t n);
+void pg_f16_to_f32_avx512(float *out, const uint16_t *in, int64_t n);
+void pg_f32_to_bf16_scalar(uint16_t *out, const float *in, int64_t n);
+void pg_f32_to_bf16_avx512(uint16_t *out, const float *in, int64_t n);
+
+void pg_gemm_bf16_scalar(const float *x, int64_t ldx, const uint16_t *w, float *y, int64_t ldy,
+                         int64_t m, int64_t k, int64_t n0, int64_t n1);
+void pg_gemm_f16_scalar(const float *x, int64_t ldx, const uint16_t *w, float *y, int64_t ldy,
+                        int64_t m, int64_t k, int64_t n0, int64_t n1);
+/* The AVX-512 GEMM has two strategies; the dispatcher picks by m (PG_GEMM_PACKED_MIN_M). Both are
+ * exposed so the tests can run each one on every shape. */
+void pg_gemm_bf16_avx512_stream(const float *x, int64_t ldx, const uint16_t *w, float *y,
+                                int64_t ldy, int64_t m, int64_t k, int64_t n0, int64_t n1);
+void pg_gemm_bf16_avx512_packed(const float *x, int64_t ldx, const uint16_t *w, float *y,
+                                int64_t ldy, int64_t m, int64_t k, int64_t n0, int64_t n1);
+void pg_gemm_f16_avx512_stream(const float *x, int64_t ldx, const uint16_t *w, float *y,
+                               int64_t ldy, int64_t m, int64_t k, int64_t n0, int64_t n1);
+void pg_gemm_f16_avx512_packed(const float *x, int64_t ldx, const uint16_t *w, float *y,
+                               int64_t ldy, int64_t m, int64_t k, int64_t n0, int64_t n1);
+
+/* From this many rows of x on, the packed (register-blocked, weight-reusing) kernel beats streaming
+ * each weight row once per 4 rows of x. */
+#define PG_GEMM_PACKED_MIN_M 32
+
+#endif /* PG_INTERNAL_H */

@@ -1,0 +1,132 @@
+/* test_gemm.c: pg_gemm_bf16 / pg_gemm_f16, every path (scalar, AVX-512 stream, AVX-512 packed, the
+ * dispatcher) on shapes that cross the vector width, the register tiles, both k-blocks and the
+ * stream/packed threshold; with strides, sub-ranges [n0, n1) and k = 0. Outside the written block
+ * y must keep its sentinels. */
+#include "test_util.h"
+
+typedef void (*gemm_fn)(const float *, int64_t, const uint16_t *, float *, int64_t, int64_t, int64_t,
+                        int64_t, int64_t);
+
+static const struct {
+    const char *name;
+    gemm_fn bf16;
+    gemm_fn f16;
+    int needs_avx512;
+} VARIANTS[] = {
+    {"scalar", pg_gemm_bf16_scalar, pg_gemm_f16_scalar, 0},
+    {"avx512_stream", pg_gemm_bf16_avx512_stream, pg_gemm_f16_avx512_stream, 1},
+    {"avx512_packed", pg_gemm_bf16_avx512_packed, pg_gemm_f16_avx512_packed, 1},
+    {"dispatch", pg_gemm_bf16, pg_gemm_f16, 0},
+};
+
+#define NVAR (sizeof VARIANTS / sizeof VARIANTS[0])
+
+static double g_worst; /* largest |error| / sum |x w| seen, for the log */
+
+/* Decoded weight, by the format definitions (not the library's helpers). */
+static double weight_value(int f16, uint16_t h) {
+    if (!f16) {
+        return pg_bits_to_f32((uint32_t)h << 16);
+    }
+    int sign = h >> 15, exp = (h >> 10) & 31, frac = h & 1023;
+    double mag = exp == 0 ? ldexp(frac, -24) : ldexp(1024 + frac, exp - 25);
+    return sign ? -mag : mag;
+}
+
+static uint16_t random_weight(int f16) {
+    if (!f16) {
+        /* bf16 of a normal(0, 0.05) float, truncated: any bit pattern of a finite value is fair */
+        return (uint16_t)(pg_f32_to_bits(rng_normal(0.05f)) >> 16);
+    }
+    uint16_t h;
+    do {
+        h = (uint16_t)rng_u32();
+    } while (((h >> 10) & 31) == 31 || ((h >> 10) & 31) > 17); /* finite, |w| < 8, subnormals included */
+    return h;
+}
+
+static void run_case(int f16, int64_t m, int64_t k, int64_t n, int64_t n0, int64_t n1, int64_t ldx,
+                     int64_t ldy) {
+    float *x = alloc_f32((size_t)(m * ldx));
+    uint16_t *w = alloc_u16((size_t)(n * k));
+    double *wd = malloc((size_t)(n * k ? n * k : 1) * sizeof(double));
+    for (int64_t i = 0; i < m * ldx; i++) {
+        x[i] = (i % ldx) < k ? rng_normal(1.0f) : NAN; /* the ldx gap must never be read */
+    }
+    for (int64_t i = 0; i < n * k; i++) {
+        w[i] = random_weight(f16);
+        wd[i] = weight_value(f16, w[i]);
+    }
+    float *y = alloc_f32((size_t)(m * ldy));
+    for (size_t v = 0; v < NVAR; v++) {
+        if (VARIANTS[v].needs_avx512 && !pg_has_avx512()) {
+            continue;
+        }
+        fill_sentinel(y, (size_t)(m * ldy));
+        (f16 ? VARIANTS[v].f16 : VARIANTS[v].bf16)(x, ldx, w, y, ldy, m, k, n0, n1);
+        for (int64_t i = 0; i < m; i++) {
+            for (int64_t j = 0; j < ldy; j++) {
+                float got = y[i * ldy + j];
+                if (j < n0 || j >= n1) {
+                    g_checks++;
+                    if (!is_sentinel(got)) {
+                        FAIL("gemm_%s %s m=%ld k=%ld n=[%ld,%ld) ldx=%ld ldy=%ld: wrote y[%ld,%ld] outside the range",
+                             f16 ? "f16" : "bf16", VARIANTS[v].name, (long)m, (long)k, (long)n0, (long)n1,
+                             (long)ldx, (long)ldy, (long)i, (long)j);
+                    }
+                    continue;
+                }
+                double want = 0, mag = 0;
+                for (int64_t p = 0; p < k; p++) {
+                    double t = (double)x[i * ldx + p] * wd[j * k + p];
+                    want += t;
+                    mag += fabs(t);
+                }
+                /* float32 summation: worst case grows with the chain length, relative to sum |x w| */
+                double tol = (double)(k + 16) * (FLT_EPSILON / 2) * mag + 2 * FLT_TRUE_MIN;
+                if (!close_enough(got, want, tol)) {
+                    FAIL("gemm_%s %s m=%ld k=%ld n=[%ld,%ld) ldx=%ld ldy=%ld: y[%ld,%ld] = %.9g, want %.9g",
+                         f16 ? "f16" : "bf16", VARIANTS[v].name, (long)m, (long)k, (long)n0, (long)n1,
+                         (long)ldx, (long)ldy, (long)i, (long)j, got, want);
+                } else if (mag > 0 && fabs(got - want) / mag > g_worst) {
+                    g_worst = fabs(got - want) / mag;
+                }
+            }
+        }
+    }
+    free(x);
+    free(w);
+    free(wd);
+    free(y);
+}
+
+int main(void) {
+    static const int64_t MS[] = {1, 2, 3, 4, 5, 7, 12, 13, 25, 31, 32, 33, 50};
+    static const int64_t KS[] = {1, 15, 16, 17, 40, 255, 256, 300, 513};
+    static const int64_t NS[] = {1, 9, 33, 70};
+    for (int f16 = 0; f16 < 2; f16++) {
+        for (size_t mi = 0; mi < sizeof MS / sizeof MS[0]; mi++) {
+            for (size_t ki = 0; ki < sizeof KS / sizeof KS[0]; ki++) {
+                for (size_t ni = 0; ni < sizeof NS / sizeof NS[0]; ni++) {
+                    int64_t m = MS[mi], k = KS[ki], n = NS[ni];
+                    /* full range, dense; then a sub-range with padded strides */
+                    run_case(f16, m, k, n, 0, n, k, n);
+                    if (n > 4) {
+                        run_case(f16, m, k, n, 3, n - 1, k + 5, n + 3);
+                    }
+                }
+            }
+        }
+        /* k past the stream path's 2048 block; decode shapes with wide n */
+        run_case(f16, 1, 2100, 37, 0, 37, 2100, 37);
+        run_case(f16, 3, 2100, 10, 1, 10, 2103, 12);
+        run_case(f16, 40, 2100, 20, 0, 20, 2100, 20);
+        run_case(f16, 1, 64, 301, 0, 301, 64, 301);
+        /* k = 0: y is all zeros; empty ranges touch nothing */
+        run_case(f16, 5, 0, 6, 0, 6, 1, 6);
+        run_case(f16, 40, 0, 6, 1, 5, 1, 6);
+        run_case(f16, 5, 16, 6, 4, 4, 16, 6);
+    }
+    printf("gemm: worst |error| / sum|x w| = %.3g (float32 epsilon %.3g)\n", g_worst, (double)FLT_EPSILON);
+    return test_summary("test_gemm");
+}
