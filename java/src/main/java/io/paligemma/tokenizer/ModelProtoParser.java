@@ -31,8 +31,8 @@ final class ModelProtoParser {
 
     private static ModelProto parseModel(CodedInputStream in, String source) throws IOException {
         List<ModelProto.Piece> pieces = new ArrayList<>();
-        ModelProto.TrainerSpec trainer = ModelProto.TrainerSpec.DEFAULT;
-        ModelProto.NormalizerSpec normalizer = ModelProto.NormalizerSpec.DEFAULT;
+        ModelProto.TrainerSpec trainer = null;
+        ModelProto.NormalizerSpec normalizer = null;
         ModelProto.NormalizerSpec denormalizer = null;
         int tag;
         while ((tag = in.readTag()) != 0) {
@@ -43,6 +43,12 @@ final class ModelProtoParser {
                 case 42 -> denormalizer = parseNormalizerSpec(in.readBytes().newCodedInput(), source);
                 default -> skip(in, tag, source);
             }
+        }
+        // every trained model has both specs; without them the file was cut short or is something else
+        if (trainer == null || normalizer == null) {
+            throw new TokenizerException(source + ": not a complete SentencePiece model: "
+                    + (trainer == null ? "trainer_spec" : "normalizer_spec") + " is missing (" + pieces.size()
+                    + " pieces read; truncated file?)");
         }
         return new ModelProto(List.copyOf(pieces), trainer, normalizer, denormalizer);
     }
