@@ -2,6 +2,7 @@ package io.paligemma.tokenizer;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 
 /**
  * sentencepiece's precompiled normalization rules ({@code NormalizerSpec.precompiled_charsmap}):
@@ -48,10 +49,24 @@ final class PrecompiledCharsMap {
     }
 
     /**
-     * Longest rule whose key is a prefix of {@code input[pos, end)}, as Darts' commonPrefixSearch finds them;
-     * false when no rule matches.
+     * Longest rule whose key is a prefix of {@code input[pos, end)}, as sentencepiece's normalizer picks it from
+     * Darts' commonPrefixSearch; false when no rule matches.
      */
     boolean longestMatch(byte[] input, int pos, int end, Match out) {
+        return search(input, pos, end, false, out);
+    }
+
+    /**
+     * Replacement of the shortest rule whose key is a prefix of {@code input} (Hugging Face's Precompiled
+     * normalizer takes the first common-prefix result), or null.
+     */
+    String shortestMatch(byte[] input) {
+        Match m = new Match();
+        return search(input, 0, input.length, true, m)
+                ? new String(normalized, m.offset, m.length, StandardCharsets.UTF_8) : null;
+    }
+
+    private boolean search(byte[] input, int pos, int end, boolean firstOnly, Match out) {
         int nodePos = 0;
         int unit = unit(nodePos);
         nodePos ^= offset(unit);
@@ -69,6 +84,9 @@ final class PrecompiledCharsMap {
             if (((unit >>> 8) & 1) == 1) {
                 found = i + 1 - pos;
                 value = unit(nodePos) & 0x7FFFFFFF;
+                if (firstOnly) {
+                    break;
+                }
             }
         }
         if (found < 0) {
