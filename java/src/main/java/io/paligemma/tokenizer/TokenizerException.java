@@ -1,0 +1,13 @@
+package io.paligemma.tokenizer;
+
+/** A tokenizer file that cannot be read or used, or an id/input a tokenizer cannot handle. */
+public final class TokenizerException extends RuntimeException {
+
+    public TokenizerException(String message) {
+        super(message);
+    }
+
+    public TokenizerException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}
