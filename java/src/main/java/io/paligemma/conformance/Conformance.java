@@ -1,6 +1,5 @@
 package io.paligemma.conformance;
 
-import io.paligemma.detect.SegmentationConformance;
 import io.paligemma.ops.Ops;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -58,6 +57,9 @@ public final class Conformance {
     static List<CheckResult> runCase(Path dir, Ops ops) {
         if (ModelCase.matches(dir)) {
             return ModelCase.run(dir, ops);
+        }
+        if (Files.isRegularFile(dir.resolve("tokenizer_cases.json"))) {
+            return prefixed(dir, TokenizerConformance.run(dir.resolve("tokenizer_cases.json")));
         }
         if (Files.isRegularFile(dir.resolve("cases.json")) && Files.isRegularFile(dir.resolve("expected.safetensors"))) {
             return prefixed(dir, SegmentationConformance.run(dir));

@@ -181,7 +181,7 @@ public final class VqVaeMaskDecoder {
         return toFloats(t.data());
     }
 
-    static float[] toFloats(MemorySegment data) {
+    public static float[] toFloats(MemorySegment data) {
         return data.toArray(ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN));
     }
 

@@ -17,13 +17,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
+import io.paligemma.conformance.ArrayComparison;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class MaskDecoderWeightsTest {
 
-    static final Path ST = SegmentationConformanceTest.DIR.resolve("vae-oid-random.safetensors");
-    static final Path NPZ = SegmentationConformanceTest.DIR.resolve("vae-oid-random.npz");
+    static final Path SEGMENTATION = Path.of(System.getProperty("paligemma.fixtures", "java/src/test/resources/fixtures"))
+            .resolve("segmentation");
+
+    static final Path ST = SEGMENTATION.resolve("vae-oid-random.safetensors");
+    static final Path NPZ = SEGMENTATION.resolve("vae-oid-random.npz");
     static final int[] CODES = {0, 127, 5, 64, 33, 127, 0, 98, 12, 77, 101, 3, 45, 127, 88, 0};
 
     @TempDir

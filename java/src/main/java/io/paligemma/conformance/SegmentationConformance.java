@@ -1,8 +1,14 @@
-package io.paligemma.detect;
+package io.paligemma.conformance;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.paligemma.conformance.CheckResult;
+import io.paligemma.detect.Box;
+import io.paligemma.detect.MaskPostprocess;
+import io.paligemma.detect.VqVaeMaskDecoder;
+import io.paligemma.detect.BinaryMask;
+import io.paligemma.detect.Segmentation;
+import io.paligemma.detect.OutputParser;
+import io.paligemma.detect.ParseResult;
 import io.paligemma.safetensors.SafetensorsFile;
 import io.paligemma.tensor.DType;
 import io.paligemma.tensor.Tensor;

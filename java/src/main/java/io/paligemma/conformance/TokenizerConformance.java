@@ -1,8 +1,12 @@
-package io.paligemma.tokenizer;
+package io.paligemma.conformance;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.paligemma.tokenizer.SentencePieceTokenizer;
+import io.paligemma.tokenizer.StreamingDecoder;
+import io.paligemma.tokenizer.Tokenizer;
+import io.paligemma.tokenizer.TokenizerException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,10 +21,6 @@ import java.util.Map;
  * loaded yields one failed check.
  */
 public final class TokenizerConformance {
-
-    /** One named check. */
-    public record CheckResult(String name, boolean passed, String detail) {
-    }
 
     private TokenizerConformance() {
     }

@@ -1,4 +1,4 @@
-package io.paligemma.detect;
+package io.paligemma.conformance;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

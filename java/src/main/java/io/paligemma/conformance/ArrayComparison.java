@@ -1,6 +1,6 @@
-package io.paligemma.detect;
+package io.paligemma.conformance;
 
-import io.paligemma.conformance.CheckResult;
+import io.paligemma.detect.Box;
 import java.util.Locale;
 
 /** The comparisons the segmentation fixtures prescribe, each returning a {@link CheckResult} with the measured error. */

@@ -1,0 +1,198 @@
+package io.paligemma.ops;
+
+import static io.paligemma.bindings.cblas_h.CblasNoTrans;
+import static io.paligemma.bindings.cblas_h.CblasRowMajor;
+import static io.paligemma.bindings.cblas_h.CblasTrans;
+
+import io.paligemma.bindings.cblas_h;
+import io.paligemma.bindings.pg_kernels_h;
+import io.paligemma.nativelib.NativeLibraries;
+import io.paligemma.tensor.DType;
+import io.paligemma.tensor.Tensor;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The native backend: matrix products through OpenBLAS ({@code cblas_sgemm}, and {@code cblas_sgemv}
+ * when there is one row, where sgemm runs at a third of the speed), products with 16-bit weights and
+ * every other op through the C kernels of native/. Threads: OpenBLAS gets the same count as the shared
+ * {@link Parallel} pool, which splits the 16-bit GEMMs by output columns.
+ */
+public final class NativeOps implements Ops {
+
+    /** Output columns per parallel chunk of a 16-bit GEMM: whole cache lines of y, enough work per task. */
+    private static final int GEMM_GRAIN = 64;
+
+    private final Parallel parallel;
+
+    /** Loads the libraries (an error names the cause) and sets OpenBLAS to the pool's thread count. */
+    public NativeOps(Parallel parallel) {
+        NativeLibraries.load();
+        this.parallel = parallel;
+        cblas_h.openblas_set_num_threads(parallel.threads());
+    }
+
+    @Override
+    public String name() {
+        return "native";
+    }
+
+    @Override
+    public int threads() {
+        return parallel.threads();
+    }
+
+    @Override
+    public void linear(MemorySegment x, int m, int k, Tensor w, MemorySegment bias, MemorySegment y) {
+        Bounds.positive("linear", "m", m);
+        Bounds.positive("linear", "k", k);
+        if (w.rank() != 2 || w.dim(1) != k || !w.dtype().isWeightFloat()) {
+            throw new IllegalArgumentException("linear: weight " + w + " is not [n, " + k + "] in F32, BF16 or F16");
+        }
+        int n = Math.toIntExact(w.dim(0));
+        Bounds.floats("linear", "x", x, (long) m * k);
+        Bounds.floats("linear", "y", y, (long) m * n);
+        if (bias != null) {
+            Bounds.floats("linear", "bias", bias, n);
+        }
+        MemorySegment wd = w.data();
+        if (w.dtype() == DType.F32) {
+            if (m == 1) {
+                cblas_h.cblas_sgemv(CblasRowMajor(), CblasNoTrans(), n, k, 1f, wd, k, x, 1, 0f, y, 1);
+            } else {
+                cblas_h.cblas_sgemm(CblasRowMajor(), CblasNoTrans(), CblasTrans(), m, n, k, 1f, x, k, wd, k, 0f, y, n);
+            }
+        } else {
+            boolean bf16 = w.dtype() == DType.BF16;
+            parallel.forRange(n, GEMM_GRAIN, (start, end) -> {
+                if (bf16) {
+                    pg_kernels_h.pg_gemm_bf16(x, k, wd, y, n, m, k, start, end);
+                } else {
+                    pg_kernels_h.pg_gemm_f16(x, k, wd, y, n, m, k, start, end);
+                }
+            });
+        }
+        if (bias != null) {
+            pg_kernels_h.pg_add_bias_rows(y, bias, m, n);
+        }
+    }
+
+    @Override
+    public void matmulTransB(MemorySegment a, int lda, MemorySegment b, int ldb, MemorySegment c, int ldc,
+                             int m, int n, int k, float alpha) {
+        Bounds.matrix("matmulTransB", "a", a, m, k, lda);
+        Bounds.matrix("matmulTransB", "b", b, n, k, ldb);
+        Bounds.matrix("matmulTransB", "c", c, m, n, ldc);
+        if (m == 0 || n == 0) {
+            return;
+        }
+        if (m == 1) {
+            cblas_h.cblas_sgemv(CblasRowMajor(), CblasNoTrans(), n, k, alpha, b, ldb, a, 1, 0f, c, 1);
+        } else {
+            cblas_h.cblas_sgemm(CblasRowMajor(), CblasNoTrans(), CblasTrans(), m, n, k, alpha, a, lda, b, ldb, 0f, c, ldc);
+        }
+    }
+
+    @Override
+    public void matmul(MemorySegment a, int lda, MemorySegment b, int ldb, MemorySegment c, int ldc, int m, int n, int k) {
+        Bounds.matrix("matmul", "a", a, m, k, lda);
+        Bounds.matrix("matmul", "b", b, k, n, ldb);
+        Bounds.matrix("matmul", "c", c, m, n, ldc);
+        if (m == 0 || n == 0) {
+            return;
+        }
+        if (m == 1) {
+            cblas_h.cblas_sgemv(CblasRowMajor(), CblasTrans(), k, n, 1f, b, ldb, a, 1, 0f, c, 1);
+        } else {
+            cblas_h.cblas_sgemm(CblasRowMajor(), CblasNoTrans(), CblasNoTrans(), m, n, k, 1f, a, lda, b, ldb, 0f, c, ldc);
+        }
+    }
+
+    @Override
+    public void softmaxRows(MemorySegment x, int rows, int cols, int ld, float scale, float softcap,
+                            MemorySegment keyLo, MemorySegment keyHi) {
+        Bounds.matrix("softmaxRows", "x", x, rows, cols, ld);
+        Bounds.ints("softmaxRows", "keyLo", keyLo, rows);
+        Bounds.ints("softmaxRows", "keyHi", keyHi, rows);
+        pg_kernels_h.pg_softmax_rows(x, rows, cols, ld, scale, softcap, keyLo, keyHi);
+    }
+
+    @Override
+    public void ropeRotateHalf(MemorySegment x, int tokens, int heads, int headDim, int tokenStride,
+                               MemorySegment cos, MemorySegment sin) {
+        if (headDim % 2 != 0) {
+            throw new IllegalArgumentException("ropeRotateHalf: head_dim " + headDim + " is odd");
+        }
+        Bounds.matrix("ropeRotateHalf", "x", x, tokens, (long) heads * headDim, tokenStride);
+        Bounds.floats("ropeRotateHalf", "cos", cos, (long) tokens * headDim / 2);
+        Bounds.floats("ropeRotateHalf", "sin", sin, (long) tokens * headDim / 2);
+        pg_kernels_h.pg_rope_rotate_half(x, tokens, heads, headDim, tokenStride, cos, sin);
+    }
+
+    @Override
+    public void rmsNorm(MemorySegment out, MemorySegment x, MemorySegment weight, int rows, int dim, float eps) {
+        Bounds.floats("rmsNorm", "x", x, (long) rows * dim);
+        Bounds.floats("rmsNorm", "out", out, (long) rows * dim);
+        Bounds.floats("rmsNorm", "weight", weight, dim);
+        pg_kernels_h.pg_rms_norm(out, x, weight, rows, dim, eps);
+    }
+
+    @Override
+    public void layerNorm(MemorySegment out, MemorySegment x, MemorySegment weight, MemorySegment bias,
+                          int rows, int dim, float eps) {
+        Bounds.floats("layerNorm", "x", x, (long) rows * dim);
+        Bounds.floats("layerNorm", "out", out, (long) rows * dim);
+        Bounds.floats("layerNorm", "weight", weight, dim);
+        Bounds.floats("layerNorm", "bias", bias, dim);
+        pg_kernels_h.pg_layer_norm(out, x, weight, bias, rows, dim, eps);
+    }
+
+    @Override
+    public void geluTanh(MemorySegment out, MemorySegment x, long n) {
+        Bounds.floats("geluTanh", "x", x, n);
+        Bounds.floats("geluTanh", "out", out, n);
+        pg_kernels_h.pg_gelu_tanh(out, x, n);
+    }
+
+    @Override
+    public void geglu(MemorySegment out, MemorySegment gate, MemorySegment up, long n) {
+        Bounds.floats("geglu", "gate", gate, n);
+        Bounds.floats("geglu", "up", up, n);
+        Bounds.floats("geglu", "out", out, n);
+        pg_kernels_h.pg_geglu(out, gate, up, n);
+    }
+
+    @Override
+    public void softcap(MemorySegment x, long n, float cap) {
+        Bounds.floats("softcap", "x", x, n);
+        pg_kernels_h.pg_softcap(x, n, cap);
+    }
+
+    @Override
+    public void add(MemorySegment out, MemorySegment a, MemorySegment b, long n) {
+        Bounds.floats("add", "a", a, n);
+        Bounds.floats("add", "b", b, n);
+        Bounds.floats("add", "out", out, n);
+        pg_kernels_h.pg_add(out, a, b, n);
+    }
+
+    @Override
+    public void scale(MemorySegment x, long n, float s) {
+        Bounds.floats("scale", "x", x, n);
+        pg_kernels_h.pg_scale(x, n, s);
+    }
+
+    @Override
+    public void toF32(MemorySegment out, Tensor src, long offset, long n) {
+        if (offset < 0 || n < 0 || offset + n > src.elementCount()) {
+            throw new IllegalArgumentException("toF32: elements [" + offset + ", " + (offset + n) + ") outside " + src);
+        }
+        Bounds.floats("toF32", "out", out, n);
+        MemorySegment in = src.data().asSlice(offset * src.dtype().size, n * src.dtype().size);
+        switch (src.dtype()) {
+            case F32 -> MemorySegment.copy(in, 0, out, 0, n * Float.BYTES);
+            case BF16 -> pg_kernels_h.pg_bf16_to_f32(out, in, n);
+            case F16 -> pg_kernels_h.pg_f16_to_f32(out, in, n);
+            default -> throw new IllegalArgumentException("toF32: " + src + " is not a float tensor");
+        }
+    }
+}
