@@ -31,6 +31,34 @@ public final class NativeOps implements Ops {
         cblas_h.openblas_set_num_threads(parallel.threads());
     }
 
+    /** Facts about the loaded native libraries, for {@code paligemma info}; loads them first. */
+    public static java.util.Map<String, String> describe() {
+        NativeLibraries.Loaded lib = NativeLibraries.load();
+        var facts = new java.util.LinkedHashMap<String, String>();
+        int cpu = pg_kernels_h.pg_cpu_features();
+        facts.put("kernels library", lib.kernels().toString());
+        facts.put("kernels build", pg_kernels_h.pg_build_info().reinterpret(4096).getString(0));
+        StringBuilder f = new StringBuilder();
+        if ((cpu & pg_kernels_h.PG_CPU_AVX512F()) != 0) {
+            f.append("avx512f ");
+        }
+        if ((cpu & pg_kernels_h.PG_CPU_AVX512_BF16()) != 0) {
+            f.append("avx512_bf16 ");
+        }
+        if ((cpu & pg_kernels_h.PG_CPU_AMX_BF16()) != 0) {
+            f.append("amx_bf16 ");
+        }
+        if ((cpu & pg_kernels_h.PG_CPU_F16C()) != 0) {
+            f.append("f16c ");
+        }
+        facts.put("cpu features", f.toString().trim().isEmpty() ? "baseline x86-64 (portable kernels)" : f.toString().trim());
+        facts.put("openblas library", lib.openBlas().toString());
+        facts.put("openblas config", cblas_h.openblas_get_config().reinterpret(4096).getString(0).trim());
+        facts.put("openblas core", cblas_h.openblas_get_corename().reinterpret(4096).getString(0));
+        facts.put("openblas threads", Integer.toString(cblas_h.openblas_get_num_threads()));
+        return facts;
+    }
+
     @Override
     public String name() {
         return "native";

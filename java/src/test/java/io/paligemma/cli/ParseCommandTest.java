@@ -1,4 +1,4 @@
-package io.paligemma.detect;
+package io.paligemma.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
