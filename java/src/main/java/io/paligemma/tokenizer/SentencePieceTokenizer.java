@@ -143,13 +143,16 @@ public final class SentencePieceTokenizer implements Tokenizer {
 
     /**
      * SentencePieceProcessor::Decode: control pieces vanish, unknown → unk_surface, runs of byte pieces become
-     * UTF-8 (U+FFFD per undecodable byte), U+2581 → space, and while the text is still empty a leading U+2581
-     * is dropped (when the model adds a dummy prefix or removes extra whitespace).
+     * UTF-8 (U+FFFD per undecodable byte), U+2581 → space. When the model adds a dummy prefix or removes extra
+     * whitespace, the leading U+2581 of the first pieces is dropped: of every piece while the text is still
+     * empty if extra whitespace is removed, else of the first piece that has one.
      */
     private String decode(int[] ids, int count) {
         StringBuilder text = new StringBuilder();
         byte[] run = new byte[count];
         int runLength = 0;
+        boolean atStart = true;      // sentencepiece's is_bos_ws
+        boolean strippedSpace = false;  // bos_ws_seen: the previous piece gave up its leading U+2581
         for (int i = 0; i < count; i++) {
             int id = ids[i];
             checkId(id);
@@ -159,13 +162,28 @@ public final class SentencePieceTokenizer implements Tokenizer {
             }
             Utf8.decodeLenient(run, 0, runLength, text);
             runLength = 0;
-            text.append(decodePiece(id, text.isEmpty()));
+            if (strippedSpace || !text.isEmpty()) {
+                atStart = false;
+            }
+            strippedSpace = false;
+            if (atStart && stripLeadingSpace && isText(id) && vocab.piece(id).startsWith(SPACE_SYMBOL)) {
+                text.append(vocab.piece(id).substring(SPACE_SYMBOL.length()).replace(SPACE_SYMBOL, " "));
+                strippedSpace = !model.normalizerSpec().removeExtraWhitespaces();
+            } else {
+                text.append(decodePiece(id));
+            }
         }
         Utf8.decodeLenient(run, 0, runLength, text);
         return denormalizer == null ? text.toString() : denormalizer.normalize(text.toString());
     }
 
-    private String decodePiece(int id, boolean atStart) {
+    /** A model piece whose text is its surface (not control, unknown or byte). */
+    private boolean isText(int id) {
+        return id < vocab.size() && !vocab.isControl(id) && !vocab.isUnknown(id) && !vocab.isByte(id);
+    }
+
+    /** The surface of a non-byte piece, U+2581 turned into spaces. */
+    private String decodePiece(int id) {
         if (id >= vocab.size()) {
             AddedToken t = added.byId(id);
             return t.special() ? "" : t.content();
@@ -176,11 +194,7 @@ public final class SentencePieceTokenizer implements Tokenizer {
         if (vocab.isUnknown(id)) {
             return model.trainerSpec().unkSurface();
         }
-        String piece = vocab.piece(id);
-        if (atStart && stripLeadingSpace && piece.startsWith(SPACE_SYMBOL)) {
-            piece = piece.substring(SPACE_SYMBOL.length());
-        }
-        return piece.replace(SPACE_SYMBOL, " ");
+        return vocab.piece(id).replace(SPACE_SYMBOL, " ");
     }
 
     private void checkId(int id) {
