@@ -11,7 +11,8 @@ import java.util.List;
 /**
  * A sentencepiece {@code .model} (BPE or unigram), encoding and decoding as Google's sentencepiece 0.1.97
  * SentencePieceProcessor does, optionally with added tokens split off the input first (a checkpoint's
- * {@code <image>} etc.).
+ * {@code <image>} etc.; all matched in the raw text, their {@code normalized} flag is not used here). An added
+ * token outside the model decodes to nothing when special, else to its text.
  */
 public final class SentencePieceTokenizer implements Tokenizer {
 
@@ -97,7 +98,7 @@ public final class SentencePieceTokenizer implements Tokenizer {
     public Encoding encodeWithPieces(String text) {
         List<Integer> ids = new ArrayList<>();
         List<String> pieces = new ArrayList<>();
-        for (AddedVocabulary.Chunk chunk : added.split(text, null)) {
+        for (AddedVocabulary.Chunk chunk : added.split(text, AddedVocabulary.Selection.ALL)) {
             if (chunk.token() != null) {
                 ids.add(chunk.token().id());
                 pieces.add(chunk.token().content());
@@ -145,9 +146,16 @@ public final class SentencePieceTokenizer implements Tokenizer {
      * SentencePieceProcessor::Decode: control pieces vanish, unknown → unk_surface, runs of byte pieces become
      * UTF-8 (U+FFFD per undecodable byte), U+2581 → space. When the model adds a dummy prefix or removes extra
      * whitespace, the leading U+2581 of the first pieces is dropped: of every piece while the text is still
-     * empty if extra whitespace is removed, else of the first piece that has one.
+     * empty if extra whitespace is removed, else of the first piece that has one. A denormalizer (rules in the
+     * model's denormalizer_spec) then rewrites the text.
      */
     private String decode(int[] ids, int count) {
+        String raw = decodeRaw(ids, count);
+        return denormalizer == null ? raw : denormalizer.normalize(raw);
+    }
+
+    /** Decode before the denormalizer (when the model has one) rewrites the text. */
+    private String decodeRaw(int[] ids, int count) {
         StringBuilder text = new StringBuilder();
         byte[] run = new byte[count];
         int runLength = 0;
@@ -174,7 +182,7 @@ public final class SentencePieceTokenizer implements Tokenizer {
             }
         }
         Utf8.decodeLenient(run, 0, runLength, text);
-        return denormalizer == null ? text.toString() : denormalizer.normalize(text.toString());
+        return text.toString();
     }
 
     /** A model piece whose text is its surface (not control, unknown or byte). */
@@ -212,8 +220,9 @@ public final class SentencePieceTokenizer implements Tokenizer {
             }
 
             @Override
-            public int finalCount(int[] ids, int count) {
-                return finalIdCount(ids, count);
+            public String decodeFinal(int[] ids, int count) {
+                String raw = decodeRaw(ids, finalIdCount(ids, count));
+                return denormalizer == null ? raw : denormalizer.normalizeFinalPrefix(raw);
             }
 
             @Override

@@ -2,6 +2,7 @@ package io.paligemma.tokenizer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -14,6 +15,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * tokenizer-extra/sentencepiece_extra_cases.json: more cases for the fixture models from the same sentencepiece
@@ -21,10 +23,36 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 class SentencePieceExtraCasesTest {
 
+    private static Path extraDir() {
+        return Path.of(System.getProperty("paligemma.fixtures", "java/src/test/resources/fixtures"))
+                .resolveSibling("tokenizer-extra");
+    }
+
     private static JsonNode root() throws IOException {
-        Path file = Path.of(System.getProperty("paligemma.fixtures", "java/src/test/resources/fixtures"))
-                .resolveSibling("tokenizer-extra").resolve("sentencepiece_extra_cases.json");
-        return new ObjectMapper().readTree(file.toFile());
+        return new ObjectMapper().readTree(extraDir().resolve("sentencepiece_extra_cases.json").toFile());
+    }
+
+    @Test
+    void denormalizerModelPassesConformance() throws IOException {
+        // the conformance runner on another file of the format: a model with a denormalizer_spec
+        List<TokenizerConformance.CheckResult> results = TokenizerConformance.run(extraDir().resolve("denormalizer_cases.json"));
+        assertEquals(40 * 4, results.size());
+        results.forEach(r -> assertTrue(r.passed(), r.name() + ": " + r.detail()));
+        SentencePieceTokenizer t = SentencePieceTokenizer.load(extraDir().resolve("denormalizer.model"));
+        JsonNode decodeCases = new ObjectMapper().readTree(extraDir().resolve("denormalizer_cases.json").toFile())
+                .path("models").path("denormalizer.model").path("decode_cases");
+        assertEquals(30, decodeCases.size());
+        for (JsonNode c : decodeCases) {
+            int[] ids = ints(c.path("ids"));
+            assertEquals(c.path("decoded").asText(), t.decode(ids));
+            StreamingDecoder stream = t.streamingDecoder();
+            StringBuilder text = new StringBuilder();
+            for (int id : ids) {
+                text.append(stream.next(id));
+            }
+            text.append(stream.flush());
+            assertEquals(c.path("decoded").asText(), text.toString());
+        }
     }
 
     private static int[] ints(JsonNode array) {
