@@ -2,6 +2,7 @@ package io.paligemma.tokenizer;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,9 +17,14 @@ final class AddedVocabulary {
     record Chunk(String text, AddedToken token) {
     }
 
+    /** Which tokens a split looks for. */
+    enum Selection {
+        ALL, RAW, NORMALIZED
+    }
+
     private final Map<String, AddedToken> byContent = new HashMap<>();
     private final Map<Integer, AddedToken> byId = new HashMap<>();
-    private final PrefixMatcher matcher;
+    private final Map<Selection, PrefixMatcher> matchers = new EnumMap<>(Selection.class);
 
     AddedVocabulary(Collection<AddedToken> tokens) {
         for (AddedToken t : tokens) {
@@ -33,7 +39,11 @@ final class AddedVocabulary {
                         + "' and '" + t.content() + "'");
             }
         }
-        matcher = new PrefixMatcher(byContent.keySet());
+        matchers.put(Selection.ALL, new PrefixMatcher(byContent.keySet()));
+        matchers.put(Selection.RAW, new PrefixMatcher(byContent.values().stream()
+                .filter(t -> !t.normalized()).map(AddedToken::content).toList()));
+        matchers.put(Selection.NORMALIZED, new PrefixMatcher(byContent.values().stream()
+                .filter(AddedToken::normalized).map(AddedToken::content).toList()));
     }
 
     boolean isEmpty() {
@@ -60,10 +70,11 @@ final class AddedVocabulary {
         return max;
     }
 
-    /** Splits on the tokens that {@code include} accepts (all tokens when null). */
-    List<Chunk> split(String text, java.util.function.Predicate<AddedToken> include) {
+    /** Splits on the selected tokens. */
+    List<Chunk> split(String text, Selection selection) {
         List<Chunk> out = new ArrayList<>();
-        if (isEmpty()) {
+        PrefixMatcher matcher = matchers.get(selection);
+        if (matcher.isEmpty()) {
             out.add(new Chunk(text, null));
             return out;
         }
@@ -71,11 +82,11 @@ final class AddedVocabulary {
         int pos = 0;
         while (pos < text.length()) {
             int len = matcher.matchChars(text, pos);
-            AddedToken t = len > 0 ? byContent.get(text.substring(pos, pos + len)) : null;
-            if (t == null || (include != null && !include.test(t))) {
+            if (len == 0) {
                 pos++;
                 continue;
             }
+            AddedToken t = byContent.get(text.substring(pos, pos + len));
             int end = pos + len;
             if (t.singleWord() && (isWordCharBefore(text, pos) || isWordCharAt(text, end))) {
                 pos = end;

@@ -67,6 +67,9 @@ interface HfPreTokenizer {
             throw new TokenizerException(where + ".prepend_scheme: '" + scheme + "' is not always/first/never");
         }
         return (text, atStart) -> {
+            if (text.isEmpty()) {
+                return List.of();  // prepending to an empty string does nothing in tokenizers
+            }
             String s = text.replace(" ", replacement);
             if (!s.startsWith(replacement) && (scheme.equals("always") || (scheme.equals("first") && atStart))) {
                 s = replacement + s;

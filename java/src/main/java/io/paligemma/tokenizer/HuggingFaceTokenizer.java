@@ -226,12 +226,12 @@ public final class HuggingFaceTokenizer implements Tokenizer {
         List<Integer> ids = new ArrayList<>();
         List<String> pieces = new ArrayList<>();
         boolean atStart = true;
-        for (AddedVocabulary.Chunk chunk : added.split(text, t -> !t.normalized())) {
+        for (AddedVocabulary.Chunk chunk : added.split(text, AddedVocabulary.Selection.RAW)) {
             if (chunk.token() != null) {
                 add(chunk.token(), ids, pieces);
             } else {
                 String normalized = normalizer == null ? chunk.text() : normalizer.normalize(chunk.text());
-                for (AddedVocabulary.Chunk part : added.split(normalized, AddedToken::normalized)) {
+                for (AddedVocabulary.Chunk part : added.split(normalized, AddedVocabulary.Selection.NORMALIZED)) {
                     if (part.token() != null) {
                         add(part.token(), ids, pieces);
                     } else {
@@ -251,6 +251,9 @@ public final class HuggingFaceTokenizer implements Tokenizer {
     }
 
     private void encodeModel(String text, boolean atStart, List<Integer> ids, List<String> pieces) {
+        if (text.isEmpty()) {
+            return;  // tokenizers drops empty splits before pre-tokenizing
+        }
         List<String> words = preTokenizer == null ? List.of(text) : preTokenizer.split(text, atStart);
         for (String word : words) {
             for (Segment s : model.segment(word)) {
@@ -299,13 +302,13 @@ public final class HuggingFaceTokenizer implements Tokenizer {
             }
 
             @Override
-            public int finalCount(int[] ids, int count) {
+            public String decodeFinal(int[] ids, int count) {
                 // ByteFallback turns a whole run of byte tokens into U+FFFDs if any byte is bad: hold the run
                 int n = count;
                 while (n > 0 && (isSkipped(ids[n - 1]) || HfDecoder.byteToken(idToToken[ids[n - 1]]) >= 0)) {
                     n--;
                 }
-                return n;
+                return HuggingFaceTokenizer.this.decode(ids, n);
             }
 
             @Override

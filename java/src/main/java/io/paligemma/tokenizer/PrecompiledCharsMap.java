@@ -20,6 +20,7 @@ final class PrecompiledCharsMap {
         int consumed;
         int offset;
         int length;
+        boolean exhausted;  // the search ran out of input inside the trie: more input could match longer
     }
 
     PrecompiledCharsMap(byte[] blob, String source) {
@@ -72,12 +73,14 @@ final class PrecompiledCharsMap {
         nodePos ^= offset(unit);
         int found = -1;
         int value = 0;
+        out.exhausted = true;
         for (int i = pos; i < end; i++) {
             int label = input[i] & 0xFF;
             nodePos ^= label;
             unit = unit(nodePos);
             // label(): the low byte plus the leaf bit 31; a leaf unit never equals a byte label
             if ((unit & ((1 << 31) | 0xFF)) != label) {
+                out.exhausted = false;
                 break;
             }
             nodePos ^= offset(unit);
@@ -85,6 +88,7 @@ final class PrecompiledCharsMap {
                 found = i + 1 - pos;
                 value = unit(nodePos) & 0x7FFFFFFF;
                 if (firstOnly) {
+                    out.exhausted = false;
                     break;
                 }
             }

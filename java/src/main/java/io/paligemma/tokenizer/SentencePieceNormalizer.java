@@ -106,7 +106,36 @@ final class SentencePieceNormalizer {
         return result;
     }
 
+    /**
+     * The part of {@link #normalize}'s output that no text appended to {@code text} can change: rules are
+     * applied up to the first position where a longer rule could still match. Used to stream a denormalizer;
+     * specs that add or remove whitespace hold everything back (empty result).
+     */
+    String normalizeFinalPrefix(String text) {
+        if (addDummyPrefix || removeExtraWhitespaces || treatWhitespaceAsSuffix || !userDefined.isEmpty()) {
+            return "";
+        }
+        byte[] in = Utf8.encode(text);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(in.length + 16);
+        Step step = new Step();
+        for (int pos = 0; pos < in.length; pos += step.consumed) {
+            normalizePrefix(in, pos, in.length, step);
+            if (step.match.exhausted) {
+                break;
+            }
+            for (int i = step.off; i < step.off + step.len; i++) {
+                if (escapeWhitespaces && step.bytes[i] == ' ') {
+                    out.write(SPACE_SYMBOL, 0, SPACE_SYMBOL.length);
+                } else {
+                    out.write(step.bytes[i]);
+                }
+            }
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
     private void normalizePrefix(byte[] in, int pos, int end, Step step) {
+        step.match.exhausted = false;
         int user = userDefined.matchBytes(in, pos, end);
         if (user > 0) {
             set(step, in, pos, user, user);

@@ -11,7 +11,8 @@ import java.util.List;
 /**
  * A sentencepiece {@code .model} (BPE or unigram), encoding and decoding as Google's sentencepiece 0.1.97
  * SentencePieceProcessor does, optionally with added tokens split off the input first (a checkpoint's
- * {@code <image>} etc.).
+ * {@code <image>} etc.; all matched in the raw text, their {@code normalized} flag is not used here). An added
+ * token outside the model decodes to nothing when special, else to its text.
  */
 public final class SentencePieceTokenizer implements Tokenizer {
 
@@ -97,7 +98,7 @@ public final class SentencePieceTokenizer implements Tokenizer {
     public Encoding encodeWithPieces(String text) {
         List<Integer> ids = new ArrayList<>();
         List<String> pieces = new ArrayList<>();
-        for (AddedVocabulary.Chunk chunk : added.split(text, null)) {
+        for (AddedVocabulary.Chunk chunk : added.split(text, AddedVocabulary.Selection.ALL)) {
             if (chunk.token() != null) {
                 ids.add(chunk.token().id());
                 pieces.add(chunk.token().content());
@@ -143,13 +144,23 @@ public final class SentencePieceTokenizer implements Tokenizer {
 
     /**
      * SentencePieceProcessor::Decode: control pieces vanish, unknown → unk_surface, runs of byte pieces become
-     * UTF-8 (U+FFFD per undecodable byte), U+2581 → space, and while the text is still empty a leading U+2581
-     * is dropped (when the model adds a dummy prefix or removes extra whitespace).
+     * UTF-8 (U+FFFD per undecodable byte), U+2581 → space. When the model adds a dummy prefix or removes extra
+     * whitespace, the leading U+2581 of the first pieces is dropped: of every piece while the text is still
+     * empty if extra whitespace is removed, else of the first piece that has one. A denormalizer (rules in the
+     * model's denormalizer_spec) then rewrites the text.
      */
     private String decode(int[] ids, int count) {
+        String raw = decodeRaw(ids, count);
+        return denormalizer == null ? raw : denormalizer.normalize(raw);
+    }
+
+    /** Decode before the denormalizer (when the model has one) rewrites the text. */
+    private String decodeRaw(int[] ids, int count) {
         StringBuilder text = new StringBuilder();
         byte[] run = new byte[count];
         int runLength = 0;
+        boolean atStart = true;      // sentencepiece's is_bos_ws
+        boolean strippedSpace = false;  // bos_ws_seen: the previous piece gave up its leading U+2581
         for (int i = 0; i < count; i++) {
             int id = ids[i];
             checkId(id);
@@ -159,13 +170,28 @@ public final class SentencePieceTokenizer implements Tokenizer {
             }
             Utf8.decodeLenient(run, 0, runLength, text);
             runLength = 0;
-            text.append(decodePiece(id, text.isEmpty()));
+            if (strippedSpace || !text.isEmpty()) {
+                atStart = false;
+            }
+            strippedSpace = false;
+            if (atStart && stripLeadingSpace && isText(id) && vocab.piece(id).startsWith(SPACE_SYMBOL)) {
+                text.append(vocab.piece(id).substring(SPACE_SYMBOL.length()).replace(SPACE_SYMBOL, " "));
+                strippedSpace = !model.normalizerSpec().removeExtraWhitespaces();
+            } else {
+                text.append(decodePiece(id));
+            }
         }
         Utf8.decodeLenient(run, 0, runLength, text);
-        return denormalizer == null ? text.toString() : denormalizer.normalize(text.toString());
+        return text.toString();
     }
 
-    private String decodePiece(int id, boolean atStart) {
+    /** A model piece whose text is its surface (not control, unknown or byte). */
+    private boolean isText(int id) {
+        return id < vocab.size() && !vocab.isControl(id) && !vocab.isUnknown(id) && !vocab.isByte(id);
+    }
+
+    /** The surface of a non-byte piece, U+2581 turned into spaces. */
+    private String decodePiece(int id) {
         if (id >= vocab.size()) {
             AddedToken t = added.byId(id);
             return t.special() ? "" : t.content();
@@ -176,11 +202,7 @@ public final class SentencePieceTokenizer implements Tokenizer {
         if (vocab.isUnknown(id)) {
             return model.trainerSpec().unkSurface();
         }
-        String piece = vocab.piece(id);
-        if (atStart && stripLeadingSpace && piece.startsWith(SPACE_SYMBOL)) {
-            piece = piece.substring(SPACE_SYMBOL.length());
-        }
-        return piece.replace(SPACE_SYMBOL, " ");
+        return vocab.piece(id).replace(SPACE_SYMBOL, " ");
     }
 
     private void checkId(int id) {
@@ -198,8 +220,9 @@ public final class SentencePieceTokenizer implements Tokenizer {
             }
 
             @Override
-            public int finalCount(int[] ids, int count) {
-                return finalIdCount(ids, count);
+            public String decodeFinal(int[] ids, int count) {
+                String raw = decodeRaw(ids, finalIdCount(ids, count));
+                return denormalizer == null ? raw : denormalizer.normalizeFinalPrefix(raw);
             }
 
             @Override

@@ -6,16 +6,19 @@ import java.util.Arrays;
  * Decodes ids that arrive one at a time. {@link #next} returns the text that the new id made final; text that
  * later ids could still change (bytes of an unfinished UTF-8 character) is held back until it is complete or
  * {@link #flush} is called. The concatenation of everything returned equals {@link Tokenizer#decode} of all ids.
+ * Each id re-decodes the ids of the stream so far (the decode rules depend on what came first), which costs
+ * time linear in the stream length: fine for generated answers, not meant for decoding whole corpora.
  */
 public final class StreamingDecoder {
 
     /** What a tokenizer provides to stream its decode. */
     interface Source {
 
+        /** The text of {@code ids[0, count)} as if no more ids follow. */
         String decode(int[] ids, int count);
 
-        /** How many leading ids of {@code ids[0, count)} decode to text that no later id can change. */
-        int finalCount(int[] ids, int count);
+        /** The longest prefix of that text that no later id can change. */
+        String decodeFinal(int[] ids, int count);
 
         /** Throws {@link TokenizerException} for an id the tokenizer does not have. */
         void checkId(int id);
@@ -37,7 +40,7 @@ public final class StreamingDecoder {
             ids = Arrays.copyOf(ids, count * 2);
         }
         ids[count++] = id;
-        return emit(source.decode(ids, source.finalCount(ids, count)));
+        return emit(source.decodeFinal(ids, count));
     }
 
     /**

@@ -23,6 +23,21 @@ public interface Tokenizer {
         public int[] ids() {
             return ids.clone();
         }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Encoding e && java.util.Arrays.equals(ids, e.ids) && pieces.equals(e.pieces);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * java.util.Arrays.hashCode(ids) + pieces.hashCode();
+        }
+
+        @Override
+        public String toString() {
+            return "Encoding" + java.util.Arrays.toString(ids) + pieces;
+        }
     }
 
     Encoding encodeWithPieces(String text);

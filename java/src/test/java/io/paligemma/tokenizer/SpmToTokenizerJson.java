@@ -36,79 +36,77 @@ final class SpmToTokenizerJson {
         }
     }
 
-    /** Gemma's layout (transformers' GemmaConverter): Replace(" ", "▁") normalizer, no pre-tokenizer, byte-fallback BPE. */
-    static ObjectNode gemmaStyleBpe(ModelProto model) {
-        ObjectNode root = F.objectNode();
-        root.put("version", "1.0");
-        root.set("added_tokens", addedTokens(model));
-        root.set("normalizer", replace(" ", "\u2581"));
-        root.putNull("pre_tokenizer");
-        ObjectNode bpe = root.putObject("model");
-        bpe.put("type", "BPE");
-        bpe.putNull("dropout");
-        bpe.put("unk_token", unkPiece(model));
-        bpe.putNull("continuing_subword_prefix");
-        bpe.putNull("end_of_word_suffix");
-        bpe.put("fuse_unk", true);
-        bpe.put("byte_fallback", model.trainerSpec().byteFallback());
-        bpe.put("ignore_merges", false);
-        ObjectNode vocab = bpe.putObject("vocab");
-        for (int id = 0; id < model.pieces().size(); id++) {
-            vocab.put(model.pieces().get(id).piece(), id);
-        }
-        ArrayNode merges = bpe.putArray("merges");
-        for (String[] m : merges(model)) {
-            merges.addArray().add(m[0]).add(m[1]);
-        }
-        ObjectNode decoder = root.putObject("decoder");
-        decoder.put("type", "Sequence");
-        ArrayNode steps = decoder.putArray("decoders");
-        steps.add(replace("\u2581", " "));
-        steps.addObject().put("type", "ByteFallback");
-        steps.addObject().put("type", "Fuse");
-        return root;
-    }
-
     /**
-     * A unigram model with sentencepiece's normalization spelled out as tokenizers steps: Precompiled charsmap,
-     * strip, collapse space runs, Metaspace (prepend "▁", split on it); decoder ▁→space, bytes, fuse, strip one
+     * The tokenizer.json of a model. Identity normalization without dummy prefix or whitespace cleanup (Gemma):
+     * transformers' GemmaConverter layout, Replace(" ", "▁") and no pre-tokenizer. Otherwise sentencepiece's
+     * normalization spelled out as tokenizers steps: Precompiled charsmap, Strip, collapse space runs,
+     * Metaspace (prepend "▁" when the model adds a dummy prefix, split on it); the decoder then also strips the
      * leading space.
      */
-    static ObjectNode unigramWithPrecompiled(ModelProto model) {
+    static ObjectNode convert(ModelProto model) {
+        ModelProto.NormalizerSpec spec = model.normalizerSpec();
+        boolean gemmaLike = spec.precompiledCharsmap().length == 0 && !spec.addDummyPrefix()
+                && !spec.removeExtraWhitespaces();
         ObjectNode root = F.objectNode();
         root.put("version", "1.0");
         root.set("added_tokens", addedTokens(model));
-        ObjectNode normalizer = root.putObject("normalizer");
-        normalizer.put("type", "Sequence");
-        ArrayNode steps = normalizer.putArray("normalizers");
-        steps.addObject().put("type", "Precompiled").put("precompiled_charsmap",
-                Base64.getEncoder().encodeToString(model.normalizerSpec().precompiledCharsmap()));
-        steps.addObject().put("type", "Strip").put("strip_left", true).put("strip_right", true);
-        ObjectNode collapse = steps.addObject().put("type", "Replace");
-        collapse.putObject("pattern").put("Regex", " {2,}");
-        collapse.put("content", " ");
-        root.putObject("pre_tokenizer").put("type", "Metaspace").put("replacement", "\u2581")
-                .put("prepend_scheme", "always").put("split", true);
-        ObjectNode unigram = root.putObject("model");
-        unigram.put("type", "Unigram");
-        int unkId = -1;
-        ArrayNode vocab = unigram.putArray("vocab");
-        for (int id = 0; id < model.pieces().size(); id++) {
-            ModelProto.Piece p = model.pieces().get(id);
-            vocab.addArray().add(p.piece()).add(p.score());
-            if (p.type() == ModelProto.PieceType.UNKNOWN) {
-                unkId = id;
+        if (gemmaLike) {
+            root.set("normalizer", replace(" ", "\u2581"));
+            root.putNull("pre_tokenizer");
+        } else {
+            ObjectNode normalizer = root.putObject("normalizer");
+            normalizer.put("type", "Sequence");
+            ArrayNode steps = normalizer.putArray("normalizers");
+            if (spec.precompiledCharsmap().length > 0) {
+                steps.addObject().put("type", "Precompiled").put("precompiled_charsmap",
+                        Base64.getEncoder().encodeToString(spec.precompiledCharsmap()));
             }
+            if (spec.removeExtraWhitespaces()) {
+                steps.addObject().put("type", "Strip").put("strip_left", true).put("strip_right", true);
+                ObjectNode collapse = steps.addObject().put("type", "Replace");
+                collapse.putObject("pattern").put("Regex", " {2,}");
+                collapse.put("content", " ");
+            }
+            root.putObject("pre_tokenizer").put("type", "Metaspace").put("replacement", "\u2581")
+                    .put("prepend_scheme", spec.addDummyPrefix() ? "always" : "never").put("split", true);
         }
-        unigram.put("unk_id", unkId);
-        unigram.put("byte_fallback", model.trainerSpec().byteFallback());
+        ObjectNode m = root.putObject("model");
+        if (model.trainerSpec().modelType() == ModelProto.ModelType.BPE) {
+            m.put("type", "BPE");
+            m.putNull("dropout");
+            m.put("unk_token", unkPiece(model));
+            m.putNull("continuing_subword_prefix");
+            m.putNull("end_of_word_suffix");
+            m.put("fuse_unk", true);
+            m.put("byte_fallback", model.trainerSpec().byteFallback());
+            m.put("ignore_merges", false);
+            ObjectNode vocab = m.putObject("vocab");
+            for (int id = 0; id < model.pieces().size(); id++) {
+                vocab.put(model.pieces().get(id).piece(), id);
+            }
+            ArrayNode merges = m.putArray("merges");
+            for (String[] pair : merges(model)) {
+                merges.addArray().add(pair[0]).add(pair[1]);
+            }
+        } else {
+            m.put("type", "Unigram");
+            ArrayNode vocab = m.putArray("vocab");
+            for (ModelProto.Piece p : model.pieces()) {
+                vocab.addArray().add(p.piece()).add(p.score());
+            }
+            m.put("unk_id", model.pieces().indexOf(model.pieces().stream()
+                    .filter(p -> p.type() == ModelProto.PieceType.UNKNOWN).findFirst().orElseThrow()));
+            m.put("byte_fallback", model.trainerSpec().byteFallback());
+        }
         ObjectNode decoder = root.putObject("decoder");
         decoder.put("type", "Sequence");
         ArrayNode d = decoder.putArray("decoders");
         d.add(replace("\u2581", " "));
         d.addObject().put("type", "ByteFallback");
         d.addObject().put("type", "Fuse");
-        d.addObject().put("type", "Strip").put("content", " ").put("start", 1).put("stop", 0);
+        if (spec.addDummyPrefix()) {
+            d.addObject().put("type", "Strip").put("content", " ").put("start", 1).put("stop", 0);
+        }
         return root;
     }
 
