@@ -36,6 +36,7 @@ interface HfPreTokenizer {
                 };
             }
             case "Metaspace" -> metaspace(node, where);
+            case "Split" -> split(node, where);
             case "WhitespaceSplit" -> (text, atStart) -> {
                 List<String> words = new ArrayList<>();
                 int i = 0;
@@ -54,6 +55,79 @@ interface HfPreTokenizer {
                 return words;
             };
             default -> throw new TokenizerException(where + ": pre_tokenizer type '" + type + "' is not supported");
+        };
+    }
+
+    /**
+     * tokenizers' Split: the text cut into pattern matches and the spans between them (swapped with invert),
+     * then per behavior: Removed drops matches, Isolated keeps them as words, MergedWithPrevious/-Next glue a
+     * match to the word before/after, Contiguous joins runs of matches. Empty words are dropped.
+     */
+    private static HfPreTokenizer split(JsonNode node, String where) {
+        java.util.regex.Pattern pattern = HfJson.pattern(node, where);
+        String behavior = HfJson.text(node, "behavior", where);
+        boolean invert = HfJson.bool(node, "invert", false);
+        if (!List.of("Removed", "Isolated", "MergedWithPrevious", "MergedWithNext", "Contiguous").contains(behavior)) {
+            throw new TokenizerException(where + ".behavior: '" + behavior + "' is not supported");
+        }
+        return (text, atStart) -> {
+            // spans [start, end, isMatch] covering the text
+            List<int[]> spans = new ArrayList<>();
+            java.util.regex.Matcher m = pattern.matcher(text);
+            int prev = 0;
+            while (m.find()) {
+                if (m.end() == m.start()) {
+                    continue;
+                }
+                if (m.start() > prev) {
+                    spans.add(new int[] {prev, m.start(), invert ? 1 : 0});
+                }
+                spans.add(new int[] {m.start(), m.end(), invert ? 0 : 1});
+                prev = m.end();
+            }
+            if (prev < text.length()) {
+                spans.add(new int[] {prev, text.length(), invert ? 1 : 0});
+            }
+            List<int[]> words = new ArrayList<>();  // [start, end, removed]
+            switch (behavior) {
+                case "Removed" -> spans.forEach(sp -> words.add(new int[] {sp[0], sp[1], sp[2]}));
+                case "Isolated" -> spans.forEach(sp -> words.add(new int[] {sp[0], sp[1], 0}));
+                case "Contiguous", "MergedWithPrevious" -> {
+                    boolean previousMatch = false;
+                    boolean contiguous = behavior.equals("Contiguous");
+                    for (int[] sp : spans) {
+                        boolean isMatch = sp[2] == 1;
+                        boolean glue = contiguous ? isMatch == previousMatch : isMatch && !previousMatch;
+                        if (glue && !words.isEmpty()) {
+                            words.getLast()[1] = sp[1];
+                        } else {
+                            words.add(new int[] {sp[0], sp[1], 0});
+                        }
+                        previousMatch = isMatch;
+                    }
+                }
+                default -> {  // MergedWithNext
+                    boolean previousMatch = false;
+                    for (int i = spans.size() - 1; i >= 0; i--) {
+                        int[] sp = spans.get(i);
+                        boolean isMatch = sp[2] == 1;
+                        if (isMatch && !previousMatch && !words.isEmpty()) {
+                            words.getLast()[0] = sp[0];
+                        } else {
+                            words.add(new int[] {sp[0], sp[1], 0});
+                        }
+                        previousMatch = isMatch;
+                    }
+                    java.util.Collections.reverse(words);
+                }
+            }
+            List<String> out = new ArrayList<>();
+            for (int[] w : words) {
+                if (w[2] == 0 && w[1] > w[0]) {
+                    out.add(text.substring(w[0], w[1]));
+                }
+            }
+            return out;
         };
     }
 

@@ -47,6 +47,19 @@ public final class SentencePieceTokenizer implements Tokenizer {
         };
         this.stripLeadingSpace = model.normalizerSpec().addDummyPrefix() || model.normalizerSpec().removeExtraWhitespaces();
         this.added = added;
+        this.vocabSize = vocab.size();
+    }
+
+    /** The same model with other added tokens: shares everything but the added vocabulary. */
+    private SentencePieceTokenizer(SentencePieceTokenizer base, AddedVocabulary added) {
+        this.source = base.source;
+        this.model = base.model;
+        this.vocab = base.vocab;
+        this.normalizer = base.normalizer;
+        this.denormalizer = base.denormalizer;
+        this.segmenter = base.segmenter;
+        this.stripLeadingSpace = base.stripLeadingSpace;
+        this.added = added;
         checkAddedTokens();
         this.vocabSize = Math.max(vocab.size(), added.maxId() + 1);
     }
@@ -72,7 +85,7 @@ public final class SentencePieceTokenizer implements Tokenizer {
     public SentencePieceTokenizer withAddedTokens(Collection<AddedToken> tokens) {
         List<AddedToken> all = new ArrayList<>(added.tokens());
         all.addAll(tokens);
-        return new SentencePieceTokenizer(source, model, new AddedVocabulary(all));
+        return new SentencePieceTokenizer(this, new AddedVocabulary(all));
     }
 
     /** The added tokens (none for a bare model). */

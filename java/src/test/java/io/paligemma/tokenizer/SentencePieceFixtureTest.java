@@ -73,6 +73,31 @@ class SentencePieceFixtureTest {
         assertEquals(c.decoded(), text.toString(), c.text());
     }
 
+    @Test
+    void streamingHoldsBytesUntilTheCharacterIsComplete() {
+        // unigram fixture: "東京" is "▁" then the six UTF-8 bytes as byte pieces
+        Fixtures.Case c = Fixtures.cases("test_sentencepiece_with_bytefallback.model").stream()
+                .filter(x -> x.text().equals("\u6771\u4eac")).findFirst().orElseThrow();
+        assertEquals(List.of("\u2581", "<0xE6>", "<0x9D>", "<0xB1>", "<0xE4>", "<0xBA>", "<0xAC>"), c.pieces());
+        StreamingDecoder stream = model(c.model()).streamingDecoder();
+        List<String> chunks = new java.util.ArrayList<>();
+        for (int id : c.ids()) {
+            chunks.add(stream.next(id));
+        }
+        assertEquals(List.of("", "", "", "\u6771", "", "", "\u4eac"), chunks);
+        assertEquals("", stream.flush());
+        // an unfinished character at the end of the stream comes out as U+FFFD per byte, as decode does
+        int[] cut = java.util.Arrays.copyOf(c.ids(), 6);
+        stream = model(c.model()).streamingDecoder();
+        StringBuilder text = new StringBuilder();
+        for (int id : cut) {
+            text.append(stream.next(id));
+        }
+        assertEquals("\u6771", text.toString());
+        assertEquals("\uFFFD\uFFFD", stream.flush());
+        assertEquals("\u6771\uFFFD\uFFFD", model(c.model()).decode(cut));
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("io.paligemma.tokenizer.Fixtures#modelFiles")
     void modelInfo(String file) {
