@@ -17,6 +17,11 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 class ParseCommandTest {
+    static final java.nio.file.Path SEGMENTATION = java.nio.file.Path.of(
+            System.getProperty("paligemma.fixtures", "java/src/test/resources/fixtures")).resolve("segmentation");
+    static final java.nio.file.Path SEG_NPZ = SEGMENTATION.resolve("vae-oid-random.npz");
+    static final java.nio.file.Path SEG_ST = SEGMENTATION.resolve("vae-oid-random.safetensors");
+
 
     // The fixture's v3 case: 97×71 image, box [0,27)×[0,66), 1157 mask pixels.
     private static final String V3 = "<loc0000><loc0000><loc0400><loc0700><seg003><seg003><seg003><seg003><seg090>"
@@ -55,7 +60,7 @@ class ParseCommandTest {
         ImageIO.write(img, "png", in.toFile());
         Path out = tmp.resolve("sub/out.png");
         Run r = run(V3, "--draw", in.toString(), "--out", out.toString(),
-                "--seg-weights", MaskDecoderWeightsTest.NPZ.toString());
+                "--seg-weights", SEG_NPZ.toString());
         assertEquals(0, r.exit, r.err);
         JsonNode j = new ObjectMapper().readTree(r.out);
         assertEquals("segmentation", j.at("/objects/0/type").asText());

@@ -35,7 +35,7 @@ class SentencePieceExtraCasesTest {
     @Test
     void denormalizerModelPassesConformance() throws IOException {
         // the conformance runner on another file of the format: a model with a denormalizer_spec
-        List<TokenizerConformance.CheckResult> results = TokenizerConformance.run(extraDir().resolve("denormalizer_cases.json"));
+        List<io.paligemma.conformance.CheckResult> results = io.paligemma.conformance.TokenizerConformance.run(extraDir().resolve("denormalizer_cases.json"));
         assertEquals(40 * 4, results.size());
         results.forEach(r -> assertTrue(r.passed(), r.name() + ": " + r.detail()));
         SentencePieceTokenizer t = SentencePieceTokenizer.load(extraDir().resolve("denormalizer.model"));

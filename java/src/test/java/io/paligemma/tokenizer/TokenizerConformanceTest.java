@@ -23,7 +23,7 @@ class TokenizerConformanceTest {
 
     @Test
     void fixtureCasesAllPass() {
-        List<TokenizerConformance.CheckResult> results = TokenizerConformance.run(Fixtures.casesJson());
+        List<io.paligemma.conformance.CheckResult> results = io.paligemma.conformance.TokenizerConformance.run(Fixtures.casesJson());
         // 3 models x 40 cases x (ids, pieces, decoded, streamed)
         assertEquals(3 * 40 * 4, results.size());
         results.forEach(r -> assertTrue(r.passed(), r.name() + ": " + r.detail()));
@@ -46,9 +46,9 @@ class TokenizerConformanceTest {
         Path json = tmp.resolve("cases.json");
         m.writeValue(json.toFile(), only);
 
-        List<TokenizerConformance.CheckResult> results = TokenizerConformance.run(json);
+        List<io.paligemma.conformance.CheckResult> results = io.paligemma.conformance.TokenizerConformance.run(json);
         assertEquals(8, results.size());
-        List<TokenizerConformance.CheckResult> failed = results.stream().filter(r -> !r.passed()).toList();
+        List<io.paligemma.conformance.CheckResult> failed = results.stream().filter(r -> !r.passed()).toList();
         // the altered ids fail the ids check; decoding the altered ids no longer gives the expected text
         assertTrue(failed.stream().anyMatch(r -> r.name().startsWith("renamed.model case 1") && r.name().endsWith(" ids")
                 && r.detail().contains("999")), failed.toString());
@@ -59,7 +59,7 @@ class TokenizerConformanceTest {
     void missingModelIsAFailedCheck() throws IOException {
         Path json = tmp.resolve("missing.json");
         Files.writeString(json, "{\"models\": {\"absent.model\": {\"cases\": []}}}");
-        List<TokenizerConformance.CheckResult> results = TokenizerConformance.run(json);
+        List<io.paligemma.conformance.CheckResult> results = io.paligemma.conformance.TokenizerConformance.run(json);
         assertEquals(1, results.size());
         assertFalse(results.get(0).passed());
         assertTrue(results.get(0).detail().contains("absent.model"), results.get(0).detail());

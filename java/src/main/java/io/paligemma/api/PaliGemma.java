@@ -1,0 +1,241 @@
+package io.paligemma.api;
+
+import io.paligemma.config.PaliGemmaConfig;
+import io.paligemma.generate.FinishReason;
+import io.paligemma.generate.GenerationConfig;
+import io.paligemma.generate.GenerationResult;
+import io.paligemma.generate.Generator;
+import io.paligemma.image.ImageDecoder;
+import io.paligemma.image.ImageException;
+import io.paligemma.image.RgbImage;
+import io.paligemma.image.SiglipImageProcessor;
+import io.paligemma.nn.Probe;
+import io.paligemma.ops.OpsProvider;
+import io.paligemma.paligemma.PaliGemmaForConditionalGeneration;
+import io.paligemma.tokenizer.Tokenizer;
+import io.paligemma.tokenizer.Tokenizers;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.Consumer;
+
+/**
+ * A loaded PaliGemma checkpoint: the library's entry point.
+ *
+ * <pre>{@code
+ * try (PaliGemma model = PaliGemma.load(Path.of("paligemma-3b-mix-224"), Options.defaults())) {
+ *     Result r = model.generate(Path.of("cat.jpg"), "caption en", GenerationConfig.greedy(32));
+ *     System.out.println(r.text());
+ * }
+ * }</pre>
+ *
+ * <p>One instance serves many threads at once: the weights are mapped once and shared, every request
+ * runs in its own workspace (activations and KV cache), reused from a pool. {@link #close()} makes
+ * new requests fail, stops running ones at their next step with {@link IllegalStateException}, waits
+ * for them, then unmaps the weights.
+ */
+public final class PaliGemma implements AutoCloseable {
+    private final Path directory;
+    private final OpsProvider provider;
+    private final PaliGemmaForConditionalGeneration model;
+    private final Tokenizer tokenizer;
+    private final SiglipImageProcessor processor;
+    private final ImageDecoder decoder;
+    private final Generator generator;
+    private final int capacity;
+    private final ConcurrentLinkedQueue<RequestWorkspace> pool = new ConcurrentLinkedQueue<>();
+    private final Object lifecycle = new Object();
+    private int active;          // requests in flight, guarded by lifecycle
+    private volatile boolean closed;
+
+    private PaliGemma(Path directory, OpsProvider provider, PaliGemmaForConditionalGeneration model, Tokenizer tokenizer,
+                      SiglipImageProcessor processor, Options options) {
+        this.directory = directory;
+        this.provider = provider;
+        this.model = model;
+        this.tokenizer = tokenizer;
+        this.processor = processor.withResizeMethod(options.resize());
+        this.decoder = new ImageDecoder(options.maxImagePixels());
+        this.generator = new Generator(model);
+        int limit = model.config().textConfig().maxPositionEmbeddings();
+        int wanted = options.maxContext() > 0 ? options.maxContext() : model.config().numImageTokens() + 512;
+        if (wanted > limit) {
+            throw new IllegalArgumentException("max context " + wanted + " exceeds max_position_embeddings " + limit);
+        }
+        this.capacity = wanted;
+    }
+
+    /** Loads a Hugging Face checkpoint directory (config.json, *.safetensors, tokenizer, preprocessor_config.json). */
+    public static PaliGemma load(Path directory, Options options) {
+        if (!Files.isDirectory(directory)) {
+            throw new IllegalArgumentException("model directory " + directory + " does not exist");
+        }
+        Tokenizer tokenizer = Tokenizers.forCheckpoint(directory);
+        SiglipImageProcessor processor;
+        try {
+            processor = Files.isRegularFile(directory.resolve(SiglipImageProcessor.CONFIG_FILE))
+                    ? SiglipImageProcessor.fromPretrained(directory) : SiglipImageProcessor.defaults();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        OpsProvider provider = OpsProvider.open(options.backend(), options.threads());
+        try {
+            var model = PaliGemmaForConditionalGeneration.load(directory, provider.ops());
+            return new PaliGemma(directory, provider, model, tokenizer, processor, options);
+        } catch (RuntimeException e) {
+            provider.close();
+            throw e;
+        }
+    }
+
+    public PaliGemmaConfig config() {
+        return model.config();
+    }
+
+    public Tokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    /** Tokens per sequence: prompt (image tokens included) + generated. */
+    public int maxContext() {
+        return capacity;
+    }
+
+    /** Reads an image file and generates; see {@link #generate(RgbImage, String, GenerationConfig, Consumer)}. */
+    public Result generate(Path image, String prompt, GenerationConfig config) throws ImageException {
+        return generate(decoder.read(image), prompt, config, null);
+    }
+
+    public Result generate(RgbImage image, String prompt, GenerationConfig config) {
+        return generate(image, prompt, config, null);
+    }
+
+    /**
+     * Answers a prompt about a picture. {@code onText} (may be null) receives the answer's text as it is
+     * produced, in pieces that never split a character.
+     */
+    public Result generate(RgbImage image, String prompt, GenerationConfig config, Consumer<String> onText) {
+        enter();
+        RequestWorkspace ws = borrow();
+        try {
+            long t0 = System.nanoTime();
+            int[] ids = promptIds(prompt);
+            Generator.checkContext(ids.length, config.maxNewTokens(), ws.decoder);
+            processor.preprocess(image, ws.pixels, 0);
+            long t1 = System.nanoTime();
+            model.imageFeatures(ws.pixels, 1, ws.vision, ws.features, Probe.NONE);
+            long t2 = System.nanoTime();
+            TextStream stream = new TextStream(tokenizer.streamingDecoder(), config.stopStrings(), onText);
+            GenerationResult g = generator.generate(ids, ws.features, config, ws.decoder, id -> {
+                checkOpen();
+                return stream.accept(id);
+            });
+            String answer = stream.finish();
+            Timings timings = new Timings(t1 - t0, t2 - t1, g.prefillNanos(), g.decodeNanos(), ids.length, g.tokens().length);
+            FinishReason reason = stream.stopped() ? FinishReason.STOP : g.finishReason();
+            return new Result(answer, g.tokens(), reason, timings);
+        } finally {
+            pool.add(ws);
+            exit();
+        }
+    }
+
+    /**
+     * The projected image features [N, H] (what the language model sees), for embedding use.
+     */
+    public float[] imageFeatures(RgbImage image) {
+        enter();
+        RequestWorkspace ws = borrow();
+        try {
+            processor.preprocess(image, ws.pixels, 0);
+            model.imageFeatures(ws.pixels, 1, ws.vision, ws.features, Probe.NONE);
+            int n = model.config().numImageTokens() * model.config().projectionDim();
+            return ws.features.asSlice(0, (long) n * Float.BYTES).toArray(ValueLayout.JAVA_FLOAT);
+        } finally {
+            pool.add(ws);
+            exit();
+        }
+    }
+
+    /** The processor's layout: {@code <image>×N, <bos>, tokens(prompt + "\n")}. */
+    public int[] promptIds(String prompt) {
+        int n = model.config().numImageTokens();
+        int[] text = tokenizer.encode(prompt + "\n");
+        int[] ids = new int[n + 1 + text.length];
+        java.util.Arrays.fill(ids, 0, n, model.config().imageTokenIndex());
+        ids[n] = model.config().bosTokenId();
+        System.arraycopy(text, 0, ids, n + 1, text.length);
+        if (ids.length >= capacity) {
+            throw new IllegalArgumentException("the prompt takes " + ids.length + " tokens (" + n + " image tokens + "
+                    + (text.length + 1) + " text tokens); the context holds " + capacity
+                    + " (raise Options.maxContext, up to max_position_embeddings)");
+        }
+        return ids;
+    }
+
+    private RequestWorkspace borrow() {
+        RequestWorkspace ws = pool.poll();
+        if (ws != null) {
+            return ws;
+        }
+        var c = model.config();
+        int s = c.visionConfig().imageSize();
+        return new RequestWorkspace(model.newVisionWorkspace(1), model.newDecoderWorkspace(capacity, capacity, 1),
+                (long) c.visionConfig().numChannels() * s * s, (long) c.numImageTokens() * c.projectionDim());
+    }
+
+    private void enter() {
+        synchronized (lifecycle) {
+            if (closed) {
+                throw new IllegalStateException("model " + directory + " is closed");
+            }
+            active++;
+        }
+    }
+
+    private void exit() {
+        synchronized (lifecycle) {
+            active--;
+            lifecycle.notifyAll();
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("model " + directory + " was closed during the request");
+        }
+    }
+
+    @Override
+    public void close() {
+        synchronized (lifecycle) {
+            if (closed && active == 0 && pool.isEmpty()) {
+                return;
+            }
+            closed = true;
+            boolean interrupted = false;
+            while (active > 0) {
+                try {
+                    lifecycle.wait();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        List<RequestWorkspace> all = new ArrayList<>();
+        for (RequestWorkspace ws; (ws = pool.poll()) != null; ) {
+            all.add(ws);
+        }
+        all.forEach(RequestWorkspace::close);
+        model.close();
+        provider.close();
+    }
+}

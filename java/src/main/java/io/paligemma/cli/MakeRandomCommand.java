@@ -1,0 +1,62 @@
+package io.paligemma.cli;
+
+import io.paligemma.config.PaliGemmaConfig;
+import io.paligemma.paligemma.RandomCheckpoint;
+import io.paligemma.tensor.DType;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "make-random", mixinStandardHelpOptions = true,
+        description = {"Write a checkpoint with random weights and the real shapes of a published model (for benchmarks "
+                + "and memory tests; its answers are noise).",
+                "Presets: paligemma-3b-224|448|896, paligemma2-3b-224|448|896, paligemma2-10b-224|448|896, "
+                        + "paligemma2-28b-224|448|896 (also with -pt-, e.g. paligemma-3b-pt-224)."})
+final class MakeRandomCommand implements Callable<Integer> {
+    @Option(names = "--preset", paramLabel = "NAME", required = true, description = "the model shape")
+    String preset;
+
+    @Option(names = "--dtype", paramLabel = "f32|bf16|f16", defaultValue = "f32", description = "weight type (default ${DEFAULT-VALUE})")
+    String dtype;
+
+    @Option(names = "--out", paramLabel = "DIR", required = true, description = "the checkpoint directory to write")
+    Path out;
+
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "1", description = "random seed")
+    long seed;
+
+    @Override
+    public Integer call() throws IOException {
+        DType d = switch (dtype.toLowerCase()) {
+            case "f32", "float32" -> DType.F32;
+            case "bf16", "bfloat16" -> DType.BF16;
+            case "f16", "float16" -> DType.F16;
+            default -> throw new IllegalArgumentException("--dtype must be f32, bf16 or f16, not " + dtype);
+        };
+        String config = RandomCheckpoint.presetConfig(preset);
+        if (Files.exists(out.resolve("config.json"))) {
+            throw new IllegalArgumentException(out + " already holds a checkpoint; choose another --out");
+        }
+        Path tmpCfg = Files.createTempFile("preset", ".json");
+        long total;
+        try {
+            Files.writeString(tmpCfg, config);
+            total = RandomCheckpoint.totalBytes(PaliGemmaConfig.read(tmpCfg), d);
+        } finally {
+            Files.deleteIfExists(tmpCfg);
+        }
+        try (ProgressBar bar = new ProgressBarBuilder().setTaskName("writing " + preset + " " + dtype)
+                .setInitialMax(total / (1 << 20)).setUnit(" MiB", 1).setStyle(ProgressBarStyle.ASCII)
+                .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err)).build()) {
+            RandomCheckpoint.write(config, d, out, seed, bytes -> bar.stepTo(bytes >> 20));
+        }
+        System.out.println(out);
+        return 0;
+    }
+}
