@@ -55,7 +55,8 @@ final class Convert {
     /**
      * IEEE half: the 15 magnitude bits moved to float position (shift 13) and scaled by 2^112
      * (= 2^(127 - 15)) give the value exactly, subnormals included; exponent 31 (inf/NaN) is
-     * forced to 255 instead; then the sign bit is put back. Same result as Float.float16ToFloat.
+     * forced to 255 instead, NaNs quieted (as F16C's vcvtph2ps, torch and Float.float16ToFloat do);
+     * then the sign bit is put back.
      */
     private static void f16(MemorySegment out, long outOff, MemorySegment src, long start, long n) {
         long full = n - n % L;
@@ -66,7 +67,8 @@ final class Convert {
             IntVector mag = h.and(0x7fff);
             IntVector shifted = mag.lanewise(VectorOperators.LSHL, 13);
             IntVector bits = shifted.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
-                    .blend(shifted.or(0x7f800000), mag.compare(VectorOperators.GE, 0x7c00));
+                    .blend(shifted.or(0x7f800000), mag.compare(VectorOperators.GE, 0x7c00))
+                    .lanewise(VectorOperators.OR, 0x00400000, mag.compare(VectorOperators.GT, 0x7c00));
             bits.or(h.and(0x80000000)).reinterpretAsFloats().intoMemorySegment(out, outOff + i * 4, LE);
         }
         for (; i < n; i++) {

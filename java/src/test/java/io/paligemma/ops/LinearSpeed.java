@@ -25,7 +25,7 @@ public final class LinearSpeed {
             }
             for (int round = 0; round < 3; round++) {
                 long t0 = System.nanoTime();
-                for (int r = 0; r < reps; r++) VectorLinear.columns(x, m, k, kind, w, y, n, 0, n);
+                for (int r = 0; r < reps; r++) GemmNT.columns(x, k, m, k, kind, w, k, y, n, 0, n, 1f);
                 double s = (System.nanoTime() - t0) / 1e9;
                 System.out.printf("kind %d m %d n %d k %d: %.1f GFLOP/s, %.2f GB/s of W%n", kind, m, n, k,
                         2.0 * m * n * k * reps / s / 1e9, (double) n * k * es * reps / s / 1e9);
