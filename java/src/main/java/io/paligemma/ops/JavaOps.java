@@ -17,6 +17,8 @@ public final class JavaOps implements Ops {
     private static final int CHUNK = 16384;
     /** Output columns per parallel chunk of the GEMMs (a multiple of the 4-column tiles). */
     private static final int COLUMN_GRAIN = 16;
+    /** From this many rows of a, matmulTransB transposes b and runs the broadcast kernel instead of dot products. */
+    private static final int TRANSPOSE_MIN_ROWS = 16;
 
     private final Parallel parallel;
 
@@ -76,8 +78,14 @@ public final class JavaOps implements Ops {
         Checks.matrix(op, "a", a, m, k, lda);
         Checks.matrix(op, "b", b, n, k, ldb);
         Checks.matrix(op, "c", c, m, n, ldc);
-        parallel.forRange(n, COLUMN_GRAIN, (n0, n1) ->
-                GemmNT.columns(a, lda, m, k, VectorGemm.KIND_F32, b, ldb, c, ldc, n0, n1, alpha));
+        if (m >= TRANSPOSE_MIN_ROWS) {
+            // Many query rows: transposing the keys once (per thread, its own columns) pays off.
+            int blocks = (n + GemmNN.BLOCK - 1) / GemmNN.BLOCK;
+            parallel.forRange(blocks, 1, (b0, b1) -> GemmNN.transB(a, lda, b, ldb, c, ldc, m, n, k, alpha, b0, b1));
+        } else {
+            parallel.forRange(n, COLUMN_GRAIN, (n0, n1) ->
+                    GemmNT.columns(a, lda, m, k, VectorGemm.KIND_F32, b, ldb, c, ldc, n0, n1, alpha));
+        }
     }
 
     @Override
@@ -88,9 +96,9 @@ public final class JavaOps implements Ops {
         Checks.matrix(op, "c", c, m, n, ldc);
         int blocks = (n + GemmNN.BLOCK - 1) / GemmNN.BLOCK;
         if (m >= 8 * parallel.threads()) {
-            parallel.forRange(m, 8, (i0, i1) -> GemmNN.run(a, lda, b, ldb, c, ldc, n, k, i0, i1, 0, blocks));
+            parallel.forRange(m, 8, (i0, i1) -> GemmNN.run(a, lda, b, ldb, false, c, ldc, n, k, i0, i1, 0, blocks, 1f));
         } else {
-            parallel.forRange(blocks, 1, (b0, b1) -> GemmNN.run(a, lda, b, ldb, c, ldc, n, k, 0, m, b0, b1));
+            parallel.forRange(blocks, 1, (b0, b1) -> GemmNN.run(a, lda, b, ldb, false, c, ldc, n, k, 0, m, b0, b1, 1f));
         }
     }
 
