@@ -98,8 +98,10 @@ void pg_gemm_f16(const float *x, int64_t ldx, const uint16_t *w, float *y, int64
  * the bf16 weight is exact, sums are float32. terms = 3: x is represented exactly, results match an
  * f32 GEMM to rounding (the engine's setting); 2: |x error| <= 2^-16 |x|; 1: bf16 activations,
  * 2^-8 |x|. terms is clamped to [1, 3]. NaN propagates; |x| >= 3.39e38 rounds to infinity.
- * Worth it from about 16 rows of x on (the weight block is packed once per call and reused by
- * every row); below that pg_gemm_bf16 streams the weights faster. Uses ~226 KB of stack.
+ * Each 32 weight rows are repacked per call and per block of up to 240 x rows, so use these from
+ * m >= 16 on; below that pg_gemm_bf16 streams the weights faster. terms multiplies the unit's work:
+ * where VDPBF16PS runs at the FMA rate (Zen 4), pg_gemm_bf16_dp with terms = 3 is no faster than
+ * pg_gemm_bf16. Both use ~226 KB of stack.
  *
  * pg_gemm_bf16_amx runs on AMX tiles and needs AMX-BF16 and AVX-512: it faults (SIGILL) unless the
  * process was granted AMX by pg_amx_request() == 1 first; callers must check. It loads its own
