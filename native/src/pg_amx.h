@@ -22,6 +22,8 @@ typedef struct {
     uint8_t rows[16];
 } __attribute__((aligned(64))) pg_tile_config;
 
+_Static_assert(sizeof(pg_tile_config) == 64, "LDTILECFG reads exactly 64 bytes");
+
 /* Every tile used at its largest shape: 16 rows of 64 bytes. */
 static inline pg_tile_config pg_tile_config_full(int tiles) {
     pg_tile_config c = {0};
