@@ -15,6 +15,6 @@ public final class OpsUnderTest {
     }
 
     public static Stream<Ops> implementations() {
-        return Stream.of(new JavaOps(ONE), new JavaOps(TWO));
+        return Stream.of(new JavaOps(ONE), new JavaOps(TWO), new NativeOps(ONE), new NativeOps(TWO));
     }
 }
