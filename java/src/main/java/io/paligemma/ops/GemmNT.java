@@ -36,14 +36,14 @@ final class GemmNT {
             return;
         }
         float[] acc = new float[16 * L];
-        float[] pad = new float[8 * L];
+        float[] pad = new float[9 * L];
         int kBlocks = (k + K_BLOCK_MAX - 1) / K_BLOCK_MAX;
         int kb = roundUp((k + kBlocks - 1) / kBlocks, L);
         boolean needScratch = m < 4 ? kind == VectorGemm.KIND_F16 : kind != VectorGemm.KIND_F32;
         try (Arena arena = needScratch ? Arena.ofConfined() : null) {
             if (m < 4) {
-                MemorySegment scratch = arena == null ? null : arena.allocate(4L * kb * 4, 64);
-                fewRows(a, lda, m, k, kb, kind, b, ldb, c, ldc, n0, n1, alpha, scratch, acc, pad);
+                MemorySegment scratch = arena == null ? null : arena.allocate(8L * k * 4, 64);
+                fewRows(a, lda, m, k, kind, b, ldb, c, ldc, n0, n1, alpha, scratch, acc, pad);
             } else {
                 int panelRows = Math.max(4, PANEL_BYTES / (kb * 4) / 4 * 4);
                 MemorySegment scratch = arena == null ? null : arena.allocate((long) panelRows * kb * 4, 64);
@@ -53,45 +53,40 @@ final class GemmNT {
     }
 
     /**
-     * m &lt; 4 (decode): one pass over each group of 4 b rows, every a row against it, so b is read
-     * once; bandwidth-bound by design. BF16 is widened in registers (half the bytes of F32); F16 has
-     * no cheap in-register widening, so its rows go through the f32 scratch a k block at a time.
+     * m &lt; 4 (decode): groups of 8 b rows, each a row against the group in turn (the group stays
+     * in cache for the next a rows), so b is read from memory once; bandwidth-bound by design. BF16 is
+     * widened in registers (half the bytes of F32); F16 has no cheap in-register widening, so each
+     * group is widened into the f32 scratch [8, k] first.
      */
-    private static void fewRows(MemorySegment a, long lda, int m, int k, int kb, int kind, MemorySegment b, long ldb,
+    private static void fewRows(MemorySegment a, long lda, int m, int k, int kind, MemorySegment b, long ldb,
                                 MemorySegment c, long ldc, int n0, int n1, float alpha, MemorySegment scratch,
                                 float[] acc, float[] pad) {
         boolean convert = kind == VectorGemm.KIND_F16;
         int bKind = convert ? VectorGemm.KIND_F32 : kind;
         int es = bKind == VectorGemm.KIND_F32 ? 4 : 2;
-        int chunk = convert ? kb : k; // direct reads need no k blocks: the few a rows stay in L1
-        for (int j = n0; j < n1; j += 4) {
-            int cols = Math.min(4, n1 - j);
-            Arrays.fill(acc, 0f);
-            for (int k0 = 0; k0 < k; k0 += chunk) {
-                int kLen = Math.min(chunk, k - k0);
-                MemorySegment src = b;
-                long b0 = (j * ldb + k0) * es;
-                long step = ldb * es;
-                if (convert) {
-                    Convert.rows(scratch, kind, b, j * ldb + k0, ldb, cols, kLen);
-                    src = scratch;
-                    b0 = 0;
-                    step = (long) kLen * 4;
-                }
-                long b1 = b0 + (cols > 1 ? step : 0);
-                long b2 = b0 + (cols > 2 ? 2 * step : 0);
-                long b3 = b0 + (cols > 3 ? 3 * step : 0);
-                for (int i = 0; i < m; i++) {
-                    long a0 = (i * lda + k0) * 4;
-                    if (bKind == VectorGemm.KIND_BF16) {
-                        VectorGemm.dot1x4Bf16(a, a0, src, b0, b1, b2, b3, kLen, acc, 4 * i);
-                    } else {
-                        VectorGemm.dot1x4(a, a0, src, b0, b1, b2, b3, kLen, acc, 4 * i);
-                    }
-                    VectorGemm.dot1x4Tail(a, a0, bKind, src, b0, b1, b2, b3, kLen, acc, 4 * i, pad);
-                }
+        for (int j = n0; j < n1; j += 8) {
+            int cols = Math.min(8, n1 - j);
+            MemorySegment src = b;
+            long b0 = j * ldb * es;
+            long step = ldb * es;
+            if (convert) {
+                Convert.rows(scratch, kind, b, j * ldb, ldb, cols, k);
+                src = scratch;
+                b0 = 0;
+                step = (long) k * 4;
             }
-            VectorGemm.reduce4x4(acc, alpha, c, (long) j * 4, ldc * 4, m, cols, false);
+            for (int i = 0; i < m; i++) {
+                long a0 = i * lda * 4;
+                if (bKind == VectorGemm.KIND_BF16) {
+                    VectorGemm.dot1x8Bf16(a, a0, src, b0, step, cols, k, acc);
+                } else {
+                    VectorGemm.dot1x8(a, a0, src, b0, step, cols, k, acc);
+                }
+                if (k % L != 0) {
+                    VectorGemm.dot1x8Tail(a, a0, bKind, src, b0, step, cols, k, acc, pad);
+                }
+                VectorGemm.reduce1x8(acc, alpha, c, (i * ldc + j) * 4, cols);
+            }
         }
     }
 
@@ -128,7 +123,9 @@ final class GemmNT {
                         long b2 = b0 + (cols > 2 ? 2 * step : 0);
                         long b3 = b0 + (cols > 3 ? 3 * step : 0);
                         VectorGemm.dot4x4(a, a0, a1, a2, a3, src, b0, b1, b2, b3, kLen, acc);
-                        VectorGemm.dot4x4Tail(a, a0, a1, a2, a3, src, b0, b1, b2, b3, kLen, acc, pad);
+                        if (kLen % L != 0) {
+                            VectorGemm.dot4x4Tail(a, a0, a1, a2, a3, src, b0, b1, b2, b3, kLen, acc, pad);
+                        }
                         VectorGemm.reduce4x4(acc, alpha, c, (i0 * ldc + j) * 4, ldc * 4, rows, cols, k0 > 0);
                     }
                 }

@@ -12,6 +12,9 @@ import java.lang.foreign.ValueLayout;
  */
 public final class OpsSpeed {
 
+    /** CPU time of this thread discounts the time other processes of the shared machine take from it. */
+    private static final java.lang.management.ThreadMXBean THREAD = java.lang.management.ManagementFactory.getThreadMXBean();
+
     public static void main(String[] args) {
         String op = args[0];
         int at = op.equals("linear") ? 2 : 1;
@@ -39,6 +42,7 @@ public final class OpsSpeed {
             Tensor w = new Tensor("w", dt, new long[] {n, k}, b);
             for (int round = 0; round < 4; round++) {
                 long t0 = System.nanoTime();
+                long c0 = THREAD.getCurrentThreadCpuTime();
                 for (int r = 0; r < reps; r++) {
                     switch (op) {
                         case "linear" -> ops.linear(a, m, k, w, null, c);
@@ -47,8 +51,10 @@ public final class OpsSpeed {
                     }
                 }
                 double s = (System.nanoTime() - t0) / 1e9;
-                System.out.printf("%s %s m %d n %d k %d: %.1f GFLOP/s, %.1f GB/s of b%n", op, dt, m, n, k,
-                        2.0 * m * n * k * reps / s / 1e9, (double) n * k * dt.size * reps / s / 1e9);
+                double cpu = (THREAD.getCurrentThreadCpuTime() - c0) / 1e9;
+                double flop = 2.0 * m * n * k * reps;
+                System.out.printf("%s %s m %d n %d k %d: %.1f GFLOP/s wall, %.1f GFLOP/s of CPU time, %.1f GB/s of b%n",
+                        op, dt, m, n, k, flop / s / 1e9, flop / cpu / 1e9, (double) n * k * dt.size * reps / s / 1e9);
             }
         }
     }
