@@ -4,7 +4,6 @@ import static io.paligemma.ops.VectorGemm.L;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.util.Arrays;
 
 /**
  * c[i, j] = alpha · Σ_p a[i, p] · b[j, p] for one range of output columns j (BLAS "NT": b is used
@@ -35,8 +34,8 @@ final class GemmNT {
             }
             return;
         }
-        float[] acc = new float[16 * L];
-        float[] pad = new float[9 * L];
+        float[] acc = new float[16 * L]; // [16, L]: a tile's accumulators, then their lane sums
+        float[] pad = new float[9 * L];  // [9, L]: zero-padded row tails when k % L != 0
         int kBlocks = (k + K_BLOCK_MAX - 1) / K_BLOCK_MAX;
         int kb = roundUp((k + kBlocks - 1) / kBlocks, L);
         boolean needScratch = m < 4 ? kind == VectorGemm.KIND_F16 : kind != VectorGemm.KIND_F32;

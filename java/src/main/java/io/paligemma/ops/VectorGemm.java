@@ -4,7 +4,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
@@ -106,8 +105,8 @@ final class VectorGemm {
 
     /** L bfloat16 values at byte off as floats. Under 35 bytecodes, so C2 always inlines it (no boxing). */
     private static FloatVector bf16(MemorySegment b, long off) {
-        return ((IntVector) ShortVector.fromMemorySegment(H, b, off, LE).convertShape(S2I, I, 0))
-                .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+        return ShortVector.fromMemorySegment(H, b, off, LE).convertShape(S2I, I, 0)
+                .lanewise(VectorOperators.LSHL, 16L).reinterpretAsFloats();
     }
 
     /**
@@ -286,10 +285,15 @@ final class VectorGemm {
     private static final VectorMask<Float> SECOND_2 = secondHalf(2);
     private static final VectorMask<Float> SECOND_4 = secondHalf(4);
     private static final VectorMask<Float> SECOND_8 = secondHalf(8);
-    private static final VectorShuffle<Float> SWAP_1 = VectorShuffle.fromOp(F, l -> l ^ 1);
-    private static final VectorShuffle<Float> SWAP_2 = VectorShuffle.fromOp(F, l -> l ^ 2);
-    private static final VectorShuffle<Float> SWAP_4 = VectorShuffle.fromOp(F, l -> l ^ 4);
-    private static final VectorShuffle<Float> SWAP_8 = VectorShuffle.fromOp(F, l -> l ^ (8 % L));
+    private static final VectorShuffle<Float> SWAP_1 = swap(1);
+    private static final VectorShuffle<Float> SWAP_2 = swap(2);
+    private static final VectorShuffle<Float> SWAP_4 = swap(4);
+    private static final VectorShuffle<Float> SWAP_8 = swap(8);
+
+    /** Lane l takes lane l ^ g (kept in range for narrower vectors, where the tree is not used). */
+    private static VectorShuffle<Float> swap(int g) {
+        return VectorShuffle.fromOp(F, l -> (l ^ g) & (L - 1));
+    }
 
     private static VectorMask<Float> secondHalf(int g) {
         boolean[] bits = new boolean[L];
