@@ -26,7 +26,9 @@ public final class OpsSpeed {
         try (Parallel parallel = new Parallel(1); Arena arena = Arena.ofShared()) {
             Ops ops = new JavaOps(parallel);
             MemorySegment a = arena.allocate((long) m * k * 4, 64);
-            MemorySegment b = arena.allocate((long) n * k * dt.size, 64);
+            // -Dmisalign=8: weights 8 bytes off a cache line, as a tensor inside a safetensors file may be
+            long shift = Long.getLong("misalign", 0);
+            MemorySegment b = arena.allocate((long) n * k * dt.size + shift, 64).asSlice(shift, (long) n * k * dt.size);
             MemorySegment c = arena.allocate((long) m * n * 4, 64);
             for (long i = 0; i < (long) m * k; i++) {
                 a.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) Math.sin(i));
