@@ -138,7 +138,8 @@ class OpsConformanceTest {
         Tensor wt = weight(dt, w, n, k); // w now holds the values the tensor really stores
         float[] bias = withBias ? randoms(n, 1f) : null;
         MemorySegment y = sentinels(m * n + 5);
-        ops.linear(segment(x), m, k, wt, bias == null ? null : segment(bias), y);
+        // Weights sit one element past a cache line (as inside a safetensors file), x one float past.
+        ops.linear(segmentAt(x, 4), m, k, wt, bias == null ? null : segment(bias), y);
         assertClose("linear", ScalarReference.linear(x, m, k, w, n, bias), y, m, n, n, SUM_TOL);
         assertSentinels(y, m * n, 5);
     }
@@ -520,9 +521,14 @@ class OpsConformanceTest {
     }
 
     private MemorySegment segment(float[] values) {
-        MemorySegment s = arena.allocate(Math.max(1, values.length) * 4L, 64);
+        return segmentAt(values, 0);
+    }
+
+    /** values in a segment starting {@code shift} bytes past a 64-byte boundary. */
+    private MemorySegment segmentAt(float[] values, int shift) {
+        MemorySegment s = arena.allocate(values.length * 4L + shift, 64).asSlice(shift, values.length * 4L);
         MemorySegment.copy(values, 0, s, F, 0, values.length);
-        return s.asSlice(0, values.length * 4L);
+        return s;
     }
 
     private MemorySegment ints(int[] values) {
@@ -549,7 +555,7 @@ class OpsConformanceTest {
     /** w [n, k] as a tensor of the given type; w is overwritten with the values the tensor holds. */
     private Tensor weight(DType dt, float[] w, int n, int k) {
         long count = (long) n * k;
-        MemorySegment data = arena.allocate(count * dt.size, 64);
+        MemorySegment data = arena.allocate(count * dt.size + dt.size, 64).asSlice(dt.size, count * dt.size);
         for (int i = 0; i < count; i++) {
             switch (dt) {
                 case F32 -> data.setAtIndex(ValueLayout.JAVA_FLOAT, i, w[i]);

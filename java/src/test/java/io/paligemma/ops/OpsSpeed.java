@@ -8,7 +8,8 @@ import java.lang.foreign.ValueLayout;
 
 /**
  * A quick GFLOP/s probe of the GEMM-like ops of one thread, not a benchmark suite (the build machine
- * is shared: run it by hand, briefly). Usage: OpsSpeed linear F32|BF16|F16 m n k | nt m n k | nn m n k [reps]
+ * is shared: run it by hand, briefly). Usage: OpsSpeed linear F32|BF16|F16 m n k | nt m n k | nn m n k [reps];
+ * -Dthreads=N (default 1), -Dmisalign=BYTES.
  */
 public final class OpsSpeed {
 
@@ -23,7 +24,7 @@ public final class OpsSpeed {
         int n = Integer.parseInt(args[at + 1]);
         int k = Integer.parseInt(args[at + 2]);
         int reps = args.length > at + 3 ? Integer.parseInt(args[at + 3]) : 10;
-        try (Parallel parallel = new Parallel(1); Arena arena = Arena.ofShared()) {
+        try (Parallel parallel = new Parallel(Integer.getInteger("threads", 1)); Arena arena = Arena.ofShared()) {
             Ops ops = new JavaOps(parallel);
             MemorySegment a = arena.allocate((long) m * k * 4, 64);
             // -Dmisalign=8: weights 8 bytes off a cache line, as a tensor inside a safetensors file may be
