@@ -10,12 +10,15 @@ import java.lang.foreign.ValueLayout;
  * {@link RowOps}, {@link Elementwise}, {@link Convert}), split over the threads of one
  * {@link Parallel}. It is also the readable specification of every op: each kernel names the torch /
  * Hugging Face computation it mirrors. Every method validates all sizes before touching memory.
+ * With more than one thread the pool's workers touch the segments too, so they must come from a
+ * shared (or automatic) arena, not a confined one; outputs must not overlap inputs except where an
+ * op says "out may be x".
  */
 public final class JavaOps implements Ops {
 
     /** Elements per parallel chunk of the element-wise ops (a multiple of every vector length). */
     private static final int CHUNK = 16384;
-    /** Output columns per parallel chunk of the GEMMs (a multiple of the 4-column tiles). */
+    /** Output columns per parallel chunk of the GEMMs (a multiple of the 4- and 8-column tiles). */
     private static final int COLUMN_GRAIN = 16;
     /** From this many rows of a, matmulTransB transposes b and runs the broadcast kernel instead of dot products. */
     private static final int TRANSPOSE_MIN_ROWS = 16;
