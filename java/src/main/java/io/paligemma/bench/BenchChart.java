@@ -1,0 +1,50 @@
+package io.paligemma.bench;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.style.Styler;
+
+/** The bench as grouped bars: one group per stage, one bar per (weights, backend), median milliseconds on a log axis. */
+public final class BenchChart {
+    private BenchChart() {
+    }
+
+    /** Writes a PNG; runs headless (no display needed). */
+    public static void writePng(BenchReport report, Path file) throws IOException {
+        System.setProperty("java.awt.headless", "true");
+        CategoryChart chart = new CategoryChartBuilder().width(1200).height(700)
+                .title("paligemma bench: " + report.setup().model() + ", " + report.threads() + " threads (median ms, log scale)")
+                .xAxisTitle("stage").yAxisTitle("milliseconds").build();
+        chart.getStyler().setYAxisLogarithmic(true);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
+        chart.getStyler().setYAxisDecimalPattern("#,##0.###");
+        List<String> stages = new ArrayList<>();
+        for (Stage s : Stage.values()) {
+            stages.add(s.id());
+        }
+        for (String w : report.weightsOrder()) {
+            for (String b : report.backendsOf(w)) {
+                List<Double> ms = new ArrayList<>();
+                for (Stage s : Stage.values()) {
+                    StageResult r = report.find(w, b, s);
+                    ms.add(r == null ? 0.0 : r.stats().medianS() * 1e3);
+                }
+                chart.addSeries(w + "/" + b, stages, ms);
+            }
+        }
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        try (OutputStream out = Files.newOutputStream(file)) {
+            BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG);
+        }
+    }
+}
