@@ -29,16 +29,26 @@ public final class BenchChart {
         for (Stage s : Stage.values()) {
             stages.add(s.id());
         }
+        double lo = Double.MAX_VALUE;
+        double hi = 0;
         for (String w : report.weightsOrder()) {
             for (String b : report.backendsOf(w)) {
                 List<Double> ms = new ArrayList<>();
                 for (Stage s : Stage.values()) {
                     StageResult r = report.find(w, b, s);
-                    ms.add(r == null ? 0.0 : r.stats().medianS() * 1e3);
+                    double v = r == null ? Double.NaN : r.stats().medianS() * 1e3;
+                    ms.add(v);
+                    if (v > 0) {
+                        lo = Math.min(lo, v);
+                        hi = Math.max(hi, v);
+                    }
                 }
                 chart.addSeries(w + "/" + b, stages, ms);
             }
         }
+        // bars start at the axis minimum, which must be > 0 on a log axis: whole decades around the data
+        chart.getStyler().setYAxisMin(Math.pow(10, Math.floor(Math.log10(lo))));
+        chart.getStyler().setYAxisMax(Math.pow(10, Math.ceil(Math.log10(hi))));
         Path parent = file.toAbsolutePath().getParent();
         if (parent != null) {
             Files.createDirectories(parent);

@@ -12,7 +12,6 @@ import io.paligemma.tensor.Tensor;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -162,8 +161,8 @@ public final class OpsBench {
                 for (Shape s : shapes) {
                     for (DType w : List.of(DType.F32, DType.BF16)) {
                         try (Arena arena = Arena.ofShared()) {
-                            MemorySegment x = random(arena, (long) s.m() * s.k(), DType.F32, 1, 1f);
-                            MemorySegment wd = random(arena, (long) s.n() * s.k(), w, 2, (float) (1 / Math.sqrt(s.k())));
+                            MemorySegment x = RandomData.uniform(arena, (long) s.m() * s.k(), DType.F32, 1, 1f);
+                            MemorySegment wd = RandomData.uniform(arena, (long) s.n() * s.k(), w, 2, (float) (1 / Math.sqrt(s.k())));
                             Tensor weight = new Tensor("w", w, new long[] {s.n(), s.k()}, wd);
                             MemorySegment y = arena.allocate((long) s.m() * s.n() * Float.BYTES, 64);
                             for (OpsProvider p : providers) {
@@ -193,26 +192,5 @@ public final class OpsBench {
             best = Math.min(best, System.nanoTime() - t0);
         }
         return best / 1e9;
-    }
-
-    /** Uniform values in [-scale, scale), F32 or BF16 (rounded to nearest even). */
-    static MemorySegment random(Arena arena, long count, DType dtype, long seed, float scale) {
-        MemorySegment seg = arena.allocate(count * dtype.size, 64);
-        long state = seed * 0x9E3779B97F4A7C15L + 1;
-        for (long i = 0; i < count; i++) {
-            state ^= state << 13;
-            state ^= state >>> 7;
-            state ^= state << 17;
-            float v = ((state >>> 40) * 0x1.0p-24f * 2f - 1f) * scale;
-            if (dtype == DType.F32) {
-                seg.setAtIndex(ValueLayout.JAVA_FLOAT, i, v);
-            } else if (dtype == DType.BF16) {
-                int bits = Float.floatToRawIntBits(v);
-                seg.setAtIndex(ValueLayout.JAVA_SHORT, i, (short) ((bits + 0x7FFF + ((bits >>> 16) & 1)) >>> 16));
-            } else {
-                throw new IllegalArgumentException("random weights in F32 or BF16, not " + dtype);
-            }
-        }
-        return seg;
     }
 }
