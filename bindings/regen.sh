@@ -64,6 +64,11 @@ fi
     --include-function pg_f32_to_bf16 \
     --include-function pg_gemm_bf16 \
     --include-function pg_gemm_f16 \
+    --include-function pg_gemm_bf16_amx \
+    --include-function pg_gemm_bf16_dp \
+    --include-function pg_roofline_fma_f32 \
+    --include-function pg_roofline_amx_bf16 \
+    --include-function pg_read_bandwidth \
     "$ROOT/native/include/pg_kernels.h"
 
 # ---- cblas.h from the OpenBLAS jar (only what the engine calls) ------------------------------

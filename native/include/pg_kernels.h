@@ -91,4 +91,39 @@ void pg_gemm_bf16(const float *x, int64_t ldx, const uint16_t *w, float *y, int6
 void pg_gemm_f16(const float *x, int64_t ldx, const uint16_t *w, float *y, int64_t ldy,
                  int64_t m, int64_t k, int64_t n0, int64_t n1);
 
+/* ---- gemm_amx.c: products with bfloat16 weights on bf16 dot-product units ---------------- */
+
+/* Same contract as pg_gemm_bf16, computed on bf16 x bf16 -> float32 hardware: each x is split into
+ * `terms` bf16 parts (hi = bf16(x), mid = bf16(x - hi), lo = bf16(x - hi - mid)), each part times
+ * the bf16 weight is exact, sums are float32. terms = 3: x is represented exactly, results match an
+ * f32 GEMM to rounding (the engine's setting); 2: |x error| <= 2^-16 |x|; 1: bf16 activations,
+ * 2^-8 |x|. terms is clamped to [1, 3]. NaN propagates; |x| >= 3.39e38 rounds to infinity.
+ * Each 32 weight rows are repacked per call and per block of up to 240 x rows, so use these from
+ * m >= 16 on; below that pg_gemm_bf16 streams the weights faster. terms multiplies the unit's work:
+ * where VDPBF16PS runs at the FMA rate (Zen 4), pg_gemm_bf16_dp with terms = 3 is no faster than
+ * pg_gemm_bf16. Both use ~226 KB of stack.
+ *
+ * pg_gemm_bf16_amx runs on AMX tiles and needs AMX-BF16 and AVX-512: it faults (SIGILL) unless the
+ * process was granted AMX by pg_amx_request() == 1 first; callers must check. It loads its own
+ * tile configuration and releases the tiles on return, so threads may call it independently.
+ * pg_gemm_bf16_dp uses AVX512-BF16 (VDPBF16PS); without it, it runs pg_gemm_bf16. */
+void pg_gemm_bf16_amx(const float *x, int64_t ldx, const uint16_t *w, float *y, int64_t ldy,
+                      int64_t m, int64_t k, int64_t n0, int64_t n1, int32_t terms);
+void pg_gemm_bf16_dp(const float *x, int64_t ldx, const uint16_t *w, float *y, int64_t ldy,
+                     int64_t m, int64_t k, int64_t n0, int64_t n1, int32_t terms);
+
+/* ---- roofline.c: machine limits, for the caller to time ---------------------------------- */
+
+/* Register-only multiply-add loops; each returns the floating-point operations it performed
+ * (a multiply-add counts 2). pg_roofline_fma_f32: 16 independent chains of 16-lane AVX-512 FMAs,
+ * 512 per iteration. pg_roofline_amx_bf16: four independent TDPBF16PS tile products per iteration,
+ * 4 * 16 * 16 * 32 * 2 = 65536; it needs AMX permission (pg_amx_request() == 1). Without the ISA
+ * (or the permission) both run the portable loop instead: 8 scalar chains, 16 per iteration. */
+double pg_roofline_fma_f32(int64_t iterations);
+double pg_roofline_amx_bf16(int64_t iterations);
+/* Reads bytes of buf once with 512-bit loads (any alignment). Returns the sum modulo 2^64 of buf
+ * read as little-endian 64-bit words, the last one zero-padded, as a double: a checksum that keeps
+ * the loads alive. */
+double pg_read_bandwidth(const void *buf, int64_t bytes);
+
 #endif /* PG_KERNELS_H */

@@ -228,41 +228,6 @@ PG_AVX512 void pg_gemm_f16_avx512_stream(const float *x, int64_t ldx, const uint
 #define NR_PACK 32  /* weight rows (output columns) per panel: two vectors */
 #define MR_PACK 12  /* x rows per register tile: 24 accumulators + 2 weight vectors */
 
-/* In-register transpose: on return r[c] holds column c of the 16 x 16 block the rows r[] held. */
-static ALWAYS_INLINE PG_AVX512 void transpose16(__m512 r[16]) {
-    __m512 t[16];
-#pragma GCC unroll 8
-    for (int i = 0; i < 8; i++) {
-        t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
-        t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
-    }
-    /* r[4q + c] now: rows 4q..4q+3 of columns c, c+4, c+8, c+12 (one per 128-bit lane) */
-#pragma GCC unroll 4
-    for (int q = 0; q < 4; q++) {
-        __m512d a = _mm512_castps_pd(t[4 * q]), b = _mm512_castps_pd(t[4 * q + 1]);
-        __m512d c = _mm512_castps_pd(t[4 * q + 2]), d = _mm512_castps_pd(t[4 * q + 3]);
-        r[4 * q + 0] = _mm512_castpd_ps(_mm512_unpacklo_pd(a, c));
-        r[4 * q + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(a, c));
-        r[4 * q + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(b, d));
-        r[4 * q + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(b, d));
-    }
-#pragma GCC unroll 4
-    for (int c = 0; c < 4; c++) {
-        __m512 a = _mm512_shuffle_f32x4(r[c], r[4 + c], 0x88);      /* cols c, c+8; rows 0-7 */
-        __m512 b = _mm512_shuffle_f32x4(r[c], r[4 + c], 0xdd);      /* cols c+4, c+12; rows 0-7 */
-        __m512 e = _mm512_shuffle_f32x4(r[8 + c], r[12 + c], 0x88); /* cols c, c+8; rows 8-15 */
-        __m512 f = _mm512_shuffle_f32x4(r[8 + c], r[12 + c], 0xdd); /* cols c+4, c+12; rows 8-15 */
-        t[c] = _mm512_shuffle_f32x4(a, e, 0x88);
-        t[c + 8] = _mm512_shuffle_f32x4(a, e, 0xdd);
-        t[c + 4] = _mm512_shuffle_f32x4(b, f, 0x88);
-        t[c + 12] = _mm512_shuffle_f32x4(b, f, 0xdd);
-    }
-#pragma GCC unroll 16
-    for (int i = 0; i < 16; i++) {
-        r[i] = t[i];
-    }
-}
-
 /* panel[p][c] = float(w[j0 + c, kb + p]) for p < kc, c < 32; rows past nj are zero. */
 static ALWAYS_INLINE PG_AVX512 void pack_panel(int kind, const uint16_t *w, int64_t k, int64_t j0,
                                                int64_t nj, int64_t kb, int64_t kc, float *panel) {
@@ -282,7 +247,7 @@ static ALWAYS_INLINE PG_AVX512 void pack_panel(int kind, const uint16_t *w, int6
             for (int rr = 0; rr < 16; rr++) {
                 blk[rr] = rr < rows ? load_w_mask(kind, km, wb + rr * k + p0) : _mm512_setzero_ps();
             }
-            transpose16(blk);
+            pg_v_transpose16(blk);
             int64_t np = kc - p0 < 16 ? kc - p0 : 16;
             for (int64_t pp = 0; pp < np; pp++) {
                 _mm512_store_ps(panel + (p0 + pp) * NR_PACK + half * 16, blk[pp]);

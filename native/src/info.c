@@ -1,5 +1,5 @@
 /* info.c: build facts and CPU feature detection. */
-#include "pg_kernels.h"
+#include "pg_internal.h"
 
 #include <cpuid.h>
 #include <stdint.h>
@@ -64,6 +64,14 @@ int32_t pg_cpu_features(void) {
     return features;
 }
 
+int pg_amx_permitted(void) {
+    unsigned long bitmask = 0;
+    if (syscall(SYS_arch_prctl, ARCH_GET_XCOMP_PERM, &bitmask) != 0) {
+        return 0;
+    }
+    return (bitmask & (1UL << XFEATURE_XTILEDATA)) ? 1 : 0;
+}
+
 int32_t pg_amx_request(void) {
     if (!(pg_cpu_features() & PG_CPU_AMX_BF16)) {
         return 0;
@@ -71,9 +79,5 @@ int32_t pg_amx_request(void) {
     if (syscall(SYS_arch_prctl, ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA) != 0) {
         return 0;
     }
-    unsigned long bitmask = 0;
-    if (syscall(SYS_arch_prctl, ARCH_GET_XCOMP_PERM, &bitmask) != 0) {
-        return 0;
-    }
-    return (bitmask & (1UL << XFEATURE_XTILEDATA)) ? 1 : 0;
+    return pg_amx_permitted();
 }

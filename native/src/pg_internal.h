@@ -24,6 +24,15 @@ static inline int pg_has_avx512(void) {
         && __builtin_cpu_supports("fma");
 }
 
+/* The CPU has AVX512-BF16 (VDPBF16PS) next to the extensions above. */
+static inline int pg_has_avx512_bf16(void) {
+    return pg_has_avx512() && __builtin_cpu_supports("avx512bf16");
+}
+
+/* 1 when this process already holds AMX tile-data permission (ARCH_GET_XCOMP_PERM; asks nothing),
+ * so tile instructions will not fault. */
+int pg_amx_permitted(void);
+
 /* ---- scalar storage-format helpers (exact) ----------------------------------------------- */
 
 static inline float pg_bits_to_f32(uint32_t u) {

@@ -1,5 +1,6 @@
 /*
- * pg_vmath.h: AVX-512 exp / expm1 / tanh / gelu for the kernels (private, header-only).
+ * pg_vmath.h: AVX-512 exp / expm1 / tanh / gelu, tail masks and a 16 x 16 transpose for the kernels
+ * (private, header-only).
  *
  * The model must match Hugging Face float32 to 1e-4, so these stay within ~2 ulp instead of the
  * usual fast approximations: Cody-Waite reduction x = n ln2 + r with |r| <= ln2/2, then a degree-8
@@ -84,6 +85,42 @@ static inline PG_AVX512 __mmask16 pg_v_tail(int64_t n) {
         return 0;
     }
     return n >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << n) - 1u);
+}
+
+/* In-register transpose: on return r[c] holds column c of the 16 x 16 block the rows r[] held
+ * (32-bit elements of any type: the packers use it for floats and for pairs of bfloat16). */
+static inline __attribute__((always_inline)) PG_AVX512 void pg_v_transpose16(__m512 r[16]) {
+    __m512 t[16];
+#pragma GCC unroll 8
+    for (int i = 0; i < 8; i++) {
+        t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+        t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+    }
+    /* r[4q + c] now: rows 4q..4q+3 of columns c, c+4, c+8, c+12 (one per 128-bit lane) */
+#pragma GCC unroll 4
+    for (int q = 0; q < 4; q++) {
+        __m512d a = _mm512_castps_pd(t[4 * q]), b = _mm512_castps_pd(t[4 * q + 1]);
+        __m512d c = _mm512_castps_pd(t[4 * q + 2]), d = _mm512_castps_pd(t[4 * q + 3]);
+        r[4 * q + 0] = _mm512_castpd_ps(_mm512_unpacklo_pd(a, c));
+        r[4 * q + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(a, c));
+        r[4 * q + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(b, d));
+        r[4 * q + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(b, d));
+    }
+#pragma GCC unroll 4
+    for (int c = 0; c < 4; c++) {
+        __m512 a = _mm512_shuffle_f32x4(r[c], r[4 + c], 0x88);      /* cols c, c+8; rows 0-7 */
+        __m512 b = _mm512_shuffle_f32x4(r[c], r[4 + c], 0xdd);      /* cols c+4, c+12; rows 0-7 */
+        __m512 e = _mm512_shuffle_f32x4(r[8 + c], r[12 + c], 0x88); /* cols c, c+8; rows 8-15 */
+        __m512 f = _mm512_shuffle_f32x4(r[8 + c], r[12 + c], 0xdd); /* cols c+4, c+12; rows 8-15 */
+        t[c] = _mm512_shuffle_f32x4(a, e, 0x88);
+        t[c + 8] = _mm512_shuffle_f32x4(a, e, 0xdd);
+        t[c + 4] = _mm512_shuffle_f32x4(b, f, 0x88);
+        t[c + 12] = _mm512_shuffle_f32x4(b, f, 0xdd);
+    }
+#pragma GCC unroll 16
+    for (int i = 0; i < 16; i++) {
+        r[i] = t[i];
+    }
 }
 
 #endif /* PG_VMATH_H */

@@ -1189,4 +1189,311 @@ public class pg_kernels_h {
            throw new AssertionError("should not reach here", ex$);
         }
     }
+
+    private static class pg_gemm_bf16_amx {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+            pg_kernels_h.C_POINTER,
+            pg_kernels_h.C_LONG,
+            pg_kernels_h.C_POINTER,
+            pg_kernels_h.C_POINTER,
+            pg_kernels_h.C_LONG,
+            pg_kernels_h.C_LONG,
+            pg_kernels_h.C_LONG,
+            pg_kernels_h.C_LONG,
+            pg_kernels_h.C_LONG,
+            pg_kernels_h.C_INT
+        );
+
+        public static final MemorySegment ADDR = pg_kernels_h.findOrThrow("pg_gemm_bf16_amx");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * void pg_gemm_bf16_amx(const float *x, int64_t ldx, const uint16_t *w, float *y, int64_t ldy, int64_t m, int64_t k, int64_t n0, int64_t n1, int32_t terms)
+     * }
+     */
+    public static FunctionDescriptor pg_gemm_bf16_amx$descriptor() {
+        return pg_gemm_bf16_amx.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * void pg_gemm_bf16_amx(const float *x, int64_t ldx, const uint16_t *w, float *y, int64_t ldy, int64_t m, int64_t k, int64_t n0, int64_t n1, int32_t terms)
+     * }
+     */
+    public static MethodHandle pg_gemm_bf16_amx$handle() {
+        return pg_gemm_bf16_amx.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * void pg_gemm_bf16_amx(const float *x, int64_t ldx, const uint16_t *w, float *y, int64_t ldy, int64_t m, int64_t k, int64_t n0, int64_t n1, int32_t terms)
+     * }
+     */
+    public static MemorySegment pg_gemm_bf16_amx$address() {
+        return pg_gemm_bf16_amx.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * void pg_gemm_bf16_amx(const float *x, int64_t ldx, const uint16_t *w, float *y, int64_t ldy, int64_t m, int64_t k, int64_t n0, int64_t n1, int32_t terms)
+     * }
+     */
+    public static void pg_gemm_bf16_amx(MemorySegment x, long ldx, MemorySegment w, MemorySegment y, long ldy, long m, long k, long n0, long n1, int terms) {
+        var mh$ = pg_gemm_bf16_amx.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pg_gemm_bf16_amx", x, ldx, w, y, ldy, m, k, n0, n1, terms);
+            }
+            mh$.invokeExact(x, ldx, w, y, ldy, m, k, n0, n1, terms);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class pg_gemm_bf16_dp {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+            pg_kernels_h.C_POINTER,
+            pg_kernels_h.C_LONG,
+            pg_kernels_h.C_POINTER,
+            pg_kernels_h.C_POINTER,
+            pg_kernels_h.C_LONG,
+            pg_kernels_h.C_LONG,
+            pg_kernels_h.C_LONG,
+            pg_kernels_h.C_LONG,
+            pg_kernels_h.C_LONG,
+            pg_kernels_h.C_INT
+        );
+
+        public static final MemorySegment ADDR = pg_kernels_h.findOrThrow("pg_gemm_bf16_dp");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * void pg_gemm_bf16_dp(const float *x, int64_t ldx, const uint16_t *w, float *y, int64_t ldy, int64_t m, int64_t k, int64_t n0, int64_t n1, int32_t terms)
+     * }
+     */
+    public static FunctionDescriptor pg_gemm_bf16_dp$descriptor() {
+        return pg_gemm_bf16_dp.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * void pg_gemm_bf16_dp(const float *x, int64_t ldx, const uint16_t *w, float *y, int64_t ldy, int64_t m, int64_t k, int64_t n0, int64_t n1, int32_t terms)
+     * }
+     */
+    public static MethodHandle pg_gemm_bf16_dp$handle() {
+        return pg_gemm_bf16_dp.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * void pg_gemm_bf16_dp(const float *x, int64_t ldx, const uint16_t *w, float *y, int64_t ldy, int64_t m, int64_t k, int64_t n0, int64_t n1, int32_t terms)
+     * }
+     */
+    public static MemorySegment pg_gemm_bf16_dp$address() {
+        return pg_gemm_bf16_dp.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * void pg_gemm_bf16_dp(const float *x, int64_t ldx, const uint16_t *w, float *y, int64_t ldy, int64_t m, int64_t k, int64_t n0, int64_t n1, int32_t terms)
+     * }
+     */
+    public static void pg_gemm_bf16_dp(MemorySegment x, long ldx, MemorySegment w, MemorySegment y, long ldy, long m, long k, long n0, long n1, int terms) {
+        var mh$ = pg_gemm_bf16_dp.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pg_gemm_bf16_dp", x, ldx, w, y, ldy, m, k, n0, n1, terms);
+            }
+            mh$.invokeExact(x, ldx, w, y, ldy, m, k, n0, n1, terms);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class pg_roofline_fma_f32 {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            pg_kernels_h.C_DOUBLE,
+            pg_kernels_h.C_LONG
+        );
+
+        public static final MemorySegment ADDR = pg_kernels_h.findOrThrow("pg_roofline_fma_f32");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * double pg_roofline_fma_f32(int64_t iterations)
+     * }
+     */
+    public static FunctionDescriptor pg_roofline_fma_f32$descriptor() {
+        return pg_roofline_fma_f32.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * double pg_roofline_fma_f32(int64_t iterations)
+     * }
+     */
+    public static MethodHandle pg_roofline_fma_f32$handle() {
+        return pg_roofline_fma_f32.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * double pg_roofline_fma_f32(int64_t iterations)
+     * }
+     */
+    public static MemorySegment pg_roofline_fma_f32$address() {
+        return pg_roofline_fma_f32.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * double pg_roofline_fma_f32(int64_t iterations)
+     * }
+     */
+    public static double pg_roofline_fma_f32(long iterations) {
+        var mh$ = pg_roofline_fma_f32.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pg_roofline_fma_f32", iterations);
+            }
+            return (double)mh$.invokeExact(iterations);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class pg_roofline_amx_bf16 {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            pg_kernels_h.C_DOUBLE,
+            pg_kernels_h.C_LONG
+        );
+
+        public static final MemorySegment ADDR = pg_kernels_h.findOrThrow("pg_roofline_amx_bf16");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * double pg_roofline_amx_bf16(int64_t iterations)
+     * }
+     */
+    public static FunctionDescriptor pg_roofline_amx_bf16$descriptor() {
+        return pg_roofline_amx_bf16.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * double pg_roofline_amx_bf16(int64_t iterations)
+     * }
+     */
+    public static MethodHandle pg_roofline_amx_bf16$handle() {
+        return pg_roofline_amx_bf16.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * double pg_roofline_amx_bf16(int64_t iterations)
+     * }
+     */
+    public static MemorySegment pg_roofline_amx_bf16$address() {
+        return pg_roofline_amx_bf16.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * double pg_roofline_amx_bf16(int64_t iterations)
+     * }
+     */
+    public static double pg_roofline_amx_bf16(long iterations) {
+        var mh$ = pg_roofline_amx_bf16.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pg_roofline_amx_bf16", iterations);
+            }
+            return (double)mh$.invokeExact(iterations);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class pg_read_bandwidth {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            pg_kernels_h.C_DOUBLE,
+            pg_kernels_h.C_POINTER,
+            pg_kernels_h.C_LONG
+        );
+
+        public static final MemorySegment ADDR = pg_kernels_h.findOrThrow("pg_read_bandwidth");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * double pg_read_bandwidth(const void *buf, int64_t bytes)
+     * }
+     */
+    public static FunctionDescriptor pg_read_bandwidth$descriptor() {
+        return pg_read_bandwidth.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * double pg_read_bandwidth(const void *buf, int64_t bytes)
+     * }
+     */
+    public static MethodHandle pg_read_bandwidth$handle() {
+        return pg_read_bandwidth.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * double pg_read_bandwidth(const void *buf, int64_t bytes)
+     * }
+     */
+    public static MemorySegment pg_read_bandwidth$address() {
+        return pg_read_bandwidth.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * double pg_read_bandwidth(const void *buf, int64_t bytes)
+     * }
+     */
+    public static double pg_read_bandwidth(MemorySegment buf, long bytes) {
+        var mh$ = pg_read_bandwidth.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pg_read_bandwidth", buf, bytes);
+            }
+            return (double)mh$.invokeExact(buf, bytes);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
 }

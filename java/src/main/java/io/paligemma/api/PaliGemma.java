@@ -1,6 +1,9 @@
 package io.paligemma.api;
 
 import io.paligemma.config.PaliGemmaConfig;
+import io.paligemma.detect.OutputParser;
+import io.paligemma.detect.ParseResult;
+import io.paligemma.detect.VqVaeMaskDecoder;
 import io.paligemma.generate.FinishReason;
 import io.paligemma.generate.GenerationConfig;
 import io.paligemma.generate.GenerationResult;
@@ -120,11 +123,28 @@ public final class PaliGemma implements AutoCloseable {
      * produced, in pieces that never split a character.
      */
     public Result generate(RgbImage image, String prompt, GenerationConfig config, Consumer<String> onText) {
+        long t0 = System.nanoTime();
+        int[] ids = promptIds(prompt);
+        return generate(image, ids, config, onText, t0);
+    }
+
+    /**
+     * Like {@link #generate(RgbImage, String, GenerationConfig, Consumer)} for a prompt that is already
+     * token ids in the processor's layout ({@code <image>×N, <bos>, text ids, "\n"}).
+     */
+    public Result generate(RgbImage image, int[] promptIds, GenerationConfig config, Consumer<String> onText) {
+        return generate(image, promptIds.clone(), config, onText, System.nanoTime());
+    }
+
+    private Result generate(RgbImage image, int[] ids, GenerationConfig config, Consumer<String> onText, long t0) {
+        long images = java.util.Arrays.stream(ids).filter(id -> id == model.config().imageTokenIndex()).count();
+        if (images != model.config().numImageTokens()) {
+            throw new IllegalArgumentException("the prompt has " + images + " image tokens; this model takes exactly "
+                    + model.config().numImageTokens());
+        }
         enter();
         RequestWorkspace ws = borrow();
         try {
-            long t0 = System.nanoTime();
-            int[] ids = promptIds(prompt);
             Generator.checkContext(ids.length, config.maxNewTokens(), ws.decoder);
             processor.preprocess(image, ws.pixels, 0);
             long t1 = System.nanoTime();
@@ -160,6 +180,47 @@ public final class PaliGemma implements AutoCloseable {
             pool.add(ws);
             exit();
         }
+    }
+
+    /**
+     * The language model's final-norm hidden states [L, H] for the prompt with this picture (row-major),
+     * L = {@link #promptIds(String)}.length: the usual sequence embedding for retrieval or probing.
+     */
+    public float[] lastHiddenStates(RgbImage image, String prompt) {
+        enter();
+        RequestWorkspace ws = borrow();
+        try {
+            int[] ids = promptIds(prompt);
+            processor.preprocess(image, ws.pixels, 0);
+            model.imageFeatures(ws.pixels, 1, ws.vision, ws.features, Probe.NONE);
+            model.embed(ids, 0, ids.length, ws.features, 0, ws.decoder);
+            model.languageModel().forward(ws.decoder, 0, ids.length, ids.length, 1, Probe.NONE);
+            long n = (long) ids.length * model.config().textConfig().hiddenSize();
+            return ws.decoder.lastHiddenStates().asSlice(0, n * Float.BYTES).toArray(ValueLayout.JAVA_FLOAT);
+        } finally {
+            pool.add(ws);
+            exit();
+        }
+    }
+
+    /**
+     * Runs {@code detect a ; b} and parses the answer into boxes in this picture's pixel coordinates
+     * (y0, x0, y1, x1; big_vision's /1023 convention, see {@link io.paligemma.detect.Box}).
+     * Malformed parts of the answer are listed in {@link ParseResult#problems()}, never guessed.
+     */
+    public ParseResult detect(RgbImage image, List<String> objects, int maxNewTokens) {
+        Result r = generate(image, Prompts.detect(objects), GenerationConfig.greedy(maxNewTokens));
+        return OutputParser.parseDetections(r.text(), image.width(), image.height());
+    }
+
+    /**
+     * Runs {@code segment x}; with {@code maskDecoder} (big_vision's VQ-VAE, {@link VqVaeMaskDecoder#load}) the
+     * masks are decoded too, otherwise objects carry box and codes only.
+     */
+    public ParseResult segment(RgbImage image, String object, VqVaeMaskDecoder maskDecoder, int maxNewTokens) {
+        Result r = generate(image, Prompts.segment(object), GenerationConfig.greedy(maxNewTokens));
+        ParseResult parsed = OutputParser.parseSegmentations(r.text(), image.width(), image.height());
+        return maskDecoder == null ? parsed : maskDecoder.decodeAll(parsed);
     }
 
     /** The processor's layout: {@code <image>×N, <bos>, tokens(prompt + "\n")}. */

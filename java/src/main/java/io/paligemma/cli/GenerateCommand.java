@@ -5,6 +5,7 @@ import io.paligemma.api.Result;
 import io.paligemma.image.ImageDecoder;
 import io.paligemma.image.ImageException;
 import io.paligemma.image.RgbImage;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -13,14 +14,16 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "generate", mixinStandardHelpOptions = true,
-        description = {"Answer a prompt about a picture: image → tokens → text, streamed as it is produced.",
+        description = {"Answer a prompt about a picture: image → tokens → text, streamed as it is produced. "
+                + "Without --model it runs on the bundled demo checkpoint (random weights).",
                 "Prompts: 'caption en', 'describe en', 'ocr', 'answer en WHAT IS THIS?', 'question en ANSWER', "
                         + "'detect cat ; dog', 'segment cat'."})
 final class GenerateCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;
 
-    @Option(names = "--image", paramLabel = "FILE", required = true, description = "PNG, JPEG, BMP, GIF or WebP")
+    @Option(names = "--image", paramLabel = "FILE",
+            description = "PNG, JPEG, BMP, GIF or WebP (required with --model; the demo has its own picture)")
     Path image;
 
     @Option(names = "--prompt", paramLabel = "TEXT", required = true, description = "the task prompt")
@@ -33,8 +36,22 @@ final class GenerateCommand implements Callable<Integer> {
     boolean timings;
 
     @Override
-    public Integer call() throws ImageException {
-        RgbImage picture = new ImageDecoder().read(image);
+    public Integer call() throws IOException {
+        if (model.model == null) {
+            try (BundledDemo demo = new BundledDemo()) {
+                System.err.println("no --model given: using the " + BundledDemo.LABEL);
+                model.model = demo.checkpoint;
+                return run(image != null ? image : demo.image);
+            }
+        }
+        if (image == null) {
+            throw new IllegalArgumentException("--image FILE is required with --model");
+        }
+        return run(image);
+    }
+
+    private int run(Path imageFile) throws ImageException {
+        RgbImage picture = new ImageDecoder().read(imageFile);
         try (PaliGemma m = model.load()) {
             PrintStream out = System.out;
             Result r = m.generate(picture, prompt, sampling.config(), text -> {

@@ -191,6 +191,9 @@ public final class NativeOps implements Ops {
 
     @Override
     public void softcap(MemorySegment x, long n, float cap) {
+        if (!(cap > 0) || Float.isInfinite(cap)) {
+            throw new IllegalArgumentException("softcap: cap must be a positive finite number, got " + cap);
+        }
         Bounds.floats("softcap", "x", x, n);
         pg_kernels_h.pg_softcap(x, n, cap);
     }

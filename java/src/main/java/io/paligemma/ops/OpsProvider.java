@@ -27,7 +27,7 @@ public final class OpsProvider implements AutoCloseable {
         try {
             Ops ops = switch (backend) {
                 case NATIVE -> new NativeOps(parallel);
-                case JAVA -> throw new UnsupportedOperationException("WIP: the java backend lands with the javaops branch");
+                case JAVA -> new JavaOps(parallel);
             };
             LOG.log(Level.INFO, "ops backend: {0}, {1} thread(s)", ops.name(), t);
             return new OpsProvider(parallel, ops);

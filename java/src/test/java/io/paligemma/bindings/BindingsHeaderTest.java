@@ -204,6 +204,30 @@ class BindingsHeaderTest {
         }
     }
 
+    @Test
+    void doubleReturningBindingsCallThrough() {
+        // pg_read_bandwidth's checksum: the little-endian 64-bit words summed, the last one zero-padded
+        byte[] bytes = new byte[77];
+        for (int i = 0; i < bytes.length; i++) {
+            bytes[i] = (byte) (i * 37 + 11);
+        }
+        long want = 0;
+        for (int word = 0; word * 8 < bytes.length; word++) {
+            for (int b = 0; b < 8 && word * 8 + b < bytes.length; b++) {
+                want += (bytes[word * 8 + b] & 0xffL) << (8 * b);
+            }
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocateFrom(ValueLayout.JAVA_BYTE, bytes);
+            assertTrue(want >= 0, "the test sum must fit a signed long");
+            assertEquals((double) want, pg_kernels_h.pg_read_bandwidth(buf, bytes.length), "pg_read_bandwidth");
+        }
+        double perIteration = pg_kernels_h.pg_roofline_fma_f32(1);
+        assertTrue(perIteration == 512 || perIteration == 16, "pg_roofline_fma_f32(1) = " + perIteration);
+        assertEquals(1000 * perIteration, pg_kernels_h.pg_roofline_fma_f32(1000), "pg_roofline_fma_f32(1000)");
+        assertEquals(0.0, pg_kernels_h.pg_roofline_amx_bf16(0), "pg_roofline_amx_bf16(0)");
+    }
+
     // ---- checks ------------------------------------------------------------------------------------
 
     /** name$descriptor() exists with the C types' layouts, and name(...) takes the matching Java types. */

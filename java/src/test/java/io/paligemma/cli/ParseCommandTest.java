@@ -37,6 +37,8 @@ class ParseCommandTest {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         CommandLine cl = new CommandLine(new ParseCommand());
+        cl.setExecutionExceptionHandler(new Errors());
+        cl.setParameterExceptionHandler(Errors::onBadUsage);
         cl.setOut(new PrintWriter(out));
         cl.setErr(new PrintWriter(err));
         int exit = cl.execute(args);

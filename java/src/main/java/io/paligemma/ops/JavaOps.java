@@ -1,0 +1,268 @@
+package io.paligemma.ops;
+
+import io.paligemma.tensor.DType;
+import io.paligemma.tensor.Tensor;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * The pure-Java backend: Vector API kernels ({@link VectorGemm}, {@link GemmNT}, {@link GemmNN},
+ * {@link RowOps}, {@link Elementwise}, {@link Convert}), split over the threads of one
+ * {@link Parallel}. It is also the readable specification of every op: each kernel names the torch /
+ * Hugging Face computation it mirrors. Every method validates all sizes before touching memory.
+ */
+public final class JavaOps implements Ops {
+
+    /** Elements per parallel chunk of the element-wise ops (a multiple of every vector length). */
+    private static final int CHUNK = 16384;
+    /** Output columns per parallel chunk of the GEMMs (a multiple of the 4-column tiles). */
+    private static final int COLUMN_GRAIN = 16;
+    /** From this many rows of a, matmulTransB transposes b and runs the broadcast kernel instead of dot products. */
+    private static final int TRANSPOSE_MIN_ROWS = 16;
+
+    private final Parallel parallel;
+
+    public JavaOps(Parallel parallel) {
+        if (parallel == null) {
+            throw new IllegalArgumentException("parallel is null");
+        }
+        this.parallel = parallel;
+    }
+
+    @Override
+    public String name() {
+        return "java";
+    }
+
+    @Override
+    public int threads() {
+        return parallel.threads();
+    }
+
+    @Override
+    public void linear(MemorySegment x, int m, int k, Tensor w, MemorySegment bias, MemorySegment y) {
+        String op = "linear";
+        Checks.notNull(op, "w", w);
+        if (!w.dtype().isWeightFloat() || w.rank() != 2) {
+            throw new IllegalArgumentException(op + ": weight " + w + " must be a 2-d F32, BF16 or F16 matrix");
+        }
+        Checks.nonNegative(op, "m", m);
+        Checks.nonNegative(op, "k", k);
+        if (w.dim(1) != k || w.dim(0) > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(op + ": weight " + w + " does not match k = " + k
+                    + " (expected [n, " + k + "])");
+        }
+        int n = (int) w.dim(0);
+        Checks.floats(op, "x [" + m + ", " + k + "]", x, (long) m * k);
+        Checks.floats(op, "y [" + m + ", " + n + "]", y, (long) m * n);
+        if (bias != null) {
+            Checks.floats(op, "bias [" + n + "] of " + w.name(), bias, n);
+        }
+        int kind = kind(w.dtype());
+        MemorySegment wd = w.data();
+        parallel.forRange(n, COLUMN_GRAIN, (n0, n1) -> {
+            GemmNT.columns(x, k, m, k, kind, wd, k, y, n, n0, n1, 1f);
+            if (bias != null) {
+                for (int i = 0; i < m; i++) {
+                    long row = (long) i * n * 4;
+                    Elementwise.add(y, row, y, row, bias, 0, n0, n1);
+                }
+            }
+        });
+    }
+
+    @Override
+    public void matmulTransB(MemorySegment a, int lda, MemorySegment b, int ldb, MemorySegment c, int ldc,
+                             int m, int n, int k, float alpha) {
+        String op = "matmulTransB";
+        Checks.matrix(op, "a", a, m, k, lda);
+        Checks.matrix(op, "b", b, n, k, ldb);
+        Checks.matrix(op, "c", c, m, n, ldc);
+        if (m >= TRANSPOSE_MIN_ROWS) {
+            // Many query rows: transposing the keys once (per thread, its own columns) pays off.
+            int blocks = (n + GemmNN.BLOCK - 1) / GemmNN.BLOCK;
+            parallel.forRange(blocks, 1, (b0, b1) -> GemmNN.transB(a, lda, b, ldb, c, ldc, m, n, k, alpha, b0, b1));
+        } else {
+            parallel.forRange(n, COLUMN_GRAIN, (n0, n1) ->
+                    GemmNT.columns(a, lda, m, k, VectorGemm.KIND_F32, b, ldb, c, ldc, n0, n1, alpha));
+        }
+    }
+
+    @Override
+    public void matmul(MemorySegment a, int lda, MemorySegment b, int ldb, MemorySegment c, int ldc, int m, int n, int k) {
+        String op = "matmul";
+        Checks.matrix(op, "a", a, m, k, lda);
+        Checks.matrix(op, "b", b, k, n, ldb);
+        Checks.matrix(op, "c", c, m, n, ldc);
+        int blocks = (n + GemmNN.BLOCK - 1) / GemmNN.BLOCK;
+        if (m >= 8 * parallel.threads()) {
+            parallel.forRange(m, 8, (i0, i1) -> GemmNN.run(a, lda, b, ldb, false, c, ldc, n, k, i0, i1, 0, blocks, 1f));
+        } else {
+            parallel.forRange(blocks, 1, (b0, b1) -> GemmNN.run(a, lda, b, ldb, false, c, ldc, n, k, 0, m, b0, b1, 1f));
+        }
+    }
+
+    @Override
+    public void softmaxRows(MemorySegment x, int rows, int cols, int ld, float scale, float softcap,
+                            MemorySegment keyLo, MemorySegment keyHi) {
+        String op = "softmaxRows";
+        Checks.matrix(op, "x", x, rows, cols, ld);
+        Checks.elements(op, "keyLo", keyLo, rows, 4);
+        Checks.elements(op, "keyHi", keyHi, rows, 4);
+        if (cols == 0) {
+            return;
+        }
+        parallel.forRange(rows, 1, (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                long i = (long) r * 4;
+                RowOps.softmax(x, (long) r * ld * 4, cols, scale, softcap,
+                        keyLo.get(ValueLayout.JAVA_INT_UNALIGNED, i), keyHi.get(ValueLayout.JAVA_INT_UNALIGNED, i));
+            }
+        });
+    }
+
+    @Override
+    public void ropeRotateHalf(MemorySegment x, int tokens, int heads, int headDim, int tokenStride,
+                               MemorySegment cos, MemorySegment sin) {
+        String op = "ropeRotateHalf";
+        Checks.nonNegative(op, "heads", heads);
+        if (headDim <= 0 || headDim % 2 != 0) {
+            throw new IllegalArgumentException(op + ": headDim must be even and > 0, got " + headDim);
+        }
+        Checks.matrix(op, "x", x, tokens, (long) heads * headDim, tokenStride);
+        int half = headDim / 2;
+        Checks.floats(op, "cos [" + tokens + ", " + half + "]", cos, (long) tokens * half);
+        Checks.floats(op, "sin [" + tokens + ", " + half + "]", sin, (long) tokens * half);
+        parallel.forRange(tokens, 1, (t0, t1) -> {
+            for (int t = t0; t < t1; t++) {
+                for (int h = 0; h < heads; h++) {
+                    RowOps.rope(x, ((long) t * tokenStride + (long) h * headDim) * 4, half, cos, sin, (long) t * half * 4);
+                }
+            }
+        });
+    }
+
+    @Override
+    public void rmsNorm(MemorySegment out, MemorySegment x, MemorySegment weight, int rows, int dim, float eps) {
+        String op = "rmsNorm";
+        Checks.nonNegative(op, "rows", rows);
+        Checks.nonNegative(op, "dim", dim);
+        Checks.floats(op, "x [" + rows + ", " + dim + "]", x, (long) rows * dim);
+        Checks.floats(op, "out [" + rows + ", " + dim + "]", out, (long) rows * dim);
+        Checks.floats(op, "weight [" + dim + "]", weight, dim);
+        parallel.forRange(rows, 1, (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                long off = (long) r * dim * 4;
+                RowOps.rmsNorm(out, off, x, off, weight, dim, eps);
+            }
+        });
+    }
+
+    @Override
+    public void layerNorm(MemorySegment out, MemorySegment x, MemorySegment weight, MemorySegment bias,
+                          int rows, int dim, float eps) {
+        String op = "layerNorm";
+        Checks.nonNegative(op, "rows", rows);
+        Checks.nonNegative(op, "dim", dim);
+        Checks.floats(op, "x [" + rows + ", " + dim + "]", x, (long) rows * dim);
+        Checks.floats(op, "out [" + rows + ", " + dim + "]", out, (long) rows * dim);
+        Checks.floats(op, "weight [" + dim + "]", weight, dim);
+        Checks.floats(op, "bias [" + dim + "]", bias, dim);
+        parallel.forRange(rows, 1, (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                long off = (long) r * dim * 4;
+                RowOps.layerNorm(out, off, x, off, weight, bias, dim, eps);
+            }
+        });
+    }
+
+    @Override
+    public void geluTanh(MemorySegment out, MemorySegment x, long n) {
+        String op = "geluTanh";
+        Checks.nonNegative(op, "n", n);
+        Checks.floats(op, "x", x, n);
+        Checks.floats(op, "out", out, n);
+        chunks(n, (s, e) -> Elementwise.gelu(out, x, null, s, e));
+    }
+
+    @Override
+    public void geglu(MemorySegment out, MemorySegment gate, MemorySegment up, long n) {
+        String op = "geglu";
+        Checks.nonNegative(op, "n", n);
+        Checks.floats(op, "gate", gate, n);
+        Checks.floats(op, "up", up, n);
+        Checks.floats(op, "out", out, n);
+        chunks(n, (s, e) -> Elementwise.gelu(out, gate, up, s, e));
+    }
+
+    @Override
+    public void softcap(MemorySegment x, long n, float cap) {
+        String op = "softcap";
+        Checks.nonNegative(op, "n", n);
+        if (!(cap > 0) || Float.isInfinite(cap)) {
+            throw new IllegalArgumentException(op + ": cap must be a positive finite number, got " + cap);
+        }
+        Checks.floats(op, "x", x, n);
+        chunks(n, (s, e) -> Elementwise.softcap(x, cap, s, e));
+    }
+
+    @Override
+    public void add(MemorySegment out, MemorySegment a, MemorySegment b, long n) {
+        String op = "add";
+        Checks.nonNegative(op, "n", n);
+        Checks.floats(op, "a", a, n);
+        Checks.floats(op, "b", b, n);
+        Checks.floats(op, "out", out, n);
+        chunks(n, (s, e) -> Elementwise.add(out, 0, a, 0, b, 0, s, e));
+    }
+
+    @Override
+    public void scale(MemorySegment x, long n, float s) {
+        String op = "scale";
+        Checks.nonNegative(op, "n", n);
+        Checks.floats(op, "x", x, n);
+        chunks(n, (start, end) -> Elementwise.scale(x, s, start, end));
+    }
+
+    @Override
+    public void toF32(MemorySegment out, Tensor src, long offset, long n) {
+        String op = "toF32";
+        Checks.notNull(op, "src", src);
+        if (!src.dtype().isWeightFloat()) {
+            throw new IllegalArgumentException(op + ": " + src + " is not F32, BF16 or F16");
+        }
+        Checks.nonNegative(op, "offset", offset);
+        Checks.nonNegative(op, "n", n);
+        if (offset > src.elementCount() - n) {
+            throw new IllegalArgumentException(op + ": elements [" + offset + ", " + (offset + n) + ") outside " + src
+                    + " (" + src.elementCount() + " elements)");
+        }
+        Checks.floats(op, "out", out, n);
+        int kind = kind(src.dtype());
+        chunks(n, (s, e) -> Convert.run(out, s * 4, kind, src.data(), offset + s, e - s));
+    }
+
+    private static int kind(DType t) {
+        return switch (t) {
+            case F32 -> VectorGemm.KIND_F32;
+            case BF16 -> VectorGemm.KIND_BF16;
+            case F16 -> VectorGemm.KIND_F16;
+            default -> throw new IllegalArgumentException("not a float weight type: " + t);
+        };
+    }
+
+    /** Body of a parallel loop over element range [start, end). */
+    @FunctionalInterface
+    private interface LongRange {
+        void run(long start, long end);
+    }
+
+    /** Splits [0, n) into CHUNK-sized pieces over the threads. */
+    private void chunks(long n, LongRange body) {
+        long pieces = (n + CHUNK - 1) / CHUNK;
+        if (pieces > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(n + " elements is too many for one call");
+        }
+        parallel.forRange((int) pieces, 1, (p0, p1) -> body.run((long) p0 * CHUNK, Math.min(n, (long) p1 * CHUNK)));
+    }
+}

@@ -1,0 +1,171 @@
+package io.paligemma.api;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.paligemma.generate.FinishReason;
+import io.paligemma.generate.GenerationConfig;
+import io.paligemma.generate.SamplingConfig;
+import io.paligemma.image.ImageDecoder;
+import io.paligemma.image.RgbImage;
+import io.paligemma.ops.Backend;
+import io.paligemma.safetensors.SafetensorsFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PaliGemmaApiTest {
+    static final Path FIXTURES = Path.of(System.getProperty("paligemma.fixtures", "java/src/test/resources/fixtures"));
+    static final Path DEMO = Path.of("java/src/main/resources/demo");
+
+    /** A fixture checkpoint plus a tokenizer, so the API can load it. */
+    private static Path fixtureModel(Path tmp, String name) throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve(name));
+        try (Stream<Path> files = Files.list(FIXTURES.resolve(name).resolve("checkpoint"))) {
+            for (Path f : files.toList()) {
+                Files.copy(f, dir.resolve(f.getFileName()));
+            }
+        }
+        Files.copy(FIXTURES.resolve("tokenizer/gemma_like_bpe_bytefallback.model"), dir.resolve("tokenizer.model"));
+        return dir;
+    }
+
+    /** Through the public API (image file → processor → model → greedy ids), against Hugging Face's gen_ids. */
+    @Test
+    void greedyIdsMatchTheReferenceOnBothBackends(@TempDir Path tmp) throws Exception {
+        for (String name : List.of("paligemma-tiny", "paligemma2-tiny")) {
+            Path model = fixtureModel(tmp, name);
+            int[] prompt;
+            long[] expected;
+            try (SafetensorsFile e = SafetensorsFile.open(FIXTURES.resolve(name).resolve("expected.safetensors"))) {
+                prompt = Arrays.stream(e.tensor("input_ids").data().toArray(java.lang.foreign.ValueLayout.JAVA_LONG))
+                        .mapToInt(Math::toIntExact).toArray();
+                expected = e.tensor("gen_ids").data().toArray(java.lang.foreign.ValueLayout.JAVA_LONG);
+            }
+            RgbImage image = new ImageDecoder().read(FIXTURES.resolve(name).resolve("image.png"));
+            for (Backend b : Backend.values()) {
+                try (PaliGemma m = PaliGemma.load(model, Options.defaults().withBackend(b).withThreads(1))) {
+                    Result r = m.generate(image, prompt, new GenerationConfig(expected.length, SamplingConfig.GREEDY, false,
+                            List.of()), null);
+                    assertArrayEquals(Arrays.stream(expected).mapToInt(Math::toIntExact).toArray(), r.tokenIds(),
+                            name + " " + b);
+                    assertEquals(FinishReason.MAX_TOKENS, r.finishReason());
+                }
+            }
+        }
+    }
+
+    /** 8 threads × 4 requests on one model give exactly what the same requests give one by one. */
+    @Test
+    void concurrentRequestsEqualSequentialOnes() throws Exception {
+        RgbImage image = new ImageDecoder().read(DEMO.resolve("image.png"));
+        String[] prompts = {"caption en", "describe en", "ocr", "answer en what is this?", "detect cat ; dog",
+                "segment cat", "caption de", "question en a cat"};
+        try (PaliGemma m = PaliGemma.load(DEMO.resolve("checkpoint"), Options.defaults().withThreads(1))) {
+            GenerationConfig cfg = GenerationConfig.greedy(8);
+            List<int[]> sequential = new ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                for (int r = 0; r < 4; r++) {
+                    sequential.add(m.generate(image, prompts[(t + r) % prompts.length], cfg).tokenIds());
+                }
+            }
+            ExecutorService pool = Executors.newFixedThreadPool(8);
+            try {
+                List<Future<int[]>> futures = new ArrayList<>();
+                for (int t = 0; t < 8; t++) {
+                    for (int r = 0; r < 4; r++) {
+                        String p = prompts[(t + r) % prompts.length];
+                        futures.add(pool.submit(() -> m.generate(image, p, cfg).tokenIds()));
+                    }
+                }
+                for (int i = 0; i < futures.size(); i++) {
+                    assertArrayEquals(sequential.get(i), futures.get(i).get(), "request " + i);
+                }
+            } finally {
+                pool.shutdown();
+            }
+        }
+    }
+
+    @Test
+    void samplingIsReproducibleAndTopK1IsGreedy() throws Exception {
+        RgbImage image = new ImageDecoder().read(DEMO.resolve("image.png"));
+        try (PaliGemma m = PaliGemma.load(DEMO.resolve("checkpoint"), Options.defaults().withThreads(1))) {
+            GenerationConfig sampled = GenerationConfig.greedy(12).withSampling(new SamplingConfig(1.0f, 50, 0.95f, 0.01f, 42));
+            int[] a = m.generate(image, "caption en", sampled).tokenIds();
+            int[] b = m.generate(image, "caption en", sampled).tokenIds();
+            assertArrayEquals(a, b);
+            int[] greedy = m.generate(image, "caption en", GenerationConfig.greedy(12)).tokenIds();
+            int[] topK1 = m.generate(image, "caption en",
+                    GenerationConfig.greedy(12).withSampling(new SamplingConfig(0.8f, 1, 1f, 0f, 7))).tokenIds();
+            assertArrayEquals(greedy, topK1);
+        }
+    }
+
+    @Test
+    void stopStringsCutTheAnswer() throws Exception {
+        RgbImage image = new ImageDecoder().read(DEMO.resolve("image.png"));
+        try (PaliGemma m = PaliGemma.load(DEMO.resolve("checkpoint"), Options.defaults().withThreads(1))) {
+            Result full = m.generate(image, "caption en", GenerationConfig.greedy(12));
+            String text = full.text();
+            if (text.length() < 3) {
+                return; // nothing to cut in this answer
+            }
+            String stop = text.substring(text.length() / 2, text.length() / 2 + 1);
+            StringBuilder streamed = new StringBuilder();
+            Result cut = m.generate(image, "caption en", GenerationConfig.greedy(12).withStopStrings(List.of(stop)),
+                    streamed::append);
+            assertEquals(text.substring(0, text.indexOf(stop)), cut.text());
+            assertEquals(cut.text(), streamed.toString());
+            assertEquals(FinishReason.STOP, cut.finishReason());
+        }
+    }
+
+    @Test
+    void badInputsGiveClearErrors(@TempDir Path tmp) throws Exception {
+        RgbImage image = new ImageDecoder().read(DEMO.resolve("image.png"));
+        try (PaliGemma m = PaliGemma.load(DEMO.resolve("checkpoint"), Options.defaults().withThreads(1).withMaxContext(300))) {
+            String tooLong = "word ".repeat(400);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> m.generate(image, tooLong, GenerationConfig.greedy(4)));
+            assertTrue(e.getMessage().contains("context"), e.getMessage());
+            IllegalArgumentException e2 = assertThrows(IllegalArgumentException.class,
+                    () -> m.generate(image, "caption en", GenerationConfig.greedy(290)));
+            assertTrue(e2.getMessage().contains("exceed the context"), e2.getMessage());
+        }
+        IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
+                () -> PaliGemma.load(tmp.resolve("nope"), Options.defaults()));
+        assertTrue(missing.getMessage().contains("does not exist"));
+    }
+
+    @Test
+    void closedModelRejectsRequests() throws Exception {
+        RgbImage image = new ImageDecoder().read(DEMO.resolve("image.png"));
+        PaliGemma m = PaliGemma.load(DEMO.resolve("checkpoint"), Options.defaults().withThreads(1));
+        m.close();
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> m.generate(image, "caption en", GenerationConfig.greedy(4)));
+        assertTrue(e.getMessage().contains("closed"));
+    }
+
+    @Test
+    void embeddingsHaveTheDocumentedShapes() throws Exception {
+        RgbImage image = new ImageDecoder().read(DEMO.resolve("image.png"));
+        try (PaliGemma m = PaliGemma.load(DEMO.resolve("checkpoint"), Options.defaults().withThreads(1))) {
+            var c = m.config();
+            assertEquals(c.numImageTokens() * c.projectionDim(), m.imageFeatures(image).length);
+            int l = m.promptIds("caption en").length;
+            assertEquals(l * c.textConfig().hiddenSize(), m.lastHiddenStates(image, "caption en").length);
+        }
+    }
+}

@@ -1,0 +1,159 @@
+/*
+ * roofline.c: probes of the machine's limits for the Java side to time: peak float32 FMA and AMX
+ * bf16 throughput (loops on registers only) and read bandwidth (one pass over a buffer).
+ * Each returns what it did (operations, a checksum), so no compiler can drop the work.
+ */
+#include <immintrin.h>
+#include <string.h>
+
+#include "pg_amx.h"
+#include "pg_internal.h"
+
+/* ---- multiply-add peaks -------------------------------------------------------------------- */
+
+/* acc = acc * A + B converges to 1: no overflow and no subnormals however long it runs. */
+#define CHAIN_A 0.999999f
+#define CHAIN_B 1e-6f
+
+static double fma_scalar(int64_t iterations) {
+    float acc[8];
+    for (int q = 0; q < 8; q++) {
+        acc[q] = 0.1f * (float)q;
+    }
+    for (int64_t i = 0; i < iterations; i++) {
+        for (int q = 0; q < 8; q++) {
+            acc[q] = acc[q] * CHAIN_A + CHAIN_B;
+        }
+    }
+    volatile float sink = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+    (void)sink;
+    return (double)iterations * 8 * 2;
+}
+
+/* 16 chains cover FMA latency x throughput (4 cycles x 2 ports) with room to spare. */
+static PG_AVX512 double fma_avx512(int64_t iterations) {
+    const __m512 a = _mm512_set1_ps(CHAIN_A), b = _mm512_set1_ps(CHAIN_B);
+    __m512 acc[16];
+#pragma GCC unroll 16
+    for (int q = 0; q < 16; q++) {
+        acc[q] = _mm512_set1_ps(0.01f * (float)q);
+    }
+    for (int64_t i = 0; i < iterations; i++) {
+#pragma GCC unroll 16
+        for (int q = 0; q < 16; q++) {
+            acc[q] = _mm512_fmadd_ps(acc[q], a, b);
+        }
+    }
+#pragma GCC unroll 8
+    for (int q = 0; q < 8; q++) {
+        acc[q] = _mm512_add_ps(acc[q], acc[q + 8]);
+    }
+    volatile float sink = _mm512_reduce_add_ps(
+        _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(acc[0], acc[1]), _mm512_add_ps(acc[2], acc[3])),
+                      _mm512_add_ps(_mm512_add_ps(acc[4], acc[5]), _mm512_add_ps(acc[6], acc[7]))));
+    (void)sink;
+    return (double)iterations * 16 * 16 * 2;
+}
+
+/* Four independent 16 x 16 accumulators (tmm0-3) fed by two x and two w tiles of bf16 ones. */
+static PG_AMX_TARGET double amx_loop(int64_t iterations) {
+    uint16_t ones[16 * 32] __attribute__((aligned(64)));
+    float out[16 * 16] __attribute__((aligned(64)));
+    for (int i = 0; i < 16 * 32; i++) {
+        ones[i] = 0x3f80;
+    }
+    pg_tile_config cfg = pg_tile_config_full(8);
+    PG_TILE_CONFIG(&cfg);
+    PG_TILE_LOAD(4, ones, 64);
+    PG_TILE_LOAD(5, ones, 64);
+    PG_TILE_LOAD(6, ones, 64);
+    PG_TILE_LOAD(7, ones, 64);
+    PG_TILE_ZERO(0);
+    PG_TILE_ZERO(1);
+    PG_TILE_ZERO(2);
+    PG_TILE_ZERO(3);
+    for (int64_t i = 0; i < iterations; i++) {
+        PG_TILE_DP(0, 4, 6);
+        PG_TILE_DP(1, 4, 7);
+        PG_TILE_DP(2, 5, 6);
+        PG_TILE_DP(3, 5, 7);
+    }
+    PG_TILE_STORE(0, out, 64);
+    PG_TILE_RELEASE();
+    volatile float sink = out[0];
+    (void)sink;
+    return (double)iterations * 4 * 16 * 16 * 32 * 2;
+}
+
+double pg_roofline_fma_f32(int64_t iterations) {
+    if (iterations <= 0) {
+        return 0.0;
+    }
+    return pg_has_avx512() ? fma_avx512(iterations) : fma_scalar(iterations);
+}
+
+double pg_roofline_amx_bf16(int64_t iterations) {
+    if (iterations <= 0) {
+        return 0.0;
+    }
+    if ((pg_cpu_features() & PG_CPU_AMX_BF16) && pg_has_avx512() && pg_amx_permitted()) {
+        return amx_loop(iterations);
+    }
+    return fma_scalar(iterations);
+}
+
+/* ---- read bandwidth ------------------------------------------------------------------------ */
+
+static uint64_t word_sum_scalar(const unsigned char *p, int64_t bytes) {
+    uint64_t s = 0;
+    int64_t i = 0;
+    for (; i + 8 <= bytes; i += 8) {
+        uint64_t v;
+        memcpy(&v, p + i, sizeof v);
+        s += v;
+    }
+    if (i < bytes) {
+        uint64_t v = 0;
+        memcpy(&v, p + i, (size_t)(bytes - i));
+        s += v;
+    }
+    return s;
+}
+
+/* Eight independent 512-bit sums keep enough loads in flight for DRAM. */
+static PG_AVX512 uint64_t word_sum_avx512(const unsigned char *p, int64_t bytes) {
+    __m512i acc[8];
+#pragma GCC unroll 8
+    for (int q = 0; q < 8; q++) {
+        acc[q] = _mm512_setzero_si512();
+    }
+    int64_t i = 0;
+    for (; i + 512 <= bytes; i += 512) {
+#pragma GCC unroll 8
+        for (int q = 0; q < 8; q++) {
+            acc[q] = _mm512_add_epi64(acc[q], _mm512_loadu_si512(p + i + 64 * q));
+        }
+    }
+    for (; i + 64 <= bytes; i += 64) {
+        acc[0] = _mm512_add_epi64(acc[0], _mm512_loadu_si512(p + i));
+    }
+    if (i < bytes) {
+        /* zero-filled past the end: exactly the zero-padded last word */
+        __mmask64 tail = ((__mmask64)1 << (bytes - i)) - 1;
+        acc[1] = _mm512_add_epi64(acc[1], _mm512_maskz_loadu_epi8(tail, p + i));
+    }
+#pragma GCC unroll 4
+    for (int q = 0; q < 4; q++) {
+        acc[q] = _mm512_add_epi64(acc[q], acc[q + 4]);
+    }
+    __m512i s = _mm512_add_epi64(_mm512_add_epi64(acc[0], acc[1]), _mm512_add_epi64(acc[2], acc[3]));
+    return (uint64_t)_mm512_reduce_add_epi64(s);
+}
+
+double pg_read_bandwidth(const void *buf, int64_t bytes) {
+    if (bytes <= 0) {
+        return 0.0;
+    }
+    const unsigned char *p = buf;
+    return (double)(pg_has_avx512() ? word_sum_avx512(p, bytes) : word_sum_scalar(p, bytes));
+}
