@@ -20,7 +20,7 @@ public final class BenchChart {
     public static void writePng(BenchReport report, Path file) throws IOException {
         System.setProperty("java.awt.headless", "true");
         CategoryChart chart = new CategoryChartBuilder().width(1200).height(700)
-                .title("paligemma bench: " + report.setup().model() + ", " + report.threads() + " threads (median ms, log scale)")
+                .title("paligemma bench: " + report.setup().model() + ", " + report.threads() + (report.threads() == 1 ? " thread" : " threads") + " (median ms, log scale)")
                 .xAxisTitle("stage").yAxisTitle("milliseconds").build();
         chart.getStyler().setYAxisLogarithmic(true);
         chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);

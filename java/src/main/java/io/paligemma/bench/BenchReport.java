@@ -122,7 +122,7 @@ public record BenchReport(MachineInfo machine, int threads, double[] loadStart, 
     /** Achieved GFLOP/s and decode GB/s per stage, with their fraction of the roofline. */
     public String rooflineTable() {
         TextTable t = new TextTable();
-        List<String> header = new ArrayList<>(List.of("achieved (" + threads + " threads)"));
+        List<String> header = new ArrayList<>(List.of("achieved (" + threads + (threads == 1 ? " thread)" : " threads)")));
         for (String w : weightsOrder()) {
             for (String b : backendsOf(w)) {
                 header.add(w + "/" + b);

@@ -1,74 +1,31 @@
 package io.paligemma.bench;
 
+import io.paligemma.bindings.pg_kernels_h;
 import io.paligemma.nativelib.NativeLibraries;
-import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.SymbolLookup;
-import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
-import java.util.Optional;
 
-/**
- * The native roofline probes of the kernels library (pg_roofline_fma_f32, pg_read_bandwidth), looked up
- * by name at run time: a kernels library built before they existed simply has none, and the bench
- * reports the Java roofline alone.
- */
-final class NativeProbes implements AutoCloseable {
-    private final Arena arena;        // owns the library handle of the lookup
-    private final MethodHandle fma;   // double pg_roofline_fma_f32(int64_t iterations)
-    private final MethodHandle read;  // double pg_read_bandwidth(const void *buf, int64_t bytes)
-
-    private NativeProbes(Arena arena, MethodHandle fma, MethodHandle read) {
-        this.arena = arena;
-        this.fma = fma;
-        this.read = read;
+/** The C halves of the roofline (pg_roofline_fma_f32, pg_read_bandwidth of native/src/roofline.c). */
+final class NativeProbes {
+    private NativeProbes() {
     }
 
-    /** The probes, or empty when the native libraries do not load or do not have them. */
-    static Optional<NativeProbes> open() {
-        Arena arena = Arena.ofShared();
+    /** Whether the native libraries load here; without them the roofline is Java's alone. */
+    static boolean available() {
         try {
-            SymbolLookup lib = SymbolLookup.libraryLookup(NativeLibraries.load().kernels(), arena);
-            Optional<MemorySegment> f = lib.find("pg_roofline_fma_f32");
-            Optional<MemorySegment> r = lib.find("pg_read_bandwidth");
-            if (f.isEmpty() || r.isEmpty()) {
-                arena.close();
-                return Optional.empty();
-            }
-            Linker linker = Linker.nativeLinker();
-            MethodHandle fma = linker.downcallHandle(f.get(),
-                    FunctionDescriptor.of(ValueLayout.JAVA_DOUBLE, ValueLayout.JAVA_LONG));
-            MethodHandle read = linker.downcallHandle(r.get(),
-                    FunctionDescriptor.of(ValueLayout.JAVA_DOUBLE, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
-            return Optional.of(new NativeProbes(arena, fma, read));
+            NativeLibraries.load();
+            return true;
         } catch (RuntimeException | LinkageError e) {
-            arena.close();
-            return Optional.empty();
+            return false;
         }
     }
 
     /** Runs the register-only FMA loop; returns the floating-point operations it performed. */
-    double fma(long iterations) {
-        try {
-            return (double) fma.invokeExact(iterations);
-        } catch (Throwable t) {
-            throw new IllegalStateException("pg_roofline_fma_f32 failed", t);
-        }
+    static double fma(long iterations) {
+        return pg_kernels_h.pg_roofline_fma_f32(iterations);
     }
 
     /** Reads seg once; returns its checksum. */
-    double read(MemorySegment seg) {
-        try {
-            return (double) read.invokeExact(seg, seg.byteSize());
-        } catch (Throwable t) {
-            throw new IllegalStateException("pg_read_bandwidth failed", t);
-        }
-    }
-
-    @Override
-    public void close() {
-        arena.close();
+    static double read(MemorySegment seg) {
+        return pg_kernels_h.pg_read_bandwidth(seg, seg.byteSize());
     }
 }

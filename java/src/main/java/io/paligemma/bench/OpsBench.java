@@ -66,7 +66,7 @@ public final class OpsBench {
         public String table() {
             TextTable t = new TextTable();
             List<String> backends = gemm.stream().map(GemmResult::backend).distinct().toList();
-            List<String> header = new ArrayList<>(List.of("linear M x K x N (best of " + rounds + ", " + threads + " threads)",
+            List<String> header = new ArrayList<>(List.of("linear M x K x N (best of " + rounds + ", " + threads + (threads == 1 ? " thread)" : " threads)"),
                     "weights"));
             for (String b : backends) {
                 header.add(b + " GFLOP/s");

@@ -5,13 +5,12 @@ import java.lang.foreign.MemorySegment;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 
 /**
  * The machine's limits, measured in the same process as the model: float32 FMA throughput (a loop on
  * registers only, per thread count) and memory read bandwidth (one pass over a large off-heap buffer),
- * from Java (Vector API) and, when the kernels library has its probes, from C. Each figure is the best
+ * from Java (Vector API) and from C (native/src/roofline.c). Each figure is the best
  * of several rounds. Maps go from thread count to GFLOP/s or GB/s (10⁹ bytes per second).
  */
 public record Roofline(List<Integer> threads, Map<Integer, Double> javaFmaGflops, Map<Integer, Double> javaReadGbps,
@@ -67,8 +66,8 @@ public record Roofline(List<Integer> threads, Map<Integer, Double> javaFmaGflops
         Map<Integer, Double> jr = new TreeMap<>();
         Map<Integer, Double> nf = new TreeMap<>();
         Map<Integer, Double> nr = new TreeMap<>();
-        Optional<NativeProbes> nat = NativeProbes.open();
-        int steps = (counts.size() + readCounts.size()) * (nat.isPresent() ? 2 : 1);
+        boolean nat = NativeProbes.available();
+        int steps = (counts.size() + readCounts.size()) * (nat ? 2 : 1);
         progress.begin("roofline", steps);
         try (Arena arena = Arena.ofShared()) {
             long iterations = calibrateJavaFma(s.fmaMillis());
@@ -85,21 +84,19 @@ public record Roofline(List<Integer> threads, Map<Integer, Double> javaFmaGflops
                 jr.put(t, bestGbps(t, s.rounds(), buffer, (seg, id) -> Blackhole.consume(VectorProbes.readSum(seg, 0, seg.byteSize()))));
                 progress.step();
             }
-            if (nat.isPresent()) {
-                NativeProbes p = nat.get();
-                long nIter = calibrateNativeFma(p, s.fmaMillis());
-                double flopsPerCall = p.fma(nIter);
+            if (nat) {
+                long nIter = calibrateNativeFma(s.fmaMillis());
+                double flopsPerCall = NativeProbes.fma(nIter);
                 for (int t : counts) {
-                    nf.put(t, bestGflops(t, s.rounds(), flopsPerCall, id -> Blackhole.consume(p.fma(nIter))));
+                    nf.put(t, bestGflops(t, s.rounds(), flopsPerCall, id -> Blackhole.consume(NativeProbes.fma(nIter))));
                     progress.step();
                 }
                 for (int t : readCounts) {
-                    nr.put(t, bestGbps(t, s.rounds(), buffer, (seg, id) -> Blackhole.consume(p.read(seg))));
+                    nr.put(t, bestGbps(t, s.rounds(), buffer, (seg, id) -> Blackhole.consume(NativeProbes.read(seg))));
                     progress.step();
                 }
             }
         } finally {
-            nat.ifPresent(NativeProbes::close);
             progress.end();
         }
         return new Roofline(counts, jf, jr, nf, nr);
@@ -119,11 +116,11 @@ public record Roofline(List<Integer> threads, Map<Integer, Double> javaFmaGflops
         return Math.max(probe, (long) (millis * 1e6 / ns * probe));
     }
 
-    private static long calibrateNativeFma(NativeProbes p, long millis) {
+    private static long calibrateNativeFma(long millis) {
         long probe = 1 << 20;
-        p.fma(probe);
+        NativeProbes.fma(probe);
         long t0 = System.nanoTime();
-        p.fma(probe);
+        NativeProbes.fma(probe);
         long ns = Math.max(1, System.nanoTime() - t0);
         return Math.max(probe, (long) (millis * 1e6 / ns * probe));
     }

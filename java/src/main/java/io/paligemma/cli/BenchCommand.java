@@ -90,7 +90,7 @@ final class BenchCommand implements Callable<Integer> {
         var settings = new Bench.Settings(bs, threads, warmup, repeat, decodeTokens, picture, roofline);
         BenchReport report = Bench.run(targets, settings, new ConsoleProgress(), msg -> System.err.println("bench: " + msg));
         System.out.println();
-        System.out.printf(Locale.ROOT, "%s, %d cores, %d threads; load average %.2f at start, %.2f at end%n",
+        System.out.printf(Locale.ROOT, "%s, %d cores, %d thread(s); load average %.2f at start, %.2f at end%n",
                 report.machine().cpuModel(), report.machine().cores(), report.threads(), report.loadStart()[0], report.loadEnd()[0]);
         System.out.printf(Locale.ROOT, "workload: %s, prompt %d tokens (%d image), %d decode tokens, warm-up %d, repeat %d%n%n",
                 report.setup().model(), report.setup().promptTokens(), report.setup().imageTokens(), report.setup().decodeTokens(),

@@ -52,6 +52,8 @@ class BenchTest {
         JsonNode rf = m.get("roofline");
         assertTrue(rf.get("java_fma_gflops").get("1").asDouble() > 0);
         assertTrue(rf.get("java_read_gbps").get("1").asDouble() > 0);
+        assertTrue(rf.get("native_fma_gflops").get("1").asDouble() > 0);
+        assertTrue(rf.get("native_read_gbps").get("1").asDouble() > 0);
         assertTrue(rf.get("peak_gflops").asDouble() > 0);
         assertTrue(rf.get("peak_gbps").asDouble() > 0);
         assertEquals(28, root.get("workload").get("prompt_tokens").asInt());
