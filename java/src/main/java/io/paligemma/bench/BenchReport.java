@@ -116,6 +116,16 @@ public record BenchReport(MachineInfo machine, int threads, double[] loadStart, 
             }
         }
         t.row(rss);
+        List<String> load = new ArrayList<>(List.of("load average at start"));
+        for (String w : weightsOrder()) {
+            for (String b : backendsOf(w)) {
+                load.add(String.format(java.util.Locale.ROOT, "%.2f", find(w, b, Stage.LOAD).loadAverage()));
+            }
+            if (hasBoth(w)) {
+                load.add("");
+            }
+        }
+        t.row(load);
         return t.render();
     }
 
@@ -256,6 +266,7 @@ public record BenchReport(MachineInfo machine, int threads, double[] loadStart, 
             putNumber(o, "gflops_fraction", flopFraction(r));
             putNumber(o, "gbps_fraction", bandwidthFraction(r));
             o.put("peak_rss_bytes", r.peakRssBytes());
+            putNumber(o, "load_average_1m", r.loadAverage());
         }
         ArrayNode sk = root.putArray("skipped");
         for (Skipped s : skipped) {

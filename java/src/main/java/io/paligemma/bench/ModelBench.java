@@ -45,6 +45,7 @@ public final class ModelBench {
             throw new IllegalArgumentException("repeat must be >= 1 and warmup >= 0, got " + repeat + " and " + warmup);
         }
         ProcessMemory.resetPeak();
+        double load = MachineInfo.loadAverage()[0];
         Map<Stage, long[]> times = new EnumMap<>(Stage.class);
         for (Stage s : Stage.values()) {
             times.put(s, new long[repeat]);
@@ -100,7 +101,7 @@ public final class ModelBench {
             };
             int tokens = s == Stage.PREFILL ? l : s == Stage.DECODE ? n : 0;
             double bytes = s == Stage.DECODE ? bytesPerToken * n : 0;
-            out.add(new StageResult(backend.id(), weights, s, st, tokens, flops, bytes, peak));
+            out.add(new StageResult(backend.id(), weights, s, st, tokens, flops, bytes, peak, load));
         }
         return out;
     }

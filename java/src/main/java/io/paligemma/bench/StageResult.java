@@ -7,9 +7,10 @@ package io.paligemma.bench;
  * @param flops        floating-point operations of one repetition ({@link FlopCount}), 0 = not counted
  * @param bytes        weight bytes one repetition streams (decode), 0 = not counted
  * @param peakRssBytes peak resident set of the whole run (VmHWM), shared by its stages
+ * @param loadAverage  the machine's 1-minute load average when the run started (other processes compete)
  */
 public record StageResult(String backend, String weights, Stage stage, Stats stats, int tokens, double flops,
-                          double bytes, long peakRssBytes) {
+                          double bytes, long peakRssBytes, double loadAverage) {
 
     /** Tokens per second at the median, NaN when the stage has no token rate. */
     public double tokensPerSecond() {
