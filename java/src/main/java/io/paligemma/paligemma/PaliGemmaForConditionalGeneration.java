@@ -76,8 +76,18 @@ public final class PaliGemmaForConditionalGeneration implements AutoCloseable {
      */
     public void imageFeatures(MemorySegment pixelValues, int images, VisionWorkspace vws, MemorySegment features,
                               Probe probe) {
-        int rows = images * config.numImageTokens();
+        visionTower(pixelValues, images, vws, probe);
+        projectImageFeatures(vws, images, features, probe);
+    }
+
+    /** The first half of {@link #imageFeatures}: the vision tower alone, into vws.output() [images·N, D]. */
+    public void visionTower(MemorySegment pixelValues, int images, VisionWorkspace vws, Probe probe) {
         visionTower.forward(pixelValues, images, vws, probe);                         // image_outputs = self.vision_tower(pixel_values)
+    }
+
+    /** The second half of {@link #imageFeatures}: vws.output() → projector → / sqrt(H) → features [images·N, H]. */
+    public void projectImageFeatures(VisionWorkspace vws, int images, MemorySegment features, Probe probe) {
+        int rows = images * config.numImageTokens();
         multiModalProjector.forward(vws.output(), rows, features);                    // self.multi_modal_projector(selected_image_feature)
         probe.record("multi_modal_projector", features, images, config.numImageTokens(), config.projectionDim());
         // image_features / (hidden_size ** 0.5): a float32 division, as torch does it
@@ -91,7 +101,9 @@ public final class PaliGemmaForConditionalGeneration implements AutoCloseable {
 
     /**
      * inputs_embeds for a block of prompt tokens: embed_tokens(ids), with the rows of image tokens replaced
-     * in order by the rows of {@code features} (masked_scatter), written to ws.inputs().
+     * in order by the rows of {@code features} (masked_scatter), written to ws.inputs(). Without features
+     * (decode steps: transformers passes no pixel_values there) an image token id is embedded like any other
+     * id, so a sampled {@code <image>} token is an ordinary next input, not an error.
      *
      * @return the number of feature rows consumed
      */
@@ -102,11 +114,11 @@ public final class PaliGemmaForConditionalGeneration implements AutoCloseable {
         for (int t = 0; t < count; t++) {
             int id = ids[from + t];
             MemorySegment row = ws.inputs().asSlice(t * rowBytes, rowBytes);
-            if (id == config.imageTokenIndex()) {
+            if (id == config.imageTokenIndex() && features != null) {
                 long src = (long) (featureRow + used) * rowBytes;
-                if (features == null || src + rowBytes > features.byteSize()) {
+                if (src + rowBytes > features.byteSize()) {
                     throw new IllegalArgumentException("the prompt has more <image> tokens than image features ("
-                            + (features == null ? 0 : features.byteSize() / rowBytes) + " rows)");
+                            + features.byteSize() / rowBytes + " rows)");
                 }
                 MemorySegment.copy(features, src, row, 0, rowBytes);
                 used++;

@@ -43,9 +43,14 @@ public final class RandomCheckpoint {
                 "paligemma2-28b-pt-224", "paligemma2-28b-pt-448", "paligemma2-28b-pt-896");
     }
 
+    /** The full name of a preset: short forms such as {@code paligemma-3b-224} gain their {@code -pt-}. */
+    public static String presetName(String preset) {
+        return preset.contains("-pt-") ? preset : preset.replaceFirst("-(\\d+)$", "-pt-$1");
+    }
+
     /** The config.json text of a preset; accepts short forms such as {@code paligemma-3b-224}. */
     public static String presetConfig(String preset) {
-        String name = preset.contains("-pt-") ? preset : preset.replaceFirst("-(\\d+)$", "-pt-$1");
+        String name = presetName(preset);
         try (InputStream in = RandomCheckpoint.class.getResourceAsStream("/presets/" + name + ".json")) {
             if (in == null) {
                 throw new IllegalArgumentException("unknown preset '" + preset + "'; presets: " + String.join(", ", presets()));

@@ -1,0 +1,314 @@
+package io.paligemma.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Everything one {@code paligemma bench} run measured: the machine and its load, the roofline, the
+ * workload, and one {@link StageResult} per (weights, backend, stage). Renders the tables and the JSON.
+ */
+public record BenchReport(MachineInfo machine, int threads, double[] loadStart, double[] loadEnd, Roofline roofline,
+                          Setup setup, List<StageResult> runs, List<Skipped> skipped) {
+
+    /** What each request was and how often it ran. */
+    public record Setup(String model, int promptTokens, int imageTokens, int decodeTokens, int warmup, int repeat,
+                        int imageWidth, int imageHeight) {
+    }
+
+    /** A backend (or weights type) that could not run, and why. */
+    public record Skipped(String backend, String weights, String reason) {
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    public BenchReport {
+        loadStart = loadStart.clone();
+        loadEnd = loadEnd.clone();
+        runs = List.copyOf(runs);
+        skipped = List.copyOf(skipped);
+    }
+
+    /** The run of one stage, or null. */
+    public StageResult find(String weights, String backend, Stage stage) {
+        for (StageResult r : runs) {
+            if (r.weights().equals(weights) && r.backend().equals(backend) && r.stage() == stage) {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    /** Weights types in the order they ran. */
+    public List<String> weightsOrder() {
+        Set<String> w = new LinkedHashSet<>();
+        runs.forEach(r -> w.add(r.weights()));
+        return List.copyOf(w);
+    }
+
+    /** Backends that ran with these weights, in order. */
+    public List<String> backendsOf(String weights) {
+        Set<String> b = new LinkedHashSet<>();
+        runs.stream().filter(r -> r.weights().equals(weights)).forEach(r -> b.add(r.backend()));
+        return List.copyOf(b);
+    }
+
+    /** Median time of java over native for a stage (&gt; 1: Java is slower); NaN when either is missing. */
+    public double javaOverNative(String weights, Stage stage) {
+        StageResult j = find(weights, "java", stage);
+        StageResult n = find(weights, "native", stage);
+        return j == null || n == null ? Double.NaN : j.stats().medianS() / n.stats().medianS();
+    }
+
+    /** Achieved GFLOP/s of a run as a fraction of the FMA roofline at the run's thread count. */
+    public double flopFraction(StageResult r) {
+        return r.gflops() / roofline.peakGflops(threads);
+    }
+
+    /** Achieved weight GB/s of a run as a fraction of the read-bandwidth roofline at the run's thread count. */
+    public double bandwidthFraction(StageResult r) {
+        return r.gbps() / roofline.peakGbps(threads);
+    }
+
+    /** Stage × (weights, backend) medians, with a java/native column per weights type where both ran. */
+    public String table() {
+        TextTable t = new TextTable();
+        List<String> header = new ArrayList<>(List.of("stage (median of " + setup.repeat() + ")"));
+        for (String w : weightsOrder()) {
+            for (String b : backendsOf(w)) {
+                header.add(w + "/" + b);
+            }
+            if (hasBoth(w)) {
+                header.add(w + " java/native");
+            }
+        }
+        t.row(header);
+        for (Stage s : Stage.values()) {
+            List<String> row = new ArrayList<>(List.of(label(s)));
+            for (String w : weightsOrder()) {
+                for (String b : backendsOf(w)) {
+                    row.add(cell(find(w, b, s)));
+                }
+                if (hasBoth(w)) {
+                    row.add(Units.ratio(javaOverNative(w, s)));
+                }
+            }
+            t.row(row);
+        }
+        List<String> rss = new ArrayList<>(List.of("peak RSS"));
+        for (String w : weightsOrder()) {
+            for (String b : backendsOf(w)) {
+                rss.add(Units.bytes(find(w, b, Stage.LOAD).peakRssBytes()));
+            }
+            if (hasBoth(w)) {
+                rss.add(Units.ratio((double) find(w, "java", Stage.LOAD).peakRssBytes()
+                        / find(w, "native", Stage.LOAD).peakRssBytes()));
+            }
+        }
+        t.row(rss);
+        List<String> load = new ArrayList<>(List.of("load average at start"));
+        for (String w : weightsOrder()) {
+            for (String b : backendsOf(w)) {
+                load.add(String.format(java.util.Locale.ROOT, "%.2f", find(w, b, Stage.LOAD).loadAverage()));
+            }
+            if (hasBoth(w)) {
+                load.add("");
+            }
+        }
+        t.row(load);
+        return t.render();
+    }
+
+    /** Achieved GFLOP/s and decode GB/s per stage, with their fraction of the roofline. */
+    public String rooflineTable() {
+        TextTable t = new TextTable();
+        List<String> header = new ArrayList<>(List.of("achieved (" + threads + (threads == 1 ? " thread)" : " threads)")));
+        for (String w : weightsOrder()) {
+            for (String b : backendsOf(w)) {
+                header.add(w + "/" + b);
+            }
+        }
+        t.row(header);
+        for (Stage s : Stage.values()) {
+            if (s == Stage.LOAD || s == Stage.PREPROCESS) {
+                continue;
+            }
+            List<String> row = new ArrayList<>(List.of(label(s) + " GFLOP/s"));
+            for (String w : weightsOrder()) {
+                for (String b : backendsOf(w)) {
+                    StageResult r = find(w, b, s);
+                    row.add(Units.number(r.gflops()) + Units.percent(flopFraction(r)));
+                }
+            }
+            t.row(row);
+        }
+        List<String> row = new ArrayList<>(List.of("decode weight GB/s"));
+        for (String w : weightsOrder()) {
+            for (String b : backendsOf(w)) {
+                StageResult r = find(w, b, Stage.DECODE);
+                row.add(Units.number(r.gbps()) + Units.percent(bandwidthFraction(r)));
+            }
+        }
+        t.row(row);
+        return t.render();
+    }
+
+    /** The roofline as lines of text. */
+    public String rooflineSummary() {
+        if (!roofline.measured()) {
+            return "roofline: not measured\n";
+        }
+        StringBuilder sb = new StringBuilder("roofline (best of rounds; GB = 10^9 bytes):\n");
+        for (int t : roofline.threads()) {
+            sb.append(String.format(java.util.Locale.ROOT, "  %d thread%s: FMA f32 java %s GFLOP/s, native %s", t,
+                    t == 1 ? " " : "s", Units.number(get(roofline.javaFmaGflops(), t)),
+                    Units.number(get(roofline.nativeFmaGflops(), t))));
+            if (roofline.javaReadGbps().containsKey(t)) {
+                sb.append(String.format(java.util.Locale.ROOT, "; read java %s GB/s, native %s",
+                        Units.number(get(roofline.javaReadGbps(), t)), Units.number(get(roofline.nativeReadGbps(), t))));
+            }
+            sb.append('\n');
+        }
+        return sb.toString();
+    }
+
+    private static double get(Map<Integer, Double> m, int t) {
+        Double v = m.get(t);
+        return v == null ? Double.NaN : v;
+    }
+
+    private boolean hasBoth(String weights) {
+        List<String> b = backendsOf(weights);
+        return b.contains("java") && b.contains("native");
+    }
+
+    private static String label(Stage s) {
+        return switch (s) {
+            case LOAD -> "load to ready";
+            case PREPROCESS -> "image preprocess";
+            case VISION -> "vision tower";
+            case PROJECTOR -> "projector";
+            case PREFILL -> "prefill";
+            case TTFT -> "time to first token";
+            case DECODE -> "decode";
+        };
+    }
+
+    private static String cell(StageResult r) {
+        if (r == null) {
+            return "-";
+        }
+        String time = Units.seconds(r.stats().medianS());
+        if (r.tokens() > 0) {
+            return time + ", " + Units.number(r.tokensPerSecond()) + " tok/s";
+        }
+        return time;
+    }
+
+    /** The JSON document of {@code --json}: {"machine": {...}, "workload": {...}, "runs": [...], "skipped": [...]}. */
+    public ObjectNode toJson() {
+        ObjectNode root = JSON.createObjectNode();
+        ObjectNode m = root.putObject("machine");
+        m.put("cpu_model", machine.cpuModel());
+        m.put("cores", machine.cores());
+        ArrayNode flags = m.putArray("cpu_flags");
+        machine.cpuFlags().forEach(flags::add);
+        m.put("memory_bytes", machine.memoryBytes());
+        m.put("jdk", machine.jdk());
+        m.put("os", machine.os());
+        m.put("threads", threads);
+        putLoad(m.putArray("load_average_start"), loadStart);
+        putLoad(m.putArray("load_average_end"), loadEnd);
+        ObjectNode rf = m.putObject("roofline");
+        ArrayNode rt = rf.putArray("threads");
+        roofline.threads().forEach(rt::add);
+        putMap(rf, "java_fma_gflops", roofline.javaFmaGflops());
+        putMap(rf, "java_read_gbps", roofline.javaReadGbps());
+        putMap(rf, "native_fma_gflops", roofline.nativeFmaGflops());
+        putMap(rf, "native_read_gbps", roofline.nativeReadGbps());
+        putNumber(rf, "peak_gflops", roofline.measured() ? roofline.peakGflops(threads) : Double.NaN);
+        putNumber(rf, "peak_gbps", roofline.measured() ? roofline.peakGbps(threads) : Double.NaN);
+
+        ObjectNode w = root.putObject("workload");
+        w.put("model", setup.model());
+        w.put("prompt_tokens", setup.promptTokens());
+        w.put("image_tokens", setup.imageTokens());
+        w.put("decode_tokens", setup.decodeTokens());
+        w.put("warmup", setup.warmup());
+        w.put("repeat", setup.repeat());
+        w.put("image_width", setup.imageWidth());
+        w.put("image_height", setup.imageHeight());
+
+        ArrayNode rs = root.putArray("runs");
+        for (StageResult r : runs) {
+            ObjectNode o = rs.addObject();
+            o.put("backend", r.backend());
+            o.put("weights", r.weights());
+            o.put("stage", r.stage().id());
+            o.put("threads", threads);
+            putNumber(o, "median_s", r.stats().medianS());
+            putNumber(o, "min_s", r.stats().minS());
+            putNumber(o, "max_s", r.stats().maxS());
+            o.put("samples", r.stats().samples());
+            putNumber(o, "tokens_per_s", r.tokensPerSecond());
+            putNumber(o, "gflops", r.gflops());
+            putNumber(o, "gbps", r.gbps());
+            putNumber(o, "gflops_fraction", flopFraction(r));
+            putNumber(o, "gbps_fraction", bandwidthFraction(r));
+            o.put("peak_rss_bytes", r.peakRssBytes());
+            putNumber(o, "load_average_1m", r.loadAverage());
+        }
+        ArrayNode sk = root.putArray("skipped");
+        for (Skipped s : skipped) {
+            sk.addObject().put("backend", s.backend()).put("weights", s.weights()).put("reason", s.reason());
+        }
+        return root;
+    }
+
+    public void writeJson(Path file) throws IOException {
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        Files.writeString(file, JSON.writeValueAsString(toJson()) + "\n");
+    }
+
+    private static void putLoad(ArrayNode a, double[] load) {
+        for (double v : load) {
+            if (Double.isNaN(v)) {
+                a.addNull();
+            } else {
+                a.add(v);
+            }
+        }
+    }
+
+    private static void putMap(ObjectNode o, String key, Map<Integer, Double> m) {
+        if (m.isEmpty()) {
+            o.putNull(key);
+            return;
+        }
+        Map<String, Double> byThreads = new LinkedHashMap<>();
+        m.forEach((t, v) -> byThreads.put(Integer.toString(t), v));
+        ObjectNode n = o.putObject(key);
+        byThreads.forEach(n::put);
+    }
+
+    private static void putNumber(ObjectNode o, String key, double v) {
+        if (Double.isNaN(v) || Double.isInfinite(v)) {
+            o.putNull(key);
+        } else {
+            o.put(key, v);
+        }
+    }
+}

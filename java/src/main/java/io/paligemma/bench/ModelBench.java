@@ -1,0 +1,199 @@
+package io.paligemma.bench;
+
+import io.paligemma.config.PaliGemmaConfig;
+import io.paligemma.gemma.DecoderWorkspace;
+import io.paligemma.gemma.GemmaModel;
+import io.paligemma.generate.GenerationConfig;
+import io.paligemma.generate.GenerationResult;
+import io.paligemma.generate.Generator;
+import io.paligemma.generate.SamplingConfig;
+import io.paligemma.image.SiglipImageProcessor;
+import io.paligemma.nn.Probe;
+import io.paligemma.ops.Backend;
+import io.paligemma.ops.OpsProvider;
+import io.paligemma.paligemma.PaliGemmaForConditionalGeneration;
+import io.paligemma.siglip.VisionWorkspace;
+import io.paligemma.tensor.DType;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Times one checkpoint on one backend, stage by stage, through the model's public pieces: the image
+ * processor, {@link PaliGemmaForConditionalGeneration#visionTower}, {@link
+ * PaliGemmaForConditionalGeneration#projectImageFeatures} and the {@link Generator} (greedy, EOS ignored).
+ * Each repetition is one whole request, so the stages of a row come from the same runs; warm-up
+ * requests (JIT, page cache) are not recorded. Loading is timed separately, after the requests, so the
+ * page cache is warm.
+ */
+public final class ModelBench {
+    private ModelBench() {
+    }
+
+    /** Runs warmup + repeat requests and warmup + repeat loads; returns one result per {@link Stage}. */
+    public static List<StageResult> run(Path dir, Backend backend, int threads, Workload work, int warmup, int repeat,
+                                        Progress progress) {
+        if (repeat < 1 || warmup < 0) {
+            throw new IllegalArgumentException("repeat must be >= 1 and warmup >= 0, got " + repeat + " and " + warmup);
+        }
+        ProcessMemory.resetPeak();
+        double load = MachineInfo.loadAverage()[0];
+        Map<Stage, long[]> times = new EnumMap<>(Stage.class);
+        for (Stage s : Stage.values()) {
+            times.put(s, new long[repeat]);
+        }
+        String weights;
+        PaliGemmaConfig config;
+        DType dtype;
+        progress.begin(backend.id() + " " + dir.getFileName(), 2L * (warmup + repeat));
+        try (OpsProvider provider = OpsProvider.open(backend, threads)) {
+            try (PaliGemmaForConditionalGeneration model = PaliGemmaForConditionalGeneration.load(dir, provider.ops());
+                 Session session = new Session(model, processor(dir), work)) {
+                config = model.config();
+                dtype = model.weights().tensor(GemmaModel.PREFIX + ".embed_tokens.weight").dtype();
+                for (int i = 0; i < warmup + repeat; i++) {
+                    long[] t = session.request();
+                    if (i >= warmup) {
+                        int r = i - warmup;
+                        times.get(Stage.PREPROCESS)[r] = t[0];
+                        times.get(Stage.VISION)[r] = t[1];
+                        times.get(Stage.PROJECTOR)[r] = t[2];
+                        times.get(Stage.PREFILL)[r] = t[3];
+                        times.get(Stage.TTFT)[r] = t[4];
+                        times.get(Stage.DECODE)[r] = t[5];
+                    }
+                    progress.step();
+                }
+            }
+            for (int i = 0; i < warmup + repeat; i++) {
+                long ns = timeLoad(dir, provider, work);
+                if (i >= warmup) {
+                    times.get(Stage.LOAD)[i - warmup] = ns;
+                }
+                progress.step();
+            }
+        } finally {
+            progress.end();
+        }
+        long peak = ProcessMemory.peakRssBytes();
+        weights = dtype.name().toLowerCase(Locale.ROOT);
+        int l = work.promptTokens();
+        int n = work.decodeTokens();
+        double bytesPerToken = FlopCount.decodeWeightBytes(config.textConfig(), dtype.size);
+        List<StageResult> out = new ArrayList<>();
+        for (Stage s : Stage.values()) {
+            Stats st = Stats.ofNanos(times.get(s));
+            double flops = switch (s) {
+                case VISION -> FlopCount.vision(config.visionConfig(), 1);
+                case PROJECTOR -> FlopCount.projector(config, 1);
+                case PREFILL -> FlopCount.prefill(config.textConfig(), l);
+                case TTFT -> FlopCount.timeToFirstToken(config, l);
+                case DECODE -> FlopCount.decode(config.textConfig(), l, n);
+                default -> 0;
+            };
+            int tokens = s == Stage.PREFILL ? l : s == Stage.DECODE ? n : 0;
+            double bytes = s == Stage.DECODE ? bytesPerToken * n : 0;
+            out.add(new StageResult(backend.id(), weights, s, st, tokens, flops, bytes, peak, load));
+        }
+        return out;
+    }
+
+    /** Load-to-ready: config, mapping, modules, and the workspaces one request needs. */
+    private static long timeLoad(Path dir, OpsProvider provider, Workload work) {
+        long t0 = System.nanoTime();
+        try (PaliGemmaForConditionalGeneration model = PaliGemmaForConditionalGeneration.load(dir, provider.ops());
+             VisionWorkspace vws = model.newVisionWorkspace(1);
+             DecoderWorkspace dws = model.newDecoderWorkspace(work.promptTokens(), capacity(work), 1)) {
+            long ns = System.nanoTime() - t0;
+            Blackhole.consume(vws.byteSize() + dws.byteSize());
+            return ns;
+        }
+    }
+
+    private static int capacity(Workload work) {
+        return work.promptTokens() + work.decodeTokens() + 1;
+    }
+
+    private static SiglipImageProcessor processor(Path dir) {
+        try {
+            return Files.isRegularFile(dir.resolve(SiglipImageProcessor.CONFIG_FILE))
+                    ? SiglipImageProcessor.fromPretrained(dir) : SiglipImageProcessor.defaults();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The memory of one request, allocated once and reused by every repetition. */
+    private static final class Session implements AutoCloseable {
+        private final PaliGemmaForConditionalGeneration model;
+        private final SiglipImageProcessor processor;
+        private final Workload work;
+        private final Generator generator;
+        private final GenerationConfig generation;
+        private final Arena arena = Arena.ofShared();
+        private final VisionWorkspace vision;
+        private final DecoderWorkspace decoder;
+        private final MemorySegment pixels;   // [3, S, S]
+        private final MemorySegment features; // [N, H]
+
+        Session(PaliGemmaForConditionalGeneration model, SiglipImageProcessor processor, Workload work) {
+            this.model = model;
+            this.processor = processor;
+            this.work = work;
+            PaliGemmaConfig c = model.config();
+            int s = c.visionConfig().imageSize();
+            if (processor.doResize() && (processor.height() != s || processor.width() != s)) {
+                throw new IllegalArgumentException("preprocessor_config.json resizes to " + processor.width() + "x"
+                        + processor.height() + " but the vision tower takes " + s + "x" + s);
+            }
+            this.generator = new Generator(model);
+            // one token to end prefill, then decodeTokens decode steps; EOS must not end a timed run early
+            this.generation = new GenerationConfig(work.decodeTokens() + 1, SamplingConfig.GREEDY, false, List.of());
+            this.vision = model.newVisionWorkspace(1);
+            this.decoder = model.newDecoderWorkspace(work.promptTokens(), capacity(work), 1);
+            this.pixels = arena.allocate((long) c.visionConfig().numChannels() * s * s * Float.BYTES, 64);
+            this.features = arena.allocate((long) c.numImageTokens() * c.projectionDim() * Float.BYTES, 64);
+        }
+
+        /** One request; nanoseconds of preprocess, vision, projector, prefill, time to first token, decode. */
+        long[] request() {
+            long[] tokenTimes = new long[2]; // first token, last token
+            int[] seen = {0};
+            long t0 = System.nanoTime();
+            processor.preprocess(work.image(), pixels, 0);
+            long t1 = System.nanoTime();
+            model.visionTower(pixels, 1, vision, Probe.NONE);
+            long t2 = System.nanoTime();
+            model.projectImageFeatures(vision, 1, features, Probe.NONE);
+            long t3 = System.nanoTime();
+            GenerationResult g = generator.generate(work.promptIds(), features, generation, decoder, id -> {
+                long now = System.nanoTime();
+                if (seen[0]++ == 0) {
+                    tokenTimes[0] = now;
+                }
+                tokenTimes[1] = now;
+                return true;
+            });
+            if (g.tokens().length != work.decodeTokens() + 1) {
+                throw new IllegalStateException("the generator produced " + g.tokens().length + " tokens, expected "
+                        + (work.decodeTokens() + 1) + " (" + g.finishReason() + ")");
+            }
+            return new long[] {t1 - t0, t2 - t1, t3 - t2, g.prefillNanos(), tokenTimes[0] - t0, tokenTimes[1] - tokenTimes[0]};
+        }
+
+        @Override
+        public void close() {
+            vision.close();
+            decoder.close();
+            arena.close();
+        }
+    }
+}

@@ -1,0 +1,164 @@
+package io.paligemma.bench;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The machine's limits, measured in the same process as the model: float32 FMA throughput (a loop on
+ * registers only, per thread count) and memory read bandwidth (one pass over a large off-heap buffer),
+ * from Java (Vector API) and from C (native/src/roofline.c). Each figure is the best
+ * of several rounds. Maps go from thread count to GFLOP/s or GB/s (10⁹ bytes per second).
+ */
+public record Roofline(List<Integer> threads, Map<Integer, Double> javaFmaGflops, Map<Integer, Double> javaReadGbps,
+                       Map<Integer, Double> nativeFmaGflops, Map<Integer, Double> nativeReadGbps) {
+
+    /** How long and how big: readBytes of buffer (0 = no roofline), fmaMillis per FMA run, best of rounds. */
+    public record Settings(long readBytes, long fmaMillis, int rounds) {
+        public static final Settings DEFAULT = new Settings(1L << 30, 300, 3);
+        public static final Settings NONE = new Settings(0, 0, 0);
+    }
+
+    public static final Roofline NONE = new Roofline(List.of(), Map.of(), Map.of(), Map.of(), Map.of());
+
+    public Roofline {
+        threads = List.copyOf(threads);
+        javaFmaGflops = Collections.unmodifiableMap(new TreeMap<>(javaFmaGflops));
+        javaReadGbps = Collections.unmodifiableMap(new TreeMap<>(javaReadGbps));
+        nativeFmaGflops = Collections.unmodifiableMap(new TreeMap<>(nativeFmaGflops));
+        nativeReadGbps = Collections.unmodifiableMap(new TreeMap<>(nativeReadGbps));
+    }
+
+    public boolean measured() {
+        return !threads.isEmpty();
+    }
+
+    /** The FMA roofline at this thread count: the better of Java and C (NaN when not measured). */
+    public double peakGflops(int t) {
+        return best(javaFmaGflops.get(t), nativeFmaGflops.get(t));
+    }
+
+    /** The read-bandwidth roofline at this thread count: the better of Java and C (NaN when not measured). */
+    public double peakGbps(int t) {
+        return best(javaReadGbps.get(t), nativeReadGbps.get(t));
+    }
+
+    private static double best(Double a, Double b) {
+        double x = a == null ? Double.NaN : a;
+        double y = b == null ? Double.NaN : b;
+        return Double.isNaN(x) ? y : Double.isNaN(y) ? x : Math.max(x, y);
+    }
+
+    /** Measures FMA peaks for 1..maxThreads threads and read bandwidth for 1 and maxThreads threads. */
+    public static Roofline measure(Settings s, int maxThreads, Progress progress) {
+        if (s.readBytes() <= 0) {
+            return NONE;
+        }
+        List<Integer> counts = new java.util.ArrayList<>();
+        for (int t = 1; t <= maxThreads; t++) {
+            counts.add(t);
+        }
+        List<Integer> readCounts = maxThreads == 1 ? List.of(1) : List.of(1, maxThreads);
+        Map<Integer, Double> jf = new TreeMap<>();
+        Map<Integer, Double> jr = new TreeMap<>();
+        Map<Integer, Double> nf = new TreeMap<>();
+        Map<Integer, Double> nr = new TreeMap<>();
+        boolean nat = NativeProbes.available();
+        int steps = (counts.size() + readCounts.size()) * (nat ? 2 : 1);
+        progress.begin("roofline", steps);
+        try (Arena arena = Arena.ofShared()) {
+            long iterations = calibrateJavaFma(s.fmaMillis());
+            for (int t : counts) {
+                jf.put(t, bestGflops(t, s.rounds(), iterations * VectorProbes.flopsPerIteration(),
+                        id -> Blackhole.consume(VectorProbes.fmaLoop(iterations))));
+                progress.step();
+            }
+            long bytes = Math.max(VectorProbes.READ_STEP, s.readBytes() / VectorProbes.READ_STEP * VectorProbes.READ_STEP);
+            MemorySegment buffer = arena.allocate(bytes, 4096);
+            buffer.fill((byte) 1); // fault every page in before timing
+            warmJavaRead(buffer);
+            for (int t : readCounts) {
+                jr.put(t, bestGbps(t, s.rounds(), buffer, (seg, id) -> Blackhole.consume(VectorProbes.readSum(seg, 0, seg.byteSize()))));
+                progress.step();
+            }
+            if (nat) {
+                long nIter = calibrateNativeFma(s.fmaMillis());
+                double flopsPerCall = NativeProbes.fma(nIter);
+                for (int t : counts) {
+                    nf.put(t, bestGflops(t, s.rounds(), flopsPerCall, id -> Blackhole.consume(NativeProbes.fma(nIter))));
+                    progress.step();
+                }
+                for (int t : readCounts) {
+                    nr.put(t, bestGbps(t, s.rounds(), buffer, (seg, id) -> Blackhole.consume(NativeProbes.read(seg))));
+                    progress.step();
+                }
+            }
+        } finally {
+            progress.end();
+        }
+        return new Roofline(counts, jf, jr, nf, nr);
+    }
+
+    /** Iterations of the Java FMA loop that take about {@code millis} on one thread, after C2 has compiled it. */
+    private static long calibrateJavaFma(long millis) {
+        float sink = 0;
+        for (int i = 0; i < 400; i++) {
+            sink += VectorProbes.fmaLoop(20_000);
+        }
+        long probe = 1 << 20;
+        long t0 = System.nanoTime();
+        sink += VectorProbes.fmaLoop(probe);
+        long ns = Math.max(1, System.nanoTime() - t0);
+        Blackhole.consume(sink);
+        return Math.max(probe, (long) (millis * 1e6 / ns * probe));
+    }
+
+    private static long calibrateNativeFma(long millis) {
+        long probe = 1 << 20;
+        NativeProbes.fma(probe);
+        long t0 = System.nanoTime();
+        NativeProbes.fma(probe);
+        long ns = Math.max(1, System.nanoTime() - t0);
+        return Math.max(probe, (long) (millis * 1e6 / ns * probe));
+    }
+
+    private static void warmJavaRead(MemorySegment buffer) {
+        MemorySegment small = buffer.asSlice(0, Math.min(buffer.byteSize(), 1 << 20));
+        long sink = 0;
+        for (int i = 0; i < 300; i++) {
+            sink += VectorProbes.readSum(small, 0, small.byteSize());
+        }
+        Blackhole.consume(sink);
+    }
+
+    private static double bestGflops(int threads, int rounds, double flopsPerThread, java.util.function.IntConsumer body) {
+        long best = Long.MAX_VALUE;
+        for (int r = 0; r < Math.max(1, rounds); r++) {
+            best = Math.min(best, Concurrent.time(threads, body));
+        }
+        return threads * flopsPerThread / best;
+    }
+
+    @FunctionalInterface
+    private interface SliceReader {
+        void read(MemorySegment slice, int thread);
+    }
+
+    /** Each thread reads its own contiguous slice once; the figure is all bytes over the span. */
+    private static double bestGbps(int threads, int rounds, MemorySegment buffer, SliceReader reader) {
+        long chunk = buffer.byteSize() / threads / VectorProbes.READ_STEP * VectorProbes.READ_STEP;
+        MemorySegment[] slices = new MemorySegment[threads];
+        for (int i = 0; i < threads; i++) {
+            slices[i] = buffer.asSlice(i * chunk, chunk);
+        }
+        Concurrent.time(threads, id -> reader.read(slices[id], id)); // one untimed pass: TLB and prefetchers settle
+        long best = Long.MAX_VALUE;
+        for (int r = 0; r < Math.max(1, rounds); r++) {
+            best = Math.min(best, Concurrent.time(threads, id -> reader.read(slices[id], id)));
+        }
+        return (double) chunk * threads / best;
+    }
+}

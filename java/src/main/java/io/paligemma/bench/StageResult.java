@@ -1,0 +1,29 @@
+package io.paligemma.bench;
+
+/**
+ * One stage of one (weights, backend) run: its timings and the work it did, from which the rates follow.
+ *
+ * @param tokens       tokens the stage processed (prefill: the prompt; decode: the decode steps), 0 = no rate
+ * @param flops        floating-point operations of one repetition ({@link FlopCount}), 0 = not counted
+ * @param bytes        weight bytes one repetition streams (decode), 0 = not counted
+ * @param peakRssBytes peak resident set of the whole run (VmHWM), shared by its stages
+ * @param loadAverage  the machine's 1-minute load average when the run started (other processes compete)
+ */
+public record StageResult(String backend, String weights, Stage stage, Stats stats, int tokens, double flops,
+                          double bytes, long peakRssBytes, double loadAverage) {
+
+    /** Tokens per second at the median, NaN when the stage has no token rate. */
+    public double tokensPerSecond() {
+        return tokens > 0 ? tokens / stats.medianS() : Double.NaN;
+    }
+
+    /** GFLOP/s at the median, NaN when not counted. */
+    public double gflops() {
+        return flops > 0 ? flops / stats.medianS() / 1e9 : Double.NaN;
+    }
+
+    /** Weight GB/s (10⁹ B/s) at the median, NaN when not counted. */
+    public double gbps() {
+        return bytes > 0 ? bytes / stats.medianS() / 1e9 : Double.NaN;
+    }
+}

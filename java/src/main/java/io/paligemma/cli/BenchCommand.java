@@ -1,0 +1,120 @@
+package io.paligemma.cli;
+
+import io.paligemma.bench.Bench;
+import io.paligemma.bench.BenchChart;
+import io.paligemma.bench.BenchReport;
+import io.paligemma.bench.PresetCache;
+import io.paligemma.bench.Roofline;
+import io.paligemma.image.ImageDecoder;
+import io.paligemma.image.RgbImage;
+import io.paligemma.ops.Backend;
+import io.paligemma.paligemma.RandomCheckpoint;
+import io.paligemma.tensor.DType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {"Time every stage of a request (load, preprocess, vision, projector, prefill, time to first token, "
+                + "decode) on each backend side by side, and measure the machine's roofline in the same run.",
+                "Presets write a random-weight checkpoint once into $PALIGEMMA_CACHE (default ~/.cache/paligemma-ffm)/presets "
+                        + "and reuse it: paligemma-3b-224 takes 11.7 GB in f32, 5.9 GB in bf16."})
+final class BenchCommand implements Callable<Integer> {
+    @Option(names = "--model", paramLabel = "DIR", description = "a Hugging Face PaliGemma checkpoint directory")
+    Path model;
+
+    @Option(names = "--preset", paramLabel = "NAME", description = "a published model shape with random weights, e.g. paligemma-3b-224")
+    String preset;
+
+    @Option(names = "--weights", paramLabel = "f32,bf16", split = ",", defaultValue = "f32,bf16",
+            description = "weight types of the preset checkpoints (default ${DEFAULT-VALUE})")
+    List<String> weights;
+
+    @Option(names = "--backends", paramLabel = "native,java", split = ",", defaultValue = "native,java",
+            description = "backends to compare in this run (default ${DEFAULT-VALUE})")
+    List<String> backends;
+
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "0", description = "compute threads (default: all cores)")
+    int threads;
+
+    @Option(names = "--warmup", paramLabel = "N", defaultValue = "1", description = "untimed requests first (default ${DEFAULT-VALUE})")
+    int warmup;
+
+    @Option(names = "--repeat", paramLabel = "N", defaultValue = "3", description = "timed requests (default ${DEFAULT-VALUE})")
+    int repeat;
+
+    @Option(names = "--decode-tokens", paramLabel = "N", defaultValue = "32", description = "decode steps timed per request (default ${DEFAULT-VALUE})")
+    int decodeTokens;
+
+    @Option(names = "--image", paramLabel = "FILE", description = "picture to preprocess (default: a 640x480 stand-in)")
+    Path image;
+
+    @Option(names = "--roofline-mib", paramLabel = "MiB", defaultValue = "1024",
+            description = "buffer of the bandwidth probe; 0 skips the roofline (default ${DEFAULT-VALUE})")
+    long rooflineMib;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "write every number as JSON")
+    Path json;
+
+    @Option(names = "--chart", paramLabel = "FILE.png", description = "draw the medians as grouped bars (PNG)")
+    Path chart;
+
+    @Override
+    public Integer call() throws Exception {
+        if ((model == null) == (preset == null)) {
+            throw new IllegalArgumentException("give either --model DIR or --preset NAME");
+        }
+        List<Backend> bs = backends.stream().map(Backend::parse).toList();
+        List<Bench.Target> targets = new ArrayList<>();
+        if (model != null) {
+            if (!Files.isDirectory(model)) {
+                throw new IllegalArgumentException("model directory " + model + " does not exist");
+            }
+            targets.add(new Bench.Target(model, model.getFileName().toString()));
+        } else {
+            PresetCache cache = PresetCache.standard();
+            for (String w : weights) {
+                DType d = parseWeights(w);
+                Path dir = cache.ensure(preset, d, new ConsoleProgress());
+                targets.add(new Bench.Target(dir, RandomCheckpoint.presetName(preset) + " (random weights)"));
+            }
+        }
+        RgbImage picture = image == null ? null : new ImageDecoder().read(image);
+        var roofline = rooflineMib <= 0 ? Roofline.Settings.NONE
+                : new Roofline.Settings(rooflineMib << 20, Roofline.Settings.DEFAULT.fmaMillis(), Roofline.Settings.DEFAULT.rounds());
+        var settings = new Bench.Settings(bs, threads, warmup, repeat, decodeTokens, picture, roofline);
+        BenchReport report = Bench.run(targets, settings, new ConsoleProgress(), msg -> System.err.println("bench: " + msg));
+        System.out.println();
+        System.out.printf(Locale.ROOT, "%s, %d cores, %d thread(s); load average %.2f at start, %.2f at end%n",
+                report.machine().cpuModel(), report.machine().cores(), report.threads(), report.loadStart()[0], report.loadEnd()[0]);
+        System.out.printf(Locale.ROOT, "workload: %s, prompt %d tokens (%d image), %d decode tokens, warm-up %d, repeat %d%n%n",
+                report.setup().model(), report.setup().promptTokens(), report.setup().imageTokens(), report.setup().decodeTokens(),
+                report.setup().warmup(), report.setup().repeat());
+        System.out.println(report.table());
+        System.out.println(report.rooflineSummary());
+        System.out.println(report.rooflineTable());
+        if (json != null) {
+            report.writeJson(json);
+            System.out.println("wrote " + json);
+        }
+        if (chart != null) {
+            BenchChart.writePng(report, chart);
+            System.out.println("wrote " + chart);
+        }
+        return 0;
+    }
+
+    static DType parseWeights(String w) {
+        return switch (w.trim().toLowerCase(Locale.ROOT)) {
+            case "f32", "float32" -> DType.F32;
+            case "bf16", "bfloat16" -> DType.BF16;
+            case "f16", "float16" -> DType.F16;
+            default -> throw new IllegalArgumentException("--weights takes f32, bf16 or f16, not " + w);
+        };
+    }
+}
