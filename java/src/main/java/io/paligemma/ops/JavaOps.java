@@ -44,23 +44,7 @@ public final class JavaOps implements Ops {
 
     @Override
     public void linear(MemorySegment x, int m, int k, Tensor w, MemorySegment bias, MemorySegment y) {
-        String op = "linear";
-        Checks.notNull(op, "w", w);
-        if (!w.dtype().isWeightFloat() || w.rank() != 2) {
-            throw new IllegalArgumentException(op + ": weight " + w + " must be a 2-d F32, BF16 or F16 matrix");
-        }
-        Checks.nonNegative(op, "m", m);
-        Checks.nonNegative(op, "k", k);
-        if (w.dim(1) != k || w.dim(0) > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException(op + ": weight " + w + " does not match k = " + k
-                    + " (expected [n, " + k + "])");
-        }
-        int n = (int) w.dim(0);
-        Checks.floats(op, "x [" + m + ", " + k + "]", x, (long) m * k);
-        Checks.floats(op, "y [" + m + ", " + n + "]", y, (long) m * n);
-        if (bias != null) {
-            Checks.floats(op, "bias [" + n + "] of " + w.name(), bias, n);
-        }
+        int n = Checks.linear(x, m, k, w, bias, y);
         int kind = kind(w.dtype());
         MemorySegment wd = w.data();
         parallel.forRange(n, COLUMN_GRAIN, (n0, n1) -> {
@@ -77,10 +61,7 @@ public final class JavaOps implements Ops {
     @Override
     public void matmulTransB(MemorySegment a, int lda, MemorySegment b, int ldb, MemorySegment c, int ldc,
                              int m, int n, int k, float alpha) {
-        String op = "matmulTransB";
-        Checks.matrix(op, "a", a, m, k, lda);
-        Checks.matrix(op, "b", b, n, k, ldb);
-        Checks.matrix(op, "c", c, m, n, ldc);
+        Checks.matmulTransB(a, lda, b, ldb, c, ldc, m, n, k);
         if (m >= TRANSPOSE_MIN_ROWS) {
             // Many query rows: transposing the keys once (per thread, its own columns) pays off.
             int blocks = (n + GemmNN.BLOCK - 1) / GemmNN.BLOCK;
@@ -93,10 +74,7 @@ public final class JavaOps implements Ops {
 
     @Override
     public void matmul(MemorySegment a, int lda, MemorySegment b, int ldb, MemorySegment c, int ldc, int m, int n, int k) {
-        String op = "matmul";
-        Checks.matrix(op, "a", a, m, k, lda);
-        Checks.matrix(op, "b", b, k, n, ldb);
-        Checks.matrix(op, "c", c, m, n, ldc);
+        Checks.matmul(a, lda, b, ldb, c, ldc, m, n, k);
         int blocks = (n + GemmNN.BLOCK - 1) / GemmNN.BLOCK;
         if (m >= 8 * parallel.threads()) {
             parallel.forRange(m, 8, (i0, i1) -> GemmNN.run(a, lda, b, ldb, false, c, ldc, n, k, i0, i1, 0, blocks, 1f));
@@ -108,10 +86,7 @@ public final class JavaOps implements Ops {
     @Override
     public void softmaxRows(MemorySegment x, int rows, int cols, int ld, float scale, float softcap,
                             MemorySegment keyLo, MemorySegment keyHi) {
-        String op = "softmaxRows";
-        Checks.matrix(op, "x", x, rows, cols, ld);
-        Checks.elements(op, "keyLo", keyLo, rows, 4);
-        Checks.elements(op, "keyHi", keyHi, rows, 4);
+        Checks.softmaxRows(x, rows, cols, ld, keyLo, keyHi);
         if (cols == 0) {
             return;
         }
@@ -127,15 +102,8 @@ public final class JavaOps implements Ops {
     @Override
     public void ropeRotateHalf(MemorySegment x, int tokens, int heads, int headDim, int tokenStride,
                                MemorySegment cos, MemorySegment sin) {
-        String op = "ropeRotateHalf";
-        Checks.nonNegative(op, "heads", heads);
-        if (headDim <= 0 || headDim % 2 != 0) {
-            throw new IllegalArgumentException(op + ": headDim must be even and > 0, got " + headDim);
-        }
-        Checks.matrix(op, "x", x, tokens, (long) heads * headDim, tokenStride);
+        Checks.rope(x, tokens, heads, headDim, tokenStride, cos, sin);
         int half = headDim / 2;
-        Checks.floats(op, "cos [" + tokens + ", " + half + "]", cos, (long) tokens * half);
-        Checks.floats(op, "sin [" + tokens + ", " + half + "]", sin, (long) tokens * half);
         parallel.forRange(tokens, 1, (t0, t1) -> {
             for (int t = t0; t < t1; t++) {
                 for (int h = 0; h < heads; h++) {
@@ -147,12 +115,7 @@ public final class JavaOps implements Ops {
 
     @Override
     public void rmsNorm(MemorySegment out, MemorySegment x, MemorySegment weight, int rows, int dim, float eps) {
-        String op = "rmsNorm";
-        Checks.nonNegative(op, "rows", rows);
-        Checks.nonNegative(op, "dim", dim);
-        Checks.floats(op, "x [" + rows + ", " + dim + "]", x, (long) rows * dim);
-        Checks.floats(op, "out [" + rows + ", " + dim + "]", out, (long) rows * dim);
-        Checks.floats(op, "weight [" + dim + "]", weight, dim);
+        Checks.norm("rmsNorm", out, x, weight, null, rows, dim, false);
         parallel.forRange(rows, 1, (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
                 long off = (long) r * dim * 4;
@@ -164,13 +127,7 @@ public final class JavaOps implements Ops {
     @Override
     public void layerNorm(MemorySegment out, MemorySegment x, MemorySegment weight, MemorySegment bias,
                           int rows, int dim, float eps) {
-        String op = "layerNorm";
-        Checks.nonNegative(op, "rows", rows);
-        Checks.nonNegative(op, "dim", dim);
-        Checks.floats(op, "x [" + rows + ", " + dim + "]", x, (long) rows * dim);
-        Checks.floats(op, "out [" + rows + ", " + dim + "]", out, (long) rows * dim);
-        Checks.floats(op, "weight [" + dim + "]", weight, dim);
-        Checks.floats(op, "bias [" + dim + "]", bias, dim);
+        Checks.norm("layerNorm", out, x, weight, bias, rows, dim, true);
         parallel.forRange(rows, 1, (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
                 long off = (long) r * dim * 4;
@@ -181,66 +138,37 @@ public final class JavaOps implements Ops {
 
     @Override
     public void geluTanh(MemorySegment out, MemorySegment x, long n) {
-        String op = "geluTanh";
-        Checks.nonNegative(op, "n", n);
-        Checks.floats(op, "x", x, n);
-        Checks.floats(op, "out", out, n);
+        Checks.elementwise("geluTanh", n, "x", x, "out", out);
         chunks(n, (s, e) -> Elementwise.gelu(out, x, null, s, e));
     }
 
     @Override
     public void geglu(MemorySegment out, MemorySegment gate, MemorySegment up, long n) {
-        String op = "geglu";
-        Checks.nonNegative(op, "n", n);
-        Checks.floats(op, "gate", gate, n);
-        Checks.floats(op, "up", up, n);
-        Checks.floats(op, "out", out, n);
+        Checks.elementwise("geglu", n, "gate", gate, "up", up, "out", out);
         chunks(n, (s, e) -> Elementwise.gelu(out, gate, up, s, e));
     }
 
     @Override
     public void softcap(MemorySegment x, long n, float cap) {
-        String op = "softcap";
-        Checks.nonNegative(op, "n", n);
-        if (!(cap > 0) || Float.isInfinite(cap)) {
-            throw new IllegalArgumentException(op + ": cap must be a positive finite number, got " + cap);
-        }
-        Checks.floats(op, "x", x, n);
+        Checks.softcap(x, n, cap);
         chunks(n, (s, e) -> Elementwise.softcap(x, cap, s, e));
     }
 
     @Override
     public void add(MemorySegment out, MemorySegment a, MemorySegment b, long n) {
-        String op = "add";
-        Checks.nonNegative(op, "n", n);
-        Checks.floats(op, "a", a, n);
-        Checks.floats(op, "b", b, n);
-        Checks.floats(op, "out", out, n);
+        Checks.elementwise("add", n, "a", a, "b", b, "out", out);
         chunks(n, (s, e) -> Elementwise.add(out, 0, a, 0, b, 0, s, e));
     }
 
     @Override
     public void scale(MemorySegment x, long n, float s) {
-        String op = "scale";
-        Checks.nonNegative(op, "n", n);
-        Checks.floats(op, "x", x, n);
+        Checks.elementwise("scale", n, "x", x);
         chunks(n, (start, end) -> Elementwise.scale(x, s, start, end));
     }
 
     @Override
     public void toF32(MemorySegment out, Tensor src, long offset, long n) {
-        String op = "toF32";
-        Checks.notNull(op, "src", src);
-        if (!src.dtype().isWeightFloat()) {
-            throw new IllegalArgumentException(op + ": " + src + " is not F32, BF16 or F16");
-        }
-        Checks.nonNegative(op, "offset", offset);
-        Checks.nonNegative(op, "n", n);
-        if (offset > src.elementCount() - n) {
-            throw new IllegalArgumentException(op + ": elements [" + offset + ", " + (offset + n) + ") outside " + src
-                    + " (" + src.elementCount() + " elements)");
-        }
-        Checks.floats(op, "out", out, n);
+        Checks.toF32(out, src, offset, n);
         int kind = kind(src.dtype());
         chunks(n, (s, e) -> Convert.run(out, s * 4, kind, src.data(), offset + s, e - s));
     }

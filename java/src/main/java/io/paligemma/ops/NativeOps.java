@@ -71,16 +71,9 @@ public final class NativeOps implements Ops {
 
     @Override
     public void linear(MemorySegment x, int m, int k, Tensor w, MemorySegment bias, MemorySegment y) {
-        Bounds.positive("linear", "m", m);
-        Bounds.positive("linear", "k", k);
-        if (w.rank() != 2 || w.dim(1) != k || !w.dtype().isWeightFloat()) {
-            throw new IllegalArgumentException("linear: weight " + w + " is not [n, " + k + "] in F32, BF16 or F16");
-        }
-        int n = Math.toIntExact(w.dim(0));
-        Bounds.floats("linear", "x", x, (long) m * k);
-        Bounds.floats("linear", "y", y, (long) m * n);
-        if (bias != null) {
-            Bounds.floats("linear", "bias", bias, n);
+        int n = Checks.linear(x, m, k, w, bias, y);
+        if (m == 0 || n == 0) {
+            return;
         }
         MemorySegment wd = w.data();
         if (w.dtype() == DType.F32) {
@@ -107,9 +100,7 @@ public final class NativeOps implements Ops {
     @Override
     public void matmulTransB(MemorySegment a, int lda, MemorySegment b, int ldb, MemorySegment c, int ldc,
                              int m, int n, int k, float alpha) {
-        Bounds.matrix("matmulTransB", "a", a, m, k, lda);
-        Bounds.matrix("matmulTransB", "b", b, n, k, ldb);
-        Bounds.matrix("matmulTransB", "c", c, m, n, ldc);
+        Checks.matmulTransB(a, lda, b, ldb, c, ldc, m, n, k);
         if (m == 0 || n == 0) {
             return;
         }
@@ -122,9 +113,7 @@ public final class NativeOps implements Ops {
 
     @Override
     public void matmul(MemorySegment a, int lda, MemorySegment b, int ldb, MemorySegment c, int ldc, int m, int n, int k) {
-        Bounds.matrix("matmul", "a", a, m, k, lda);
-        Bounds.matrix("matmul", "b", b, k, n, ldb);
-        Bounds.matrix("matmul", "c", c, m, n, ldc);
+        Checks.matmul(a, lda, b, ldb, c, ldc, m, n, k);
         if (m == 0 || n == 0) {
             return;
         }
@@ -138,86 +127,63 @@ public final class NativeOps implements Ops {
     @Override
     public void softmaxRows(MemorySegment x, int rows, int cols, int ld, float scale, float softcap,
                             MemorySegment keyLo, MemorySegment keyHi) {
-        Bounds.matrix("softmaxRows", "x", x, rows, cols, ld);
-        Bounds.ints("softmaxRows", "keyLo", keyLo, rows);
-        Bounds.ints("softmaxRows", "keyHi", keyHi, rows);
+        Checks.softmaxRows(x, rows, cols, ld, keyLo, keyHi);
         pg_kernels_h.pg_softmax_rows(x, rows, cols, ld, scale, softcap, keyLo, keyHi);
     }
 
     @Override
     public void ropeRotateHalf(MemorySegment x, int tokens, int heads, int headDim, int tokenStride,
                                MemorySegment cos, MemorySegment sin) {
-        if (headDim % 2 != 0) {
-            throw new IllegalArgumentException("ropeRotateHalf: head_dim " + headDim + " is odd");
-        }
-        Bounds.matrix("ropeRotateHalf", "x", x, tokens, (long) heads * headDim, tokenStride);
-        Bounds.floats("ropeRotateHalf", "cos", cos, (long) tokens * headDim / 2);
-        Bounds.floats("ropeRotateHalf", "sin", sin, (long) tokens * headDim / 2);
+        Checks.rope(x, tokens, heads, headDim, tokenStride, cos, sin);
         pg_kernels_h.pg_rope_rotate_half(x, tokens, heads, headDim, tokenStride, cos, sin);
     }
 
     @Override
     public void rmsNorm(MemorySegment out, MemorySegment x, MemorySegment weight, int rows, int dim, float eps) {
-        Bounds.floats("rmsNorm", "x", x, (long) rows * dim);
-        Bounds.floats("rmsNorm", "out", out, (long) rows * dim);
-        Bounds.floats("rmsNorm", "weight", weight, dim);
+        Checks.norm("rmsNorm", out, x, weight, null, rows, dim, false);
         pg_kernels_h.pg_rms_norm(out, x, weight, rows, dim, eps);
     }
 
     @Override
     public void layerNorm(MemorySegment out, MemorySegment x, MemorySegment weight, MemorySegment bias,
                           int rows, int dim, float eps) {
-        Bounds.floats("layerNorm", "x", x, (long) rows * dim);
-        Bounds.floats("layerNorm", "out", out, (long) rows * dim);
-        Bounds.floats("layerNorm", "weight", weight, dim);
-        Bounds.floats("layerNorm", "bias", bias, dim);
+        Checks.norm("layerNorm", out, x, weight, bias, rows, dim, true);
         pg_kernels_h.pg_layer_norm(out, x, weight, bias, rows, dim, eps);
     }
 
     @Override
     public void geluTanh(MemorySegment out, MemorySegment x, long n) {
-        Bounds.floats("geluTanh", "x", x, n);
-        Bounds.floats("geluTanh", "out", out, n);
+        Checks.elementwise("geluTanh", n, "x", x, "out", out);
         pg_kernels_h.pg_gelu_tanh(out, x, n);
     }
 
     @Override
     public void geglu(MemorySegment out, MemorySegment gate, MemorySegment up, long n) {
-        Bounds.floats("geglu", "gate", gate, n);
-        Bounds.floats("geglu", "up", up, n);
-        Bounds.floats("geglu", "out", out, n);
+        Checks.elementwise("geglu", n, "gate", gate, "up", up, "out", out);
         pg_kernels_h.pg_geglu(out, gate, up, n);
     }
 
     @Override
     public void softcap(MemorySegment x, long n, float cap) {
-        if (!(cap > 0) || Float.isInfinite(cap)) {
-            throw new IllegalArgumentException("softcap: cap must be a positive finite number, got " + cap);
-        }
-        Bounds.floats("softcap", "x", x, n);
+        Checks.softcap(x, n, cap);
         pg_kernels_h.pg_softcap(x, n, cap);
     }
 
     @Override
     public void add(MemorySegment out, MemorySegment a, MemorySegment b, long n) {
-        Bounds.floats("add", "a", a, n);
-        Bounds.floats("add", "b", b, n);
-        Bounds.floats("add", "out", out, n);
+        Checks.elementwise("add", n, "a", a, "b", b, "out", out);
         pg_kernels_h.pg_add(out, a, b, n);
     }
 
     @Override
     public void scale(MemorySegment x, long n, float s) {
-        Bounds.floats("scale", "x", x, n);
+        Checks.elementwise("scale", n, "x", x);
         pg_kernels_h.pg_scale(x, n, s);
     }
 
     @Override
     public void toF32(MemorySegment out, Tensor src, long offset, long n) {
-        if (offset < 0 || n < 0 || offset + n > src.elementCount()) {
-            throw new IllegalArgumentException("toF32: elements [" + offset + ", " + (offset + n) + ") outside " + src);
-        }
-        Bounds.floats("toF32", "out", out, n);
+        Checks.toF32(out, src, offset, n);
         MemorySegment in = src.data().asSlice(offset * src.dtype().size, n * src.dtype().size);
         switch (src.dtype()) {
             case F32 -> MemorySegment.copy(in, 0, out, 0, n * Float.BYTES);
