@@ -22,14 +22,25 @@ public final class NativeOps implements Ops {
     /** Output columns per parallel chunk of a 16-bit GEMM: whole cache lines of y, enough work per task. */
     private static final int GEMM_GRAIN = 64;
 
+    /**
+     * From this many rows a BF16 product runs on AMX tiles when the CPU has them: below it most of each
+     * 16-row tile would be padding (estimate of the kernel's author from instruction counts).
+     */
+    private static final int AMX_MIN_ROWS = 16;
+    /** Activations split into three bf16 parts: f32 accuracy from bf16 tiles (see gemm_amx.c). */
+    private static final int AMX_TERMS = 3;
+
     private final Parallel parallel;
+    private final boolean amx; // AMX tiles present and granted by the OS for this process
 
     /** Loads the libraries (an error names the cause) and sets OpenBLAS to the pool's thread count. */
     public NativeOps(Parallel parallel) {
         NativeLibraries.load();
         this.parallel = parallel;
         cblas_h.openblas_set_num_threads(parallel.threads());
+        this.amx = pg_kernels_h.pg_amx_request() == 1;
     }
+
 
     /** Facts about the loaded native libraries, for {@code paligemma info}; loads them first. */
     public static java.util.Map<String, String> describe() {
@@ -52,6 +63,11 @@ public final class NativeOps implements Ops {
             f.append("f16c ");
         }
         facts.put("cpu features", f.toString().trim().isEmpty() ? "baseline x86-64 (portable kernels)" : f.toString().trim());
+        // AVX512-BF16 alone is not used: on Zen 4 its dot product has the throughput of an FMA, so the
+        // 3-part split runs slower than widening the weights to f32 (measured 0.65x, see DESIGN.md).
+        facts.put("bf16 products", (pg_kernels_h.pg_amx_request() == 1)
+                ? "AMX tiles for >= " + AMX_MIN_ROWS + " rows (activations split in 3 bf16 parts), f32 FMA below"
+                : "weights widened to f32 in registers, f32 FMA (no AMX on this CPU)");
         facts.put("openblas library", lib.openBlas().toString());
         facts.put("openblas config", cblas_h.openblas_get_config().reinterpret(4096).getString(0).trim());
         facts.put("openblas core", cblas_h.openblas_get_corename().reinterpret(4096).getString(0));
@@ -84,8 +100,11 @@ public final class NativeOps implements Ops {
             }
         } else {
             boolean bf16 = w.dtype() == DType.BF16;
+            boolean tiles = bf16 && amx && m >= AMX_MIN_ROWS;
             parallel.forRange(n, GEMM_GRAIN, (start, end) -> {
-                if (bf16) {
+                if (tiles) {
+                    pg_kernels_h.pg_gemm_bf16_amx(x, k, wd, y, n, m, k, start, end, AMX_TERMS);
+                } else if (bf16) {
                     pg_kernels_h.pg_gemm_bf16(x, k, wd, y, n, m, k, start, end);
                 } else {
                     pg_kernels_h.pg_gemm_f16(x, k, wd, y, n, m, k, start, end);
