@@ -27,8 +27,13 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
     }
 
     /** With no command: the demo on the bundled checkpoint, then where to go next. */
+    @picocli.CommandLine.Mixin
+    BackendOptions backend;
+
     @Override
     public Integer call() throws Exception {
-        return new DemoCommand().call();
+        DemoCommand demo = new DemoCommand();
+        demo.backend = backend;
+        return demo.call();
     }
 }
