@@ -182,18 +182,7 @@ public final class JavaOps implements Ops {
         };
     }
 
-    /** Body of a parallel loop over element range [start, end). */
-    @FunctionalInterface
-    private interface LongRange {
-        void run(long start, long end);
-    }
-
-    /** Splits [0, n) into CHUNK-sized pieces over the threads. */
-    private void chunks(long n, LongRange body) {
-        long pieces = (n + CHUNK - 1) / CHUNK;
-        if (pieces > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException(n + " elements is too many for one call");
-        }
-        parallel.forRange((int) pieces, 1, (p0, p1) -> body.run((long) p0 * CHUNK, Math.min(n, (long) p1 * CHUNK)));
+    private void chunks(long n, Parallel.LongRangeBody body) {
+        parallel.forElements(n, CHUNK, body);
     }
 }

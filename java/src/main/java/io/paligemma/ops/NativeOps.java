@@ -19,6 +19,8 @@ import java.lang.foreign.MemorySegment;
  */
 public final class NativeOps implements Ops {
 
+    /** Elements per parallel piece of the element-wise kernels: below this a hand-off costs more than it saves. */
+    private static final int CHUNK = 1 << 16;
     /** Output columns per parallel chunk of a 16-bit GEMM: whole cache lines of y, enough work per task. */
     private static final int GEMM_GRAIN = 64;
 
@@ -147,57 +149,63 @@ public final class NativeOps implements Ops {
     public void softmaxRows(MemorySegment x, int rows, int cols, int ld, float scale, float softcap,
                             MemorySegment keyLo, MemorySegment keyHi) {
         Checks.softmaxRows(x, rows, cols, ld, keyLo, keyHi);
-        pg_kernels_h.pg_softmax_rows(x, rows, cols, ld, scale, softcap, keyLo, keyHi);
+        parallel.forRange(rows, 1, (r0, r1) -> pg_kernels_h.pg_softmax_rows(x.asSlice((long) r0 * ld * Float.BYTES),
+                r1 - r0, cols, ld, scale, softcap, keyLo.asSlice(r0 * 4L), keyHi.asSlice(r0 * 4L)));
     }
 
     @Override
     public void ropeRotateHalf(MemorySegment x, int tokens, int heads, int headDim, int tokenStride,
                                MemorySegment cos, MemorySegment sin) {
         Checks.rope(x, tokens, heads, headDim, tokenStride, cos, sin);
-        pg_kernels_h.pg_rope_rotate_half(x, tokens, heads, headDim, tokenStride, cos, sin);
+        long half = headDim / 2;
+        parallel.forRange(tokens, 1, (t0, t1) -> pg_kernels_h.pg_rope_rotate_half(
+                x.asSlice((long) t0 * tokenStride * Float.BYTES), t1 - t0, heads, headDim, tokenStride,
+                cos.asSlice(t0 * half * Float.BYTES), sin.asSlice(t0 * half * Float.BYTES)));
     }
 
     @Override
     public void rmsNorm(MemorySegment out, MemorySegment x, MemorySegment weight, int rows, int dim, float eps) {
         Checks.norm("rmsNorm", out, x, weight, null, rows, dim, false);
-        pg_kernels_h.pg_rms_norm(out, x, weight, rows, dim, eps);
+        parallel.forRange(rows, 1, (r0, r1) -> pg_kernels_h.pg_rms_norm(rows(out, r0, dim), rows(x, r0, dim), weight,
+                r1 - r0, dim, eps));
     }
 
     @Override
     public void layerNorm(MemorySegment out, MemorySegment x, MemorySegment weight, MemorySegment bias,
                           int rows, int dim, float eps) {
         Checks.norm("layerNorm", out, x, weight, bias, rows, dim, true);
-        pg_kernels_h.pg_layer_norm(out, x, weight, bias, rows, dim, eps);
+        parallel.forRange(rows, 1, (r0, r1) -> pg_kernels_h.pg_layer_norm(rows(out, r0, dim), rows(x, r0, dim), weight,
+                bias, r1 - r0, dim, eps));
     }
 
     @Override
     public void geluTanh(MemorySegment out, MemorySegment x, long n) {
         Checks.elementwise("geluTanh", n, "x", x, "out", out);
-        pg_kernels_h.pg_gelu_tanh(out, x, n);
+        parallel.forElements(n, CHUNK, (s, e) -> pg_kernels_h.pg_gelu_tanh(at(out, s), at(x, s), e - s));
     }
 
     @Override
     public void geglu(MemorySegment out, MemorySegment gate, MemorySegment up, long n) {
         Checks.elementwise("geglu", n, "gate", gate, "up", up, "out", out);
-        pg_kernels_h.pg_geglu(out, gate, up, n);
+        parallel.forElements(n, CHUNK, (s, e) -> pg_kernels_h.pg_geglu(at(out, s), at(gate, s), at(up, s), e - s));
     }
 
     @Override
     public void softcap(MemorySegment x, long n, float cap) {
         Checks.softcap(x, n, cap);
-        pg_kernels_h.pg_softcap(x, n, cap);
+        parallel.forElements(n, CHUNK, (s, e) -> pg_kernels_h.pg_softcap(at(x, s), e - s, cap));
     }
 
     @Override
     public void add(MemorySegment out, MemorySegment a, MemorySegment b, long n) {
         Checks.elementwise("add", n, "a", a, "b", b, "out", out);
-        pg_kernels_h.pg_add(out, a, b, n);
+        parallel.forElements(n, CHUNK, (s, e) -> pg_kernels_h.pg_add(at(out, s), at(a, s), at(b, s), e - s));
     }
 
     @Override
     public void scale(MemorySegment x, long n, float s) {
         Checks.elementwise("scale", n, "x", x);
-        pg_kernels_h.pg_scale(x, n, s);
+        parallel.forElements(n, CHUNK, (start, end) -> pg_kernels_h.pg_scale(at(x, start), end - start, s));
     }
 
     @Override
@@ -210,5 +218,15 @@ public final class NativeOps implements Ops {
             case F16 -> pg_kernels_h.pg_f16_to_f32(out, in, n);
             default -> throw new IllegalArgumentException("toF32: " + src + " is not a float tensor");
         }
+    }
+
+    /** The segment from float element {@code index} on. */
+    private static MemorySegment at(MemorySegment s, long index) {
+        return s.asSlice(index * Float.BYTES);
+    }
+
+    /** The rows of a [rows, dim] matrix from row {@code row} on. */
+    private static MemorySegment rows(MemorySegment s, int row, int dim) {
+        return s.asSlice((long) row * dim * Float.BYTES);
     }
 }
