@@ -68,6 +68,31 @@ class CliTest {
     }
 
     @Test
+    void batchGenerateGivesOneJsonLinePerPictureInOrder() throws Exception {
+        String a = FIXTURES.resolve("paligemma-tiny/image.png").toString();
+        String b = FIXTURES.resolve("paligemma2-tiny/image2.png").toString();
+        Run batch = run("generate", "--prompt", "caption en", "--image", a, "--image", b, "--max-tokens", "5",
+                "--concurrency", "2", "--threads", "1");
+        assertEquals(0, batch.exit, batch.err);
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        var lines = batch.out.strip().lines().map(l -> {
+            try {
+                return json.readTree(l);
+            } catch (Exception e) {
+                throw new AssertionError(l, e);
+            }
+        }).toList();
+        assertEquals(2, lines.size(), batch.out);
+        assertEquals(a, lines.get(0).get("image").asText());
+        assertEquals(b, lines.get(1).get("image").asText());
+        for (int i = 0; i < 2; i++) {
+            Run single = run("generate", "--prompt", "caption en", "--image", i == 0 ? a : b, "--max-tokens", "5",
+                    "--threads", "1");
+            assertEquals(single.out.strip(), lines.get(i).get("text").asText().strip(), "picture " + i);
+        }
+    }
+
+    @Test
     void inspectReportsCorruptFiles(@TempDir Path tmp) throws Exception {
         Path bad = tmp.resolve("bad.safetensors");
         Files.write(bad, new byte[] {1, 2, 3});
