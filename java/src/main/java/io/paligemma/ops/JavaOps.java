@@ -20,6 +20,8 @@ public final class JavaOps implements Ops {
     private static final int CHUNK = 16384;
     /** Output columns per parallel chunk of the GEMMs (a multiple of the 4- and 8-column tiles). */
     private static final int COLUMN_GRAIN = 16;
+    /** Multiply-adds below which a parallel chunk is not worth handing to another thread. */
+    private static final long MIN_WORK = 1L << 20;
     /** From this many rows of a, matmulTransB transposes b and runs the broadcast kernel instead of dot products. */
     private static final int TRANSPOSE_MIN_ROWS = 16;
 
@@ -47,7 +49,7 @@ public final class JavaOps implements Ops {
         int n = Checks.linear(x, m, k, w, bias, y);
         int kind = kind(w.dtype());
         MemorySegment wd = w.data();
-        parallel.forRange(n, COLUMN_GRAIN, (n0, n1) -> {
+        parallel.forRange(n, grain(COLUMN_GRAIN, (long) m * k), (n0, n1) -> {
             GemmNT.columns(x, k, m, k, kind, wd, k, y, n, n0, n1, 1f);
             if (bias != null) {
                 for (int i = 0; i < m; i++) {
@@ -65,9 +67,9 @@ public final class JavaOps implements Ops {
         if (m >= TRANSPOSE_MIN_ROWS) {
             // Many query rows: transposing the keys once (per thread, its own columns) pays off.
             int blocks = (n + GemmNN.BLOCK - 1) / GemmNN.BLOCK;
-            parallel.forRange(blocks, 1, (b0, b1) -> GemmNN.transB(a, lda, b, ldb, c, ldc, m, n, k, alpha, b0, b1));
+            parallel.forRange(blocks, grain(1, (long) m * k * GemmNN.BLOCK), (b0, b1) -> GemmNN.transB(a, lda, b, ldb, c, ldc, m, n, k, alpha, b0, b1));
         } else {
-            parallel.forRange(n, COLUMN_GRAIN, (n0, n1) ->
+            parallel.forRange(n, grain(COLUMN_GRAIN, (long) m * k), (n0, n1) ->
                     GemmNT.columns(a, lda, m, k, VectorGemm.KIND_F32, b, ldb, c, ldc, n0, n1, alpha));
         }
     }
@@ -77,9 +79,9 @@ public final class JavaOps implements Ops {
         Checks.matmul(a, lda, b, ldb, c, ldc, m, n, k);
         int blocks = (n + GemmNN.BLOCK - 1) / GemmNN.BLOCK;
         if (m >= 8 * parallel.threads()) {
-            parallel.forRange(m, 8, (i0, i1) -> GemmNN.run(a, lda, b, ldb, false, c, ldc, n, k, i0, i1, 0, blocks, 1f));
+            parallel.forRange(m, grain(8, (long) n * k), (i0, i1) -> GemmNN.run(a, lda, b, ldb, false, c, ldc, n, k, i0, i1, 0, blocks, 1f));
         } else {
-            parallel.forRange(blocks, 1, (b0, b1) -> GemmNN.run(a, lda, b, ldb, false, c, ldc, n, k, 0, m, b0, b1, 1f));
+            parallel.forRange(blocks, grain(1, (long) m * k * GemmNN.BLOCK), (b0, b1) -> GemmNN.run(a, lda, b, ldb, false, c, ldc, n, k, 0, m, b0, b1, 1f));
         }
     }
 
@@ -171,6 +173,17 @@ public final class JavaOps implements Ops {
         Checks.toF32(out, src, offset, n);
         int kind = kind(src.dtype());
         chunks(n, (s, e) -> Convert.run(out, s * 4, kind, src.data(), offset + s, e - s));
+    }
+
+    /**
+     * A loop grain (a multiple of {@code unit}) that gives every parallel chunk at least MIN_WORK
+     * multiply-adds: a hand-off to another thread costs about as much as 1M of them, so the small
+     * products of decode attention run on the calling thread alone.
+     */
+    private static int grain(int unit, long workPerIndex) {
+        long indices = (MIN_WORK + workPerIndex - 1) / Math.max(1, workPerIndex);
+        long rounded = (indices + unit - 1) / unit * unit;
+        return (int) Math.min(Integer.MAX_VALUE, Math.max(unit, rounded));
     }
 
     private static int kind(DType t) {
