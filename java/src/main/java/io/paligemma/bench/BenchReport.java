@@ -126,6 +126,16 @@ public record BenchReport(MachineInfo machine, int threads, double[] loadStart, 
             }
         }
         t.row(load);
+        List<String> others = new ArrayList<>(List.of("other processes (cores)"));
+        for (String w : weightsOrder()) {
+            for (String b : backendsOf(w)) {
+                others.add(String.format(java.util.Locale.ROOT, "%.2f", find(w, b, Stage.LOAD).otherCores()));
+            }
+            if (hasBoth(w)) {
+                others.add("");
+            }
+        }
+        t.row(others);
         return t.render();
     }
 
@@ -168,7 +178,8 @@ public record BenchReport(MachineInfo machine, int threads, double[] loadStart, 
         if (!roofline.measured()) {
             return "roofline: not measured\n";
         }
-        StringBuilder sb = new StringBuilder("roofline (best of rounds; GB = 10^9 bytes):\n");
+        StringBuilder sb = new StringBuilder(String.format(java.util.Locale.ROOT,
+                "roofline (best of rounds; GB = 10^9 bytes; other processes used %.2f cores meanwhile):%n", roofline.otherCores()));
         for (int t : roofline.threads()) {
             sb.append(String.format(java.util.Locale.ROOT, "  %d thread%s: FMA f32 java %s GFLOP/s, native %s", t,
                     t == 1 ? " " : "s", Units.number(get(roofline.javaFmaGflops(), t)),
@@ -238,6 +249,7 @@ public record BenchReport(MachineInfo machine, int threads, double[] loadStart, 
         putMap(rf, "native_read_gbps", roofline.nativeReadGbps());
         putNumber(rf, "peak_gflops", roofline.measured() ? roofline.peakGflops(threads) : Double.NaN);
         putNumber(rf, "peak_gbps", roofline.measured() ? roofline.peakGbps(threads) : Double.NaN);
+        putNumber(rf, "other_cores", roofline.otherCores());
 
         ObjectNode w = root.putObject("workload");
         w.put("model", setup.model());
@@ -267,6 +279,7 @@ public record BenchReport(MachineInfo machine, int threads, double[] loadStart, 
             putNumber(o, "gbps_fraction", bandwidthFraction(r));
             o.put("peak_rss_bytes", r.peakRssBytes());
             putNumber(o, "load_average_1m", r.loadAverage());
+            putNumber(o, "other_cores", r.otherCores());
         }
         ArrayNode sk = root.putArray("skipped");
         for (Skipped s : skipped) {

@@ -46,6 +46,7 @@ public final class ModelBench {
         }
         ProcessMemory.resetPeak();
         double load = MachineInfo.loadAverage()[0];
+        CpuSample cpuStart = CpuSample.now();
         Map<Stage, long[]> times = new EnumMap<>(Stage.class);
         for (Stage s : Stage.values()) {
             times.put(s, new long[repeat]);
@@ -84,6 +85,7 @@ public final class ModelBench {
             progress.end();
         }
         long peak = ProcessMemory.peakRssBytes();
+        double others = cpuStart.otherCores(CpuSample.now());
         weights = dtype.name().toLowerCase(Locale.ROOT);
         int l = work.promptTokens();
         int n = work.decodeTokens();
@@ -101,7 +103,7 @@ public final class ModelBench {
             };
             int tokens = s == Stage.PREFILL ? l : s == Stage.DECODE ? n : 0;
             double bytes = s == Stage.DECODE ? bytesPerToken * n : 0;
-            out.add(new StageResult(backend.id(), weights, s, st, tokens, flops, bytes, peak, load));
+            out.add(new StageResult(backend.id(), weights, s, st, tokens, flops, bytes, peak, load, others));
         }
         return out;
     }

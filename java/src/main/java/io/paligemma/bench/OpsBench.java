@@ -51,8 +51,9 @@ public final class OpsBench {
         }
     }
 
-    public record Report(int threads, int rounds, double[] loadStart, double[] loadEnd, List<GemmResult> gemm,
-                         DowncallOverhead downcall, List<String> skipped) {
+    /** @param otherCores cores other processes kept busy on average during the run ({@link CpuSample}) */
+    public record Report(int threads, int rounds, double[] loadStart, double[] loadEnd, double otherCores,
+                         List<GemmResult> gemm, DowncallOverhead downcall, List<String> skipped) {
         public Report {
             gemm = List.copyOf(gemm);
             skipped = List.copyOf(skipped);
@@ -115,6 +116,9 @@ public final class OpsBench {
             for (double v : loadEnd) {
                 le.add(v);
             }
+            if (!Double.isNaN(otherCores)) {
+                m.put("other_cores", otherCores);
+            }
             ArrayNode g = root.putArray("linear");
             for (GemmResult r : gemm) {
                 g.addObject().put("backend", r.backend()).put("weights", r.weights().name().toLowerCase(Locale.ROOT))
@@ -142,6 +146,7 @@ public final class OpsBench {
             throw new IllegalArgumentException("rounds must be >= 1, got " + rounds);
         }
         double[] loadStart = MachineInfo.loadAverage();
+        CpuSample cpuStart = CpuSample.now();
         List<String> skipped = new ArrayList<>();
         List<OpsProvider> providers = new ArrayList<>();
         List<GemmResult> results = new ArrayList<>();
@@ -179,7 +184,8 @@ public final class OpsBench {
             providers.forEach(OpsProvider::close);
         }
         DowncallOverhead d = calls > 0 ? DowncallOverhead.measure(calls, callRuns, progress) : null;
-        return new Report(threads, rounds, loadStart, MachineInfo.loadAverage(), results, d, skipped);
+        return new Report(threads, rounds, loadStart, MachineInfo.loadAverage(), cpuStart.otherCores(CpuSample.now()), results,
+                d, skipped);
     }
 
     private static double best(Ops ops, MemorySegment x, Shape s, Tensor w, MemorySegment y, int rounds) {

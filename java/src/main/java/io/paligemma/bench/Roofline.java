@@ -14,15 +14,20 @@ import java.util.TreeMap;
  * of several rounds. Maps go from thread count to GFLOP/s or GB/s (10⁹ bytes per second).
  */
 public record Roofline(List<Integer> threads, Map<Integer, Double> javaFmaGflops, Map<Integer, Double> javaReadGbps,
-                       Map<Integer, Double> nativeFmaGflops, Map<Integer, Double> nativeReadGbps) {
+                       Map<Integer, Double> nativeFmaGflops, Map<Integer, Double> nativeReadGbps, double otherCores) {
 
-    /** How long and how big: readBytes of buffer (0 = no roofline), fmaMillis per FMA run, best of rounds. */
+    /**
+     * How long and how big: readBytes of buffer (0 = no roofline), fmaMillis per FMA run; FMA figures are the
+     * best of {@code rounds} runs, read figures the best of {@code READ_PASSES_PER_ROUND · rounds} passes
+     * (a pass is short and its spread is wider).
+     */
     public record Settings(long readBytes, long fmaMillis, int rounds) {
-        public static final Settings DEFAULT = new Settings(1L << 30, 300, 3);
+        public static final Settings DEFAULT = new Settings(1L << 30, 300, 5);
         public static final Settings NONE = new Settings(0, 0, 0);
     }
 
-    public static final Roofline NONE = new Roofline(List.of(), Map.of(), Map.of(), Map.of(), Map.of());
+    public static final Roofline NONE = new Roofline(List.of(), Map.of(), Map.of(), Map.of(), Map.of(), Double.NaN);
+    private static final int READ_PASSES_PER_ROUND = 4;
 
     public Roofline {
         threads = List.copyOf(threads);
@@ -69,6 +74,7 @@ public record Roofline(List<Integer> threads, Map<Integer, Double> javaFmaGflops
         boolean nat = NativeProbes.available();
         int steps = (counts.size() + readCounts.size()) * (nat ? 2 : 1);
         progress.begin("roofline", steps);
+        CpuSample cpuStart = CpuSample.now();
         try (Arena arena = Arena.ofShared()) {
             long iterations = calibrateJavaFma(s.fmaMillis());
             for (int t : counts) {
@@ -81,7 +87,7 @@ public record Roofline(List<Integer> threads, Map<Integer, Double> javaFmaGflops
             buffer.fill((byte) 1); // fault every page in before timing
             warmJavaRead(buffer);
             for (int t : readCounts) {
-                jr.put(t, bestGbps(t, s.rounds(), buffer, (seg, id) -> Blackhole.consume(VectorProbes.readSum(seg, 0, seg.byteSize()))));
+                jr.put(t, bestGbps(t, READ_PASSES_PER_ROUND * s.rounds(), buffer, (seg, id) -> Blackhole.consume(VectorProbes.readSum(seg, 0, seg.byteSize()))));
                 progress.step();
             }
             if (nat) {
@@ -92,14 +98,14 @@ public record Roofline(List<Integer> threads, Map<Integer, Double> javaFmaGflops
                     progress.step();
                 }
                 for (int t : readCounts) {
-                    nr.put(t, bestGbps(t, s.rounds(), buffer, (seg, id) -> Blackhole.consume(NativeProbes.read(seg))));
+                    nr.put(t, bestGbps(t, READ_PASSES_PER_ROUND * s.rounds(), buffer, (seg, id) -> Blackhole.consume(NativeProbes.read(seg))));
                     progress.step();
                 }
             }
         } finally {
             progress.end();
         }
-        return new Roofline(counts, jf, jr, nf, nr);
+        return new Roofline(counts, jf, jr, nf, nr, cpuStart.otherCores(CpuSample.now()));
     }
 
     /** Iterations of the Java FMA loop that take about {@code millis} on one thread, after C2 has compiled it. */

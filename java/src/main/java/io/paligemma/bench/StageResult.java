@@ -7,10 +7,11 @@ package io.paligemma.bench;
  * @param flops        floating-point operations of one repetition ({@link FlopCount}), 0 = not counted
  * @param bytes        weight bytes one repetition streams (decode), 0 = not counted
  * @param peakRssBytes peak resident set of the whole run (VmHWM), shared by its stages
- * @param loadAverage  the machine's 1-minute load average when the run started (other processes compete)
+ * @param loadAverage  the machine's 1-minute load average when the run started (this process's earlier work included)
+ * @param otherCores   cores other processes kept busy on average during the run ({@link CpuSample}): competition
  */
 public record StageResult(String backend, String weights, Stage stage, Stats stats, int tokens, double flops,
-                          double bytes, long peakRssBytes, double loadAverage) {
+                          double bytes, long peakRssBytes, double loadAverage, double otherCores) {
 
     /** Tokens per second at the median, NaN when the stage has no token rate. */
     public double tokensPerSecond() {

@@ -41,7 +41,8 @@ final class BenchOpsCommand implements Callable<Integer> {
         int t = threads > 0 ? threads : OpsProvider.defaultThreads();
         OpsBench.Report r = OpsBench.run(bs, OpsBench.SHAPES, t, rounds, calls, callRuns, new ConsoleProgress());
         r.skipped().forEach(s -> System.err.println("bench-ops: skipped " + s));
-        System.out.printf(Locale.ROOT, "%nload average %.2f at start, %.2f at end%n%n", r.loadStart()[0], r.loadEnd()[0]);
+        System.out.printf(Locale.ROOT, "%nload average %.2f at start, %.2f at end; other processes used %.2f cores meanwhile%n%n",
+                r.loadStart()[0], r.loadEnd()[0], r.otherCores());
         System.out.println(r.table());
         if (json != null) {
             r.writeJson(json);

@@ -73,6 +73,7 @@ class BenchTest {
             assertTrue(r.get("median_s").asDouble() <= r.get("max_s").asDouble());
             assertTrue(r.get("peak_rss_bytes").asLong() > 0);
             assertTrue(r.get("load_average_1m").asDouble() >= 0);
+            assertTrue(r.get("other_cores").asDouble() >= 0);
             boolean rate = stage.equals("prefill") || stage.equals("decode");
             assertEquals(rate, r.get("tokens_per_s").isNumber(), stage + " tokens_per_s");
             if (rate) {
@@ -115,7 +116,8 @@ class BenchTest {
         String table = report.table();
         assertTrue(table.contains("f32/native"), table);
         for (String label : List.of("load to ready", "image preprocess", "vision tower", "projector", "prefill",
-                "time to first token", "decode", "peak RSS", "load average at start")) {
+                "time to first token", "decode", "peak RSS", "load average at start",
+                "other processes (cores)")) {
             assertTrue(table.contains(label), label + " in\n" + table);
         }
         assertTrue(table.contains("tok/s"), table);
