@@ -37,8 +37,8 @@ final class Errors implements IExecutionExceptionHandler {
 
     static int onBadUsage(ParameterException e, String[] args) {
         CommandLine cl = e.getCommandLine();
-        cl.getErr().println("paligemma " + cl.getCommandName() + ": " + e.getMessage());
-        cl.getErr().println("Try 'paligemma " + (cl.getParent() == null ? "" : cl.getCommandName() + " ") + "--help'.");
+        cl.getErr().println("paligemma " + cl.getCommandName() + ": " + e.getMessage() + " (see 'paligemma "
+                + (cl.getParent() == null ? "" : cl.getCommandName() + " ") + "--help')");
         return BAD_INPUT;
     }
 }

@@ -7,7 +7,19 @@ import io.paligemma.image.ImageException;
 import io.paligemma.image.RgbImage;
 import java.io.IOException;
 import java.io.PrintStream;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -23,8 +35,13 @@ final class GenerateCommand implements Callable<Integer> {
     ModelOptions model;
 
     @Option(names = "--image", paramLabel = "FILE",
-            description = "PNG, JPEG, BMP, GIF or WebP (required with --model; the demo has its own picture)")
-    Path image;
+            description = "PNG, JPEG, BMP, GIF or WebP (required with --model; the demo has its own picture). "
+                    + "Repeat it for a batch: one JSON line per picture, in order, with a progress bar.")
+    List<Path> images = new ArrayList<>();
+
+    @Option(names = "--concurrency", paramLabel = "N", defaultValue = "1",
+            description = "batch requests in flight at once on the one loaded model (default ${DEFAULT-VALUE})")
+    int concurrency;
 
     @Option(names = "--prompt", paramLabel = "TEXT", required = true, description = "the task prompt")
     String prompt;
@@ -41,17 +58,20 @@ final class GenerateCommand implements Callable<Integer> {
             try (BundledDemo demo = new BundledDemo()) {
                 System.err.println("no --model given: using the " + BundledDemo.LABEL);
                 model.model = demo.checkpoint;
-                return run(image != null ? image : demo.image);
+                return run(images.isEmpty() ? List.of(demo.image) : images);
             }
         }
-        if (image == null) {
+        if (images.isEmpty()) {
             throw new IllegalArgumentException("--image FILE is required with --model");
         }
-        return run(image);
+        return run(images);
     }
 
-    private int run(Path imageFile) throws ImageException {
-        RgbImage picture = new ImageDecoder().read(imageFile);
+    private int run(List<Path> files) throws ImageException {
+        if (files.size() > 1) {
+            return batch(files);
+        }
+        RgbImage picture = new ImageDecoder().read(files.get(0));
         try (PaliGemma m = model.load()) {
             PrintStream out = System.out;
             Result r = m.generate(picture, prompt, sampling.config(), text -> {
@@ -61,6 +81,52 @@ final class GenerateCommand implements Callable<Integer> {
             out.println();
             if (timings) {
                 System.err.println("[" + r.finishReason().name().toLowerCase() + "] " + r.timings());
+            }
+        }
+        return 0;
+    }
+
+    /** Many pictures, one prompt: requests run side by side on the one model; results print in input order. */
+    private int batch(List<Path> files) throws ImageException {
+        if (concurrency < 1) {
+            throw new IllegalArgumentException("--concurrency must be >= 1");
+        }
+        ImageDecoder decoder = new ImageDecoder();
+        List<RgbImage> pictures = new ArrayList<>();
+        for (Path f : files) {
+            pictures.add(decoder.read(f)); // every picture is checked before the model is loaded
+        }
+        ObjectMapper json = new ObjectMapper();
+        try (PaliGemma m = model.load();
+             ProgressBar bar = new ProgressBarBuilder().setTaskName("generate").setInitialMax(files.size())
+                     .setStyle(ProgressBarStyle.ASCII).setConsumer(new ConsoleProgressBarConsumer(System.err)).build()) {
+            ExecutorService pool = Executors.newFixedThreadPool(concurrency);
+            try {
+                List<Future<Result>> results = new ArrayList<>();
+                for (RgbImage p : pictures) {
+                    results.add(pool.submit(() -> {
+                        Result r = m.generate(p, prompt, sampling.config());
+                        bar.step();
+                        return r;
+                    }));
+                }
+                for (int i = 0; i < files.size(); i++) {
+                    Result r = results.get(i).get();
+                    ObjectNode line = json.createObjectNode();
+                    line.put("image", files.get(i).toString()).put("text", r.text())
+                            .put("finish", r.finishReason().name().toLowerCase());
+                    line.putPOJO("tokens", r.tokenIds());
+                    if (timings) {
+                        line.put("timings", r.timings().toString());
+                    }
+                    System.out.println(json.writeValueAsString(line));
+                }
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+            } catch (InterruptedException | com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            } finally {
+                pool.shutdownNow();
             }
         }
         return 0;

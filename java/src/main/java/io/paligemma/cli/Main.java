@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
                 DetectCommand.Detect.class, DetectCommand.Segment.class, ParseCommand.class, ConformanceCommand.class,
                 MakeRandomCommand.class, BenchCommand.class, BenchOpsCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 checks failed, 2 bad usage or input, 3 environment problem (JDK, native libraries)."})
-public final class Main implements Runnable {
+public final class Main implements java.util.concurrent.Callable<Integer> {
 
     public static void main(String[] args) {
         // one short line per log record (the backend choice is logged once per engine)
@@ -27,8 +27,13 @@ public final class Main implements Runnable {
     }
 
     /** With no command: the demo on the bundled checkpoint, then where to go next. */
+    @picocli.CommandLine.Mixin
+    BackendOptions backend;
+
     @Override
-    public void run() {
-        System.exit(new CommandLine(new DemoCommand()).setExecutionExceptionHandler(new Errors()).execute());
+    public Integer call() throws Exception {
+        DemoCommand demo = new DemoCommand();
+        demo.backend = backend;
+        return demo.call();
     }
 }

@@ -15,7 +15,8 @@ import picocli.CommandLine.Option;
 
 @Command(name = "make-random", mixinStandardHelpOptions = true,
         description = {"Write a checkpoint with random weights and the real shapes of a published model (for benchmarks "
-                + "and memory tests; its answers are noise).",
+                + "and memory tests; its answers are noise), with a synthetic tokenizer of the real size and special-token "
+                + "ids, so generate, detect and segment can load it.",
                 "Presets: paligemma-3b-224|448|896, paligemma2-3b-224|448|896, paligemma2-10b-224|448|896, "
                         + "paligemma2-28b-224|448|896 (also with -pt-, e.g. paligemma-3b-pt-224)."})
 final class MakeRandomCommand implements Callable<Integer> {

@@ -1,5 +1,6 @@
 package io.paligemma.ops;
 
+import io.paligemma.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
 
 /** Size checks every op runs before touching memory: a wrong size is an IllegalArgumentException naming the op. */
@@ -46,5 +47,103 @@ final class Checks {
         }
         long count = rows == 0 || cols == 0 ? 0 : Math.addExact(Math.multiplyExact(rows - 1, ld), cols);
         floats(op, name + " [" + rows + ", " + cols + "] stride " + ld, seg, count);
+    }
+
+    // ---- per-op argument checks, shared by both backends so they accept and reject the same calls ----
+
+    /** linear: returns n, the output width. */
+    static int linear(MemorySegment x, int m, int k, Tensor w, MemorySegment bias, MemorySegment y) {
+        String op = "linear";
+        notNull(op, "w", w);
+        if (!w.dtype().isWeightFloat() || w.rank() != 2) {
+            throw new IllegalArgumentException(op + ": weight " + w + " must be a 2-d F32, BF16 or F16 matrix");
+        }
+        nonNegative(op, "m", m);
+        nonNegative(op, "k", k);
+        if (w.dim(1) != k || w.dim(0) > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(op + ": weight " + w + " does not match k = " + k + " (expected [n, " + k + "])");
+        }
+        int n = (int) w.dim(0);
+        floats(op, "x [" + m + ", " + k + "]", x, (long) m * k);
+        floats(op, "y [" + m + ", " + n + "]", y, (long) m * n);
+        if (bias != null) {
+            floats(op, "bias [" + n + "] of " + w.name(), bias, n);
+        }
+        return n;
+    }
+
+    static void matmulTransB(MemorySegment a, int lda, MemorySegment b, int ldb, MemorySegment c, int ldc, int m, int n, int k) {
+        matrix("matmulTransB", "a", a, m, k, lda);
+        matrix("matmulTransB", "b", b, n, k, ldb);
+        matrix("matmulTransB", "c", c, m, n, ldc);
+    }
+
+    static void matmul(MemorySegment a, int lda, MemorySegment b, int ldb, MemorySegment c, int ldc, int m, int n, int k) {
+        matrix("matmul", "a", a, m, k, lda);
+        matrix("matmul", "b", b, k, n, ldb);
+        matrix("matmul", "c", c, m, n, ldc);
+    }
+
+    static void softmaxRows(MemorySegment x, int rows, int cols, int ld, MemorySegment keyLo, MemorySegment keyHi) {
+        matrix("softmaxRows", "x", x, rows, cols, ld);
+        elements("softmaxRows", "keyLo", keyLo, rows, 4);
+        elements("softmaxRows", "keyHi", keyHi, rows, 4);
+    }
+
+    static void rope(MemorySegment x, int tokens, int heads, int headDim, int tokenStride, MemorySegment cos,
+                     MemorySegment sin) {
+        String op = "ropeRotateHalf";
+        nonNegative(op, "heads", heads);
+        if (headDim <= 0 || headDim % 2 != 0) {
+            throw new IllegalArgumentException(op + ": headDim must be even and > 0, got " + headDim);
+        }
+        matrix(op, "x", x, tokens, (long) heads * headDim, tokenStride);
+        int half = headDim / 2;
+        floats(op, "cos [" + tokens + ", " + half + "]", cos, (long) tokens * half);
+        floats(op, "sin [" + tokens + ", " + half + "]", sin, (long) tokens * half);
+    }
+
+    /** rmsNorm (bias null) and layerNorm. */
+    static void norm(String op, MemorySegment out, MemorySegment x, MemorySegment weight, MemorySegment bias, int rows,
+                     int dim, boolean withBias) {
+        nonNegative(op, "rows", rows);
+        nonNegative(op, "dim", dim);
+        floats(op, "x [" + rows + ", " + dim + "]", x, (long) rows * dim);
+        floats(op, "out [" + rows + ", " + dim + "]", out, (long) rows * dim);
+        floats(op, "weight [" + dim + "]", weight, dim);
+        if (withBias) {
+            floats(op, "bias [" + dim + "]", bias, dim);
+        }
+    }
+
+    /** Element-wise ops over n floats: every segment named in pairs (name, segment). */
+    static void elementwise(String op, long n, Object... namedSegments) {
+        nonNegative(op, "n", n);
+        for (int i = 0; i < namedSegments.length; i += 2) {
+            floats(op, (String) namedSegments[i], (MemorySegment) namedSegments[i + 1], n);
+        }
+    }
+
+    static void softcap(MemorySegment x, long n, float cap) {
+        nonNegative("softcap", "n", n);
+        if (!(cap > 0) || Float.isInfinite(cap)) {
+            throw new IllegalArgumentException("softcap: cap must be a positive finite number, got " + cap);
+        }
+        floats("softcap", "x", x, n);
+    }
+
+    static void toF32(MemorySegment out, Tensor src, long offset, long n) {
+        String op = "toF32";
+        notNull(op, "src", src);
+        if (!src.dtype().isWeightFloat()) {
+            throw new IllegalArgumentException(op + ": " + src + " is not F32, BF16 or F16");
+        }
+        nonNegative(op, "offset", offset);
+        nonNegative(op, "n", n);
+        if (offset > src.elementCount() - n) {
+            throw new IllegalArgumentException(op + ": elements [" + offset + ", " + (offset + n) + ") outside " + src
+                    + " (" + src.elementCount() + " elements)");
+        }
+        floats(op, "out", out, n);
     }
 }

@@ -31,10 +31,14 @@ final class Convert {
         }
     }
 
-    /** rows × len block of a [*, ld] matrix of the given kind, from element start, to f32 [rows, len] at out. */
-    static void rows(MemorySegment out, int kind, MemorySegment src, long start, long ld, int rows, int len) {
+    /**
+     * rows × len block of a [*, ld] matrix of the given kind, from element start, to f32 rows of
+     * stride outLd (elements) at out.
+     */
+    static void rows(MemorySegment out, long outLd, int kind, MemorySegment src, long start, long ld, int rows,
+                     int len) {
         for (int r = 0; r < rows; r++) {
-            run(out, (long) r * len * 4, kind, src, start + r * ld, len);
+            run(out, r * outLd * 4, kind, src, start + r * ld, len);
         }
     }
 

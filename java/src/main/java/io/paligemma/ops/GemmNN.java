@@ -31,7 +31,7 @@ final class GemmNN {
      */
     static void run(MemorySegment a, long lda, MemorySegment b, long ldb, boolean bPadded, MemorySegment c, long ldc,
                     int n, int k, int i0, int i1, int blk0, int blk1, float alpha) {
-        float[] acc = new float[16 * L];
+        float[] acc = new float[16 * L]; // [8 rows, 2L columns] of results
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment padded = null; // zero-padded copy of a partial last block of b [k, BLOCK]
             for (int blk = blk0; blk < blk1; blk++) {

@@ -4,14 +4,13 @@ import static io.paligemma.ops.VectorGemm.L;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.util.Arrays;
 
 /**
  * c[i, j] = alpha · Σ_p a[i, p] · b[j, p] for one range of output columns j (BLAS "NT": b is used
  * transposed): nn.Linear (b = the weight [out, in]) and attention scores q·kᵀ. Cache blocking
- * around the {@link VectorGemm} kernels. F32 b is read in place; BF16 b is widened in registers on
- * the decode path and, like F16, one cache-sized block at a time into a per-call f32 scratch
- * otherwise (never a full copy), so the tile kernel stays f32-only and monomorphic.
+ * around the {@link VectorGemm} kernels. On the decode path (m &lt; 4) F32 and BF16 b are read in place
+ * (BF16 widened in registers); otherwise b goes through a per-call f32 scratch one cache-sized panel
+ * at a time (never a full copy), so the tile kernel stays f32-only and monomorphic.
  */
 final class GemmNT {
 
@@ -35,15 +34,15 @@ final class GemmNT {
             }
             return;
         }
-        float[] acc = new float[16 * L];
-        float[] pad = new float[8 * L];
+        float[] acc = new float[16 * L]; // [16, L]: a tile's accumulators, then their lane sums
+        float[] pad = new float[9 * L];  // [9, L]: zero-padded row tails when k % L != 0
         int kBlocks = (k + K_BLOCK_MAX - 1) / K_BLOCK_MAX;
         int kb = roundUp((k + kBlocks - 1) / kBlocks, L);
-        boolean needScratch = m < 4 ? kind == VectorGemm.KIND_F16 : kind != VectorGemm.KIND_F32;
+        boolean needScratch = m >= 4 || kind == VectorGemm.KIND_F16;
         try (Arena arena = needScratch ? Arena.ofConfined() : null) {
             if (m < 4) {
-                MemorySegment scratch = arena == null ? null : arena.allocate(4L * kb * 4, 64);
-                fewRows(a, lda, m, k, kb, kind, b, ldb, c, ldc, n0, n1, alpha, scratch, acc, pad);
+                MemorySegment scratch = arena == null ? null : arena.allocate(8L * k * 4, 64);
+                fewRows(a, lda, m, k, kind, b, ldb, c, ldc, n0, n1, alpha, scratch, acc, pad);
             } else {
                 int panelRows = Math.max(4, PANEL_BYTES / (kb * 4) / 4 * 4);
                 MemorySegment scratch = arena == null ? null : arena.allocate((long) panelRows * kb * 4, 64);
@@ -53,51 +52,50 @@ final class GemmNT {
     }
 
     /**
-     * m &lt; 4 (decode): one pass over each group of 4 b rows, every a row against it, so b is read
-     * once; bandwidth-bound by design. BF16 is widened in registers (half the bytes of F32); F16 has
-     * no cheap in-register widening, so its rows go through the f32 scratch a k block at a time.
+     * m &lt; 4 (decode): groups of 8 b rows, each a row against the group in turn (the group stays
+     * in cache for the next a rows), so b is read from memory once; bandwidth-bound by design. BF16 is
+     * widened in registers (half the bytes of F32); F16 has no cheap in-register widening, so each
+     * group is widened into the f32 scratch [8, k] first.
      */
-    private static void fewRows(MemorySegment a, long lda, int m, int k, int kb, int kind, MemorySegment b, long ldb,
+    private static void fewRows(MemorySegment a, long lda, int m, int k, int kind, MemorySegment b, long ldb,
                                 MemorySegment c, long ldc, int n0, int n1, float alpha, MemorySegment scratch,
                                 float[] acc, float[] pad) {
         boolean convert = kind == VectorGemm.KIND_F16;
         int bKind = convert ? VectorGemm.KIND_F32 : kind;
         int es = bKind == VectorGemm.KIND_F32 ? 4 : 2;
-        int chunk = convert ? kb : k; // direct reads need no k blocks: the few a rows stay in L1
-        for (int j = n0; j < n1; j += 4) {
-            int cols = Math.min(4, n1 - j);
-            Arrays.fill(acc, 0f);
-            for (int k0 = 0; k0 < k; k0 += chunk) {
-                int kLen = Math.min(chunk, k - k0);
-                MemorySegment src = b;
-                long b0 = (j * ldb + k0) * es;
-                long step = ldb * es;
-                if (convert) {
-                    Convert.rows(scratch, kind, b, j * ldb + k0, ldb, cols, kLen);
-                    src = scratch;
-                    b0 = 0;
-                    step = (long) kLen * 4;
-                }
-                long b1 = b0 + (cols > 1 ? step : 0);
-                long b2 = b0 + (cols > 2 ? 2 * step : 0);
-                long b3 = b0 + (cols > 3 ? 3 * step : 0);
-                for (int i = 0; i < m; i++) {
-                    long a0 = (i * lda + k0) * 4;
-                    if (bKind == VectorGemm.KIND_BF16) {
-                        VectorGemm.dot1x4Bf16(a, a0, src, b0, b1, b2, b3, kLen, acc, 4 * i);
-                    } else {
-                        VectorGemm.dot1x4(a, a0, src, b0, b1, b2, b3, kLen, acc, 4 * i);
-                    }
-                    VectorGemm.dot1x4Tail(a, a0, bKind, src, b0, b1, b2, b3, kLen, acc, 4 * i, pad);
-                }
+        for (int j = n0; j < n1; j += 8) {
+            int cols = Math.min(8, n1 - j);
+            MemorySegment src = b;
+            long b0 = j * ldb * es;
+            long step = ldb * es;
+            if (convert) {
+                Convert.rows(scratch, k, kind, b, j * ldb, ldb, cols, k);
+                src = scratch;
+                b0 = 0;
+                step = (long) k * 4;
             }
-            VectorGemm.reduce4x4(acc, alpha, c, (long) j * 4, ldc * 4, m, cols, false);
+            for (int i = 0; i < m; i++) {
+                long a0 = i * lda * 4;
+                if (bKind == VectorGemm.KIND_BF16) {
+                    VectorGemm.dot1x8Bf16(a, a0, src, b0, step, cols, k, acc);
+                } else {
+                    VectorGemm.dot1x8(a, a0, src, b0, step, cols, k, acc);
+                }
+                if (k % L != 0) {
+                    VectorGemm.dot1x8Tail(a, a0, bKind, src, b0, step, cols, k, acc, pad);
+                }
+                VectorGemm.reduce1x8(acc, alpha, c, (i * ldc + j) * 4, cols);
+            }
         }
     }
 
     /**
-     * m ≥ 4: k blocks outermost; per block, panels of b rows (L2-resident), and for each panel every
-     * tile of 4 a rows (L1-resident) against it, 4 b rows at a time. Later k blocks add to c.
+     * m ≥ 4: k blocks outermost; per block, panels of b rows, and for each panel every tile of 4 a
+     * rows (L1-resident) against it, 4 b rows at a time. Later k blocks add to c. Each panel is first
+     * copied (F32) or widened (BF16, F16) into the f32 scratch (L2-resident): contiguous, cache-line
+     * aligned rows whatever the alignment of the tensor in its file (unaligned F32 weights read in
+     * place measured ~15% slower), and a tile kernel that only knows f32. Each weight is converted
+     * once per call; widening in the tile kernel would redo it for every tile of 4 a rows.
      */
     private static void manyRows(MemorySegment a, long lda, int m, int k, int kb, int panelRows, int kind,
                                  MemorySegment b, long ldb, MemorySegment c, long ldc, int n0, int n1, float alpha,
@@ -106,15 +104,8 @@ final class GemmNT {
             int kLen = Math.min(kb, k - k0);
             for (int j0 = n0; j0 < n1; j0 += panelRows) {
                 int jEnd = Math.min(j0 + panelRows, n1);
-                MemorySegment src = b;
-                long base = (j0 * ldb + k0) * 4;
-                long step = ldb * 4;
-                if (scratch != null) {
-                    Convert.rows(scratch, kind, b, j0 * ldb + k0, ldb, jEnd - j0, kLen);
-                    src = scratch;
-                    base = 0;
-                    step = (long) kLen * 4;
-                }
+                long step = (long) roundUp(kLen, L) * 4; // whole vectors: every row starts on a cache line
+                Convert.rows(scratch, step / 4, kind, b, j0 * ldb + k0, ldb, jEnd - j0, kLen);
                 for (int i0 = 0; i0 < m; i0 += 4) {
                     int rows = Math.min(4, m - i0);
                     long a0 = (i0 * lda + k0) * 4;
@@ -123,12 +114,14 @@ final class GemmNT {
                     long a3 = a0 + (rows > 3 ? lda * 12 : 0);
                     for (int j = j0; j < jEnd; j += 4) {
                         int cols = Math.min(4, jEnd - j);
-                        long b0 = base + (j - j0) * step;
+                        long b0 = (j - j0) * step;
                         long b1 = b0 + (cols > 1 ? step : 0);
                         long b2 = b0 + (cols > 2 ? 2 * step : 0);
                         long b3 = b0 + (cols > 3 ? 3 * step : 0);
-                        VectorGemm.dot4x4(a, a0, a1, a2, a3, src, b0, b1, b2, b3, kLen, acc);
-                        VectorGemm.dot4x4Tail(a, a0, a1, a2, a3, src, b0, b1, b2, b3, kLen, acc, pad);
+                        VectorGemm.dot4x4(a, a0, a1, a2, a3, scratch, b0, b1, b2, b3, kLen, acc);
+                        if (kLen % L != 0) {
+                            VectorGemm.dot4x4Tail(a, a0, a1, a2, a3, scratch, b0, b1, b2, b3, kLen, acc, pad);
+                        }
                         VectorGemm.reduce4x4(acc, alpha, c, (i0 * ldc + j) * 4, ldc * 4, rows, cols, k0 > 0);
                     }
                 }

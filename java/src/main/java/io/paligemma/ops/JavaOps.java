@@ -10,13 +10,18 @@ import java.lang.foreign.ValueLayout;
  * {@link RowOps}, {@link Elementwise}, {@link Convert}), split over the threads of one
  * {@link Parallel}. It is also the readable specification of every op: each kernel names the torch /
  * Hugging Face computation it mirrors. Every method validates all sizes before touching memory.
+ * With more than one thread the pool's workers touch the segments too, so they must come from a
+ * shared (or automatic) arena, not a confined one; outputs must not overlap inputs except where an
+ * op says "out may be x".
  */
 public final class JavaOps implements Ops {
 
     /** Elements per parallel chunk of the element-wise ops (a multiple of every vector length). */
     private static final int CHUNK = 16384;
-    /** Output columns per parallel chunk of the GEMMs (a multiple of the 4-column tiles). */
+    /** Output columns per parallel chunk of the GEMMs (a multiple of the 4- and 8-column tiles). */
     private static final int COLUMN_GRAIN = 16;
+    /** Multiply-adds below which a parallel chunk is not worth handing to another thread. */
+    private static final long MIN_WORK = 1L << 20;
     /** From this many rows of a, matmulTransB transposes b and runs the broadcast kernel instead of dot products. */
     private static final int TRANSPOSE_MIN_ROWS = 16;
 
@@ -41,26 +46,10 @@ public final class JavaOps implements Ops {
 
     @Override
     public void linear(MemorySegment x, int m, int k, Tensor w, MemorySegment bias, MemorySegment y) {
-        String op = "linear";
-        Checks.notNull(op, "w", w);
-        if (!w.dtype().isWeightFloat() || w.rank() != 2) {
-            throw new IllegalArgumentException(op + ": weight " + w + " must be a 2-d F32, BF16 or F16 matrix");
-        }
-        Checks.nonNegative(op, "m", m);
-        Checks.nonNegative(op, "k", k);
-        if (w.dim(1) != k || w.dim(0) > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException(op + ": weight " + w + " does not match k = " + k
-                    + " (expected [n, " + k + "])");
-        }
-        int n = (int) w.dim(0);
-        Checks.floats(op, "x [" + m + ", " + k + "]", x, (long) m * k);
-        Checks.floats(op, "y [" + m + ", " + n + "]", y, (long) m * n);
-        if (bias != null) {
-            Checks.floats(op, "bias [" + n + "] of " + w.name(), bias, n);
-        }
+        int n = Checks.linear(x, m, k, w, bias, y);
         int kind = kind(w.dtype());
         MemorySegment wd = w.data();
-        parallel.forRange(n, COLUMN_GRAIN, (n0, n1) -> {
+        parallel.forRange(n, grain(COLUMN_GRAIN, (long) m * k), (n0, n1) -> {
             GemmNT.columns(x, k, m, k, kind, wd, k, y, n, n0, n1, 1f);
             if (bias != null) {
                 for (int i = 0; i < m; i++) {
@@ -74,41 +63,32 @@ public final class JavaOps implements Ops {
     @Override
     public void matmulTransB(MemorySegment a, int lda, MemorySegment b, int ldb, MemorySegment c, int ldc,
                              int m, int n, int k, float alpha) {
-        String op = "matmulTransB";
-        Checks.matrix(op, "a", a, m, k, lda);
-        Checks.matrix(op, "b", b, n, k, ldb);
-        Checks.matrix(op, "c", c, m, n, ldc);
+        Checks.matmulTransB(a, lda, b, ldb, c, ldc, m, n, k);
         if (m >= TRANSPOSE_MIN_ROWS) {
             // Many query rows: transposing the keys once (per thread, its own columns) pays off.
             int blocks = (n + GemmNN.BLOCK - 1) / GemmNN.BLOCK;
-            parallel.forRange(blocks, 1, (b0, b1) -> GemmNN.transB(a, lda, b, ldb, c, ldc, m, n, k, alpha, b0, b1));
+            parallel.forRange(blocks, grain(1, (long) m * k * GemmNN.BLOCK), (b0, b1) -> GemmNN.transB(a, lda, b, ldb, c, ldc, m, n, k, alpha, b0, b1));
         } else {
-            parallel.forRange(n, COLUMN_GRAIN, (n0, n1) ->
+            parallel.forRange(n, grain(COLUMN_GRAIN, (long) m * k), (n0, n1) ->
                     GemmNT.columns(a, lda, m, k, VectorGemm.KIND_F32, b, ldb, c, ldc, n0, n1, alpha));
         }
     }
 
     @Override
     public void matmul(MemorySegment a, int lda, MemorySegment b, int ldb, MemorySegment c, int ldc, int m, int n, int k) {
-        String op = "matmul";
-        Checks.matrix(op, "a", a, m, k, lda);
-        Checks.matrix(op, "b", b, k, n, ldb);
-        Checks.matrix(op, "c", c, m, n, ldc);
+        Checks.matmul(a, lda, b, ldb, c, ldc, m, n, k);
         int blocks = (n + GemmNN.BLOCK - 1) / GemmNN.BLOCK;
         if (m >= 8 * parallel.threads()) {
-            parallel.forRange(m, 8, (i0, i1) -> GemmNN.run(a, lda, b, ldb, false, c, ldc, n, k, i0, i1, 0, blocks, 1f));
+            parallel.forRange(m, grain(8, (long) n * k), (i0, i1) -> GemmNN.run(a, lda, b, ldb, false, c, ldc, n, k, i0, i1, 0, blocks, 1f));
         } else {
-            parallel.forRange(blocks, 1, (b0, b1) -> GemmNN.run(a, lda, b, ldb, false, c, ldc, n, k, 0, m, b0, b1, 1f));
+            parallel.forRange(blocks, grain(1, (long) m * k * GemmNN.BLOCK), (b0, b1) -> GemmNN.run(a, lda, b, ldb, false, c, ldc, n, k, 0, m, b0, b1, 1f));
         }
     }
 
     @Override
     public void softmaxRows(MemorySegment x, int rows, int cols, int ld, float scale, float softcap,
                             MemorySegment keyLo, MemorySegment keyHi) {
-        String op = "softmaxRows";
-        Checks.matrix(op, "x", x, rows, cols, ld);
-        Checks.elements(op, "keyLo", keyLo, rows, 4);
-        Checks.elements(op, "keyHi", keyHi, rows, 4);
+        Checks.softmaxRows(x, rows, cols, ld, keyLo, keyHi);
         if (cols == 0) {
             return;
         }
@@ -124,15 +104,8 @@ public final class JavaOps implements Ops {
     @Override
     public void ropeRotateHalf(MemorySegment x, int tokens, int heads, int headDim, int tokenStride,
                                MemorySegment cos, MemorySegment sin) {
-        String op = "ropeRotateHalf";
-        Checks.nonNegative(op, "heads", heads);
-        if (headDim <= 0 || headDim % 2 != 0) {
-            throw new IllegalArgumentException(op + ": headDim must be even and > 0, got " + headDim);
-        }
-        Checks.matrix(op, "x", x, tokens, (long) heads * headDim, tokenStride);
+        Checks.rope(x, tokens, heads, headDim, tokenStride, cos, sin);
         int half = headDim / 2;
-        Checks.floats(op, "cos [" + tokens + ", " + half + "]", cos, (long) tokens * half);
-        Checks.floats(op, "sin [" + tokens + ", " + half + "]", sin, (long) tokens * half);
         parallel.forRange(tokens, 1, (t0, t1) -> {
             for (int t = t0; t < t1; t++) {
                 for (int h = 0; h < heads; h++) {
@@ -144,12 +117,7 @@ public final class JavaOps implements Ops {
 
     @Override
     public void rmsNorm(MemorySegment out, MemorySegment x, MemorySegment weight, int rows, int dim, float eps) {
-        String op = "rmsNorm";
-        Checks.nonNegative(op, "rows", rows);
-        Checks.nonNegative(op, "dim", dim);
-        Checks.floats(op, "x [" + rows + ", " + dim + "]", x, (long) rows * dim);
-        Checks.floats(op, "out [" + rows + ", " + dim + "]", out, (long) rows * dim);
-        Checks.floats(op, "weight [" + dim + "]", weight, dim);
+        Checks.norm("rmsNorm", out, x, weight, null, rows, dim, false);
         parallel.forRange(rows, 1, (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
                 long off = (long) r * dim * 4;
@@ -161,13 +129,7 @@ public final class JavaOps implements Ops {
     @Override
     public void layerNorm(MemorySegment out, MemorySegment x, MemorySegment weight, MemorySegment bias,
                           int rows, int dim, float eps) {
-        String op = "layerNorm";
-        Checks.nonNegative(op, "rows", rows);
-        Checks.nonNegative(op, "dim", dim);
-        Checks.floats(op, "x [" + rows + ", " + dim + "]", x, (long) rows * dim);
-        Checks.floats(op, "out [" + rows + ", " + dim + "]", out, (long) rows * dim);
-        Checks.floats(op, "weight [" + dim + "]", weight, dim);
-        Checks.floats(op, "bias [" + dim + "]", bias, dim);
+        Checks.norm("layerNorm", out, x, weight, bias, rows, dim, true);
         parallel.forRange(rows, 1, (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
                 long off = (long) r * dim * 4;
@@ -178,68 +140,50 @@ public final class JavaOps implements Ops {
 
     @Override
     public void geluTanh(MemorySegment out, MemorySegment x, long n) {
-        String op = "geluTanh";
-        Checks.nonNegative(op, "n", n);
-        Checks.floats(op, "x", x, n);
-        Checks.floats(op, "out", out, n);
+        Checks.elementwise("geluTanh", n, "x", x, "out", out);
         chunks(n, (s, e) -> Elementwise.gelu(out, x, null, s, e));
     }
 
     @Override
     public void geglu(MemorySegment out, MemorySegment gate, MemorySegment up, long n) {
-        String op = "geglu";
-        Checks.nonNegative(op, "n", n);
-        Checks.floats(op, "gate", gate, n);
-        Checks.floats(op, "up", up, n);
-        Checks.floats(op, "out", out, n);
+        Checks.elementwise("geglu", n, "gate", gate, "up", up, "out", out);
         chunks(n, (s, e) -> Elementwise.gelu(out, gate, up, s, e));
     }
 
     @Override
     public void softcap(MemorySegment x, long n, float cap) {
-        String op = "softcap";
-        Checks.nonNegative(op, "n", n);
-        if (!(cap > 0) || Float.isInfinite(cap)) {
-            throw new IllegalArgumentException(op + ": cap must be a positive finite number, got " + cap);
-        }
-        Checks.floats(op, "x", x, n);
+        Checks.softcap(x, n, cap);
         chunks(n, (s, e) -> Elementwise.softcap(x, cap, s, e));
     }
 
     @Override
     public void add(MemorySegment out, MemorySegment a, MemorySegment b, long n) {
-        String op = "add";
-        Checks.nonNegative(op, "n", n);
-        Checks.floats(op, "a", a, n);
-        Checks.floats(op, "b", b, n);
-        Checks.floats(op, "out", out, n);
+        Checks.elementwise("add", n, "a", a, "b", b, "out", out);
         chunks(n, (s, e) -> Elementwise.add(out, 0, a, 0, b, 0, s, e));
     }
 
     @Override
     public void scale(MemorySegment x, long n, float s) {
-        String op = "scale";
-        Checks.nonNegative(op, "n", n);
-        Checks.floats(op, "x", x, n);
+        Checks.elementwise("scale", n, "x", x);
         chunks(n, (start, end) -> Elementwise.scale(x, s, start, end));
     }
 
     @Override
     public void toF32(MemorySegment out, Tensor src, long offset, long n) {
-        String op = "toF32";
-        Checks.notNull(op, "src", src);
-        if (!src.dtype().isWeightFloat()) {
-            throw new IllegalArgumentException(op + ": " + src + " is not F32, BF16 or F16");
-        }
-        Checks.nonNegative(op, "offset", offset);
-        Checks.nonNegative(op, "n", n);
-        if (offset > src.elementCount() - n) {
-            throw new IllegalArgumentException(op + ": elements [" + offset + ", " + (offset + n) + ") outside " + src
-                    + " (" + src.elementCount() + " elements)");
-        }
-        Checks.floats(op, "out", out, n);
+        Checks.toF32(out, src, offset, n);
         int kind = kind(src.dtype());
         chunks(n, (s, e) -> Convert.run(out, s * 4, kind, src.data(), offset + s, e - s));
+    }
+
+    /**
+     * A loop grain (a multiple of {@code unit}) that gives every parallel chunk at least MIN_WORK
+     * multiply-adds: a hand-off to another thread costs about as much as 1M of them, so the small
+     * products of decode attention run on the calling thread alone.
+     */
+    private static int grain(int unit, long workPerIndex) {
+        long indices = (MIN_WORK + workPerIndex - 1) / Math.max(1, workPerIndex);
+        long rounded = (indices + unit - 1) / unit * unit;
+        return (int) Math.min(Integer.MAX_VALUE, Math.max(unit, rounded));
     }
 
     private static int kind(DType t) {
@@ -251,18 +195,7 @@ public final class JavaOps implements Ops {
         };
     }
 
-    /** Body of a parallel loop over element range [start, end). */
-    @FunctionalInterface
-    private interface LongRange {
-        void run(long start, long end);
-    }
-
-    /** Splits [0, n) into CHUNK-sized pieces over the threads. */
-    private void chunks(long n, LongRange body) {
-        long pieces = (n + CHUNK - 1) / CHUNK;
-        if (pieces > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException(n + " elements is too many for one call");
-        }
-        parallel.forRange((int) pieces, 1, (p0, p1) -> body.run((long) p0 * CHUNK, Math.min(n, (long) p1 * CHUNK)));
+    private void chunks(long n, Parallel.LongRangeBody body) {
+        parallel.forElements(n, CHUNK, body);
     }
 }

@@ -19,17 +19,40 @@ import java.lang.foreign.MemorySegment;
  */
 public final class NativeOps implements Ops {
 
+    /** Elements per parallel piece of the element-wise kernels: below this a hand-off costs more than it saves. */
+    private static final int CHUNK = 1 << 16;
     /** Output columns per parallel chunk of a 16-bit GEMM: whole cache lines of y, enough work per task. */
     private static final int GEMM_GRAIN = 64;
 
+    /**
+     * From this many rows a BF16 product runs on AMX tiles when the CPU has them: below it most of each
+     * 16-row tile would be padding (estimate of the kernel's author from instruction counts).
+     */
+    private static final int AMX_MIN_ROWS = 16;
+    /** Activations split into three bf16 parts: f32 accuracy from bf16 tiles (see gemm_amx.c). */
+    private static final int AMX_TERMS = 3;
+
+    /** From this many rows (and without AMX) 16-bit weights are widened by blocks and multiplied by sgemm. */
+    private static final int WIDEN_MIN_ROWS = 64;
+    /** Blocks narrower than this make sgemm slower than our kernel (down_proj, k = 16384: measured). */
+    private static final int WIDEN_MIN_BLOCK = 128;
+    /** The per-thread f32 buffer of one widened weight block (4 MiB: stays in the L3 share of a core). */
+    private static final long WIDEN_BUFFER_FLOATS = 1L << 20;
+
     private final Parallel parallel;
+    // One buffer per calling thread (requests run side by side); automatic arena: freed with the thread.
+    private final ThreadLocal<MemorySegment> widenBuffer =
+            ThreadLocal.withInitial(() -> java.lang.foreign.Arena.ofAuto().allocate(WIDEN_BUFFER_FLOATS * Float.BYTES, 64));
+    private final boolean amx; // AMX tiles present and granted by the OS for this process
 
     /** Loads the libraries (an error names the cause) and sets OpenBLAS to the pool's thread count. */
     public NativeOps(Parallel parallel) {
         NativeLibraries.load();
         this.parallel = parallel;
         cblas_h.openblas_set_num_threads(parallel.threads());
+        this.amx = pg_kernels_h.pg_amx_request() == 1;
     }
+
 
     /** Facts about the loaded native libraries, for {@code paligemma info}; loads them first. */
     public static java.util.Map<String, String> describe() {
@@ -52,6 +75,11 @@ public final class NativeOps implements Ops {
             f.append("f16c ");
         }
         facts.put("cpu features", f.toString().trim().isEmpty() ? "baseline x86-64 (portable kernels)" : f.toString().trim());
+        // AVX512-BF16 alone is not used: on Zen 4 its dot product has the throughput of an FMA, so the
+        // 3-part split runs slower than widening the weights to f32 (measured 0.65x, see DESIGN.md).
+        facts.put("bf16 products", (pg_kernels_h.pg_amx_request() == 1)
+                ? "AMX tiles for >= " + AMX_MIN_ROWS + " rows (activations split in 3 bf16 parts), f32 FMA below"
+                : "weights widened to f32 in registers, f32 FMA (no AMX on this CPU)");
         facts.put("openblas library", lib.openBlas().toString());
         facts.put("openblas config", cblas_h.openblas_get_config().reinterpret(4096).getString(0).trim());
         facts.put("openblas core", cblas_h.openblas_get_corename().reinterpret(4096).getString(0));
@@ -71,16 +99,9 @@ public final class NativeOps implements Ops {
 
     @Override
     public void linear(MemorySegment x, int m, int k, Tensor w, MemorySegment bias, MemorySegment y) {
-        Bounds.positive("linear", "m", m);
-        Bounds.positive("linear", "k", k);
-        if (w.rank() != 2 || w.dim(1) != k || !w.dtype().isWeightFloat()) {
-            throw new IllegalArgumentException("linear: weight " + w + " is not [n, " + k + "] in F32, BF16 or F16");
-        }
-        int n = Math.toIntExact(w.dim(0));
-        Bounds.floats("linear", "x", x, (long) m * k);
-        Bounds.floats("linear", "y", y, (long) m * n);
-        if (bias != null) {
-            Bounds.floats("linear", "bias", bias, n);
+        int n = Checks.linear(x, m, k, w, bias, y);
+        if (m == 0 || n == 0) {
+            return;
         }
         MemorySegment wd = w.data();
         if (w.dtype() == DType.F32) {
@@ -89,10 +110,15 @@ public final class NativeOps implements Ops {
             } else {
                 cblas_h.cblas_sgemm(CblasRowMajor(), CblasNoTrans(), CblasTrans(), m, n, k, 1f, x, k, wd, k, 0f, y, n);
             }
+        } else if (m >= WIDEN_MIN_ROWS && !amx && WIDEN_BUFFER_FLOATS / k >= WIDEN_MIN_BLOCK) {
+            widenedSgemm(x, m, k, w, n, y);
         } else {
             boolean bf16 = w.dtype() == DType.BF16;
+            boolean tiles = bf16 && amx && m >= AMX_MIN_ROWS;
             parallel.forRange(n, GEMM_GRAIN, (start, end) -> {
-                if (bf16) {
+                if (tiles) {
+                    pg_kernels_h.pg_gemm_bf16_amx(x, k, wd, y, n, m, k, start, end, AMX_TERMS);
+                } else if (bf16) {
                     pg_kernels_h.pg_gemm_bf16(x, k, wd, y, n, m, k, start, end);
                 } else {
                     pg_kernels_h.pg_gemm_f16(x, k, wd, y, n, m, k, start, end);
@@ -104,12 +130,36 @@ public final class NativeOps implements Ops {
         }
     }
 
+    /**
+     * Many rows and no AMX: widen the 16-bit weights block by block into a per-thread f32 buffer that
+     * stays in cache and hand each block to OpenBLAS sgemm, which outruns our f32-FMA kernel at these
+     * shapes (measured 165 vs 94 GFLOP/s on the SigLIP layers, 2 threads). Exact: the widening is.
+     */
+    private void widenedSgemm(MemorySegment x, int m, int k, Tensor w, int n, MemorySegment y) {
+        int block = Math.max(GEMM_GRAIN, (int) (WIDEN_BUFFER_FLOATS / k) / GEMM_GRAIN * GEMM_GRAIN);
+        MemorySegment buffer = widenBuffer.get();
+        MemorySegment wd = w.data();
+        boolean bf16 = w.dtype() == DType.BF16;
+        for (int j0 = 0; j0 < n; j0 += block) {
+            int rows = Math.min(block, n - j0);
+            long first = (long) j0 * k;
+            parallel.forElements((long) rows * k, CHUNK, (s, e) -> {
+                MemorySegment in = wd.asSlice((first + s) * 2);
+                if (bf16) {
+                    pg_kernels_h.pg_bf16_to_f32(at(buffer, s), in, e - s);
+                } else {
+                    pg_kernels_h.pg_f16_to_f32(at(buffer, s), in, e - s);
+                }
+            });
+            cblas_h.cblas_sgemm(CblasRowMajor(), CblasNoTrans(), CblasTrans(), m, rows, k, 1f, x, k, buffer, k, 0f,
+                    at(y, j0), n);
+        }
+    }
+
     @Override
     public void matmulTransB(MemorySegment a, int lda, MemorySegment b, int ldb, MemorySegment c, int ldc,
                              int m, int n, int k, float alpha) {
-        Bounds.matrix("matmulTransB", "a", a, m, k, lda);
-        Bounds.matrix("matmulTransB", "b", b, n, k, ldb);
-        Bounds.matrix("matmulTransB", "c", c, m, n, ldc);
+        Checks.matmulTransB(a, lda, b, ldb, c, ldc, m, n, k);
         if (m == 0 || n == 0) {
             return;
         }
@@ -122,9 +172,7 @@ public final class NativeOps implements Ops {
 
     @Override
     public void matmul(MemorySegment a, int lda, MemorySegment b, int ldb, MemorySegment c, int ldc, int m, int n, int k) {
-        Bounds.matrix("matmul", "a", a, m, k, lda);
-        Bounds.matrix("matmul", "b", b, k, n, ldb);
-        Bounds.matrix("matmul", "c", c, m, n, ldc);
+        Checks.matmul(a, lda, b, ldb, c, ldc, m, n, k);
         if (m == 0 || n == 0) {
             return;
         }
@@ -138,86 +186,69 @@ public final class NativeOps implements Ops {
     @Override
     public void softmaxRows(MemorySegment x, int rows, int cols, int ld, float scale, float softcap,
                             MemorySegment keyLo, MemorySegment keyHi) {
-        Bounds.matrix("softmaxRows", "x", x, rows, cols, ld);
-        Bounds.ints("softmaxRows", "keyLo", keyLo, rows);
-        Bounds.ints("softmaxRows", "keyHi", keyHi, rows);
-        pg_kernels_h.pg_softmax_rows(x, rows, cols, ld, scale, softcap, keyLo, keyHi);
+        Checks.softmaxRows(x, rows, cols, ld, keyLo, keyHi);
+        parallel.forRange(rows, 1, (r0, r1) -> pg_kernels_h.pg_softmax_rows(x.asSlice((long) r0 * ld * Float.BYTES),
+                r1 - r0, cols, ld, scale, softcap, keyLo.asSlice(r0 * 4L), keyHi.asSlice(r0 * 4L)));
     }
 
     @Override
     public void ropeRotateHalf(MemorySegment x, int tokens, int heads, int headDim, int tokenStride,
                                MemorySegment cos, MemorySegment sin) {
-        if (headDim % 2 != 0) {
-            throw new IllegalArgumentException("ropeRotateHalf: head_dim " + headDim + " is odd");
-        }
-        Bounds.matrix("ropeRotateHalf", "x", x, tokens, (long) heads * headDim, tokenStride);
-        Bounds.floats("ropeRotateHalf", "cos", cos, (long) tokens * headDim / 2);
-        Bounds.floats("ropeRotateHalf", "sin", sin, (long) tokens * headDim / 2);
-        pg_kernels_h.pg_rope_rotate_half(x, tokens, heads, headDim, tokenStride, cos, sin);
+        Checks.rope(x, tokens, heads, headDim, tokenStride, cos, sin);
+        long half = headDim / 2;
+        parallel.forRange(tokens, 1, (t0, t1) -> pg_kernels_h.pg_rope_rotate_half(
+                x.asSlice((long) t0 * tokenStride * Float.BYTES), t1 - t0, heads, headDim, tokenStride,
+                cos.asSlice(t0 * half * Float.BYTES), sin.asSlice(t0 * half * Float.BYTES)));
     }
 
     @Override
     public void rmsNorm(MemorySegment out, MemorySegment x, MemorySegment weight, int rows, int dim, float eps) {
-        Bounds.floats("rmsNorm", "x", x, (long) rows * dim);
-        Bounds.floats("rmsNorm", "out", out, (long) rows * dim);
-        Bounds.floats("rmsNorm", "weight", weight, dim);
-        pg_kernels_h.pg_rms_norm(out, x, weight, rows, dim, eps);
+        Checks.norm("rmsNorm", out, x, weight, null, rows, dim, false);
+        parallel.forRange(rows, 1, (r0, r1) -> pg_kernels_h.pg_rms_norm(rows(out, r0, dim), rows(x, r0, dim), weight,
+                r1 - r0, dim, eps));
     }
 
     @Override
     public void layerNorm(MemorySegment out, MemorySegment x, MemorySegment weight, MemorySegment bias,
                           int rows, int dim, float eps) {
-        Bounds.floats("layerNorm", "x", x, (long) rows * dim);
-        Bounds.floats("layerNorm", "out", out, (long) rows * dim);
-        Bounds.floats("layerNorm", "weight", weight, dim);
-        Bounds.floats("layerNorm", "bias", bias, dim);
-        pg_kernels_h.pg_layer_norm(out, x, weight, bias, rows, dim, eps);
+        Checks.norm("layerNorm", out, x, weight, bias, rows, dim, true);
+        parallel.forRange(rows, 1, (r0, r1) -> pg_kernels_h.pg_layer_norm(rows(out, r0, dim), rows(x, r0, dim), weight,
+                bias, r1 - r0, dim, eps));
     }
 
     @Override
     public void geluTanh(MemorySegment out, MemorySegment x, long n) {
-        Bounds.floats("geluTanh", "x", x, n);
-        Bounds.floats("geluTanh", "out", out, n);
-        pg_kernels_h.pg_gelu_tanh(out, x, n);
+        Checks.elementwise("geluTanh", n, "x", x, "out", out);
+        parallel.forElements(n, CHUNK, (s, e) -> pg_kernels_h.pg_gelu_tanh(at(out, s), at(x, s), e - s));
     }
 
     @Override
     public void geglu(MemorySegment out, MemorySegment gate, MemorySegment up, long n) {
-        Bounds.floats("geglu", "gate", gate, n);
-        Bounds.floats("geglu", "up", up, n);
-        Bounds.floats("geglu", "out", out, n);
-        pg_kernels_h.pg_geglu(out, gate, up, n);
+        Checks.elementwise("geglu", n, "gate", gate, "up", up, "out", out);
+        parallel.forElements(n, CHUNK, (s, e) -> pg_kernels_h.pg_geglu(at(out, s), at(gate, s), at(up, s), e - s));
     }
 
     @Override
     public void softcap(MemorySegment x, long n, float cap) {
-        if (!(cap > 0) || Float.isInfinite(cap)) {
-            throw new IllegalArgumentException("softcap: cap must be a positive finite number, got " + cap);
-        }
-        Bounds.floats("softcap", "x", x, n);
-        pg_kernels_h.pg_softcap(x, n, cap);
+        Checks.softcap(x, n, cap);
+        parallel.forElements(n, CHUNK, (s, e) -> pg_kernels_h.pg_softcap(at(x, s), e - s, cap));
     }
 
     @Override
     public void add(MemorySegment out, MemorySegment a, MemorySegment b, long n) {
-        Bounds.floats("add", "a", a, n);
-        Bounds.floats("add", "b", b, n);
-        Bounds.floats("add", "out", out, n);
-        pg_kernels_h.pg_add(out, a, b, n);
+        Checks.elementwise("add", n, "a", a, "b", b, "out", out);
+        parallel.forElements(n, CHUNK, (s, e) -> pg_kernels_h.pg_add(at(out, s), at(a, s), at(b, s), e - s));
     }
 
     @Override
     public void scale(MemorySegment x, long n, float s) {
-        Bounds.floats("scale", "x", x, n);
-        pg_kernels_h.pg_scale(x, n, s);
+        Checks.elementwise("scale", n, "x", x);
+        parallel.forElements(n, CHUNK, (start, end) -> pg_kernels_h.pg_scale(at(x, start), end - start, s));
     }
 
     @Override
     public void toF32(MemorySegment out, Tensor src, long offset, long n) {
-        if (offset < 0 || n < 0 || offset + n > src.elementCount()) {
-            throw new IllegalArgumentException("toF32: elements [" + offset + ", " + (offset + n) + ") outside " + src);
-        }
-        Bounds.floats("toF32", "out", out, n);
+        Checks.toF32(out, src, offset, n);
         MemorySegment in = src.data().asSlice(offset * src.dtype().size, n * src.dtype().size);
         switch (src.dtype()) {
             case F32 -> MemorySegment.copy(in, 0, out, 0, n * Float.BYTES);
@@ -225,5 +256,15 @@ public final class NativeOps implements Ops {
             case F16 -> pg_kernels_h.pg_f16_to_f32(out, in, n);
             default -> throw new IllegalArgumentException("toF32: " + src + " is not a float tensor");
         }
+    }
+
+    /** The segment from float element {@code index} on. */
+    private static MemorySegment at(MemorySegment s, long index) {
+        return s.asSlice(index * Float.BYTES);
+    }
+
+    /** The rows of a [rows, dim] matrix from row {@code row} on. */
+    private static MemorySegment rows(MemorySegment s, int row, int dim) {
+        return s.asSlice((long) row * dim * Float.BYTES);
     }
 }

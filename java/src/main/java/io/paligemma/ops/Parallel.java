@@ -74,6 +74,24 @@ public final class Parallel implements AutoCloseable {
         }
     }
 
+    /** Body of a parallel loop over a long element range [start, end). */
+    @FunctionalInterface
+    public interface LongRangeBody {
+        void run(long start, long end);
+    }
+
+    /**
+     * Runs body over [0, n) in pieces of {@code chunk} elements (the last one shorter) spread over the
+     * threads; a range of one piece runs inline, so small element-wise ops pay no hand-off.
+     */
+    public void forElements(long n, int chunk, LongRangeBody body) {
+        long pieces = (n + chunk - 1) / chunk;
+        if (pieces > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(n + " elements is too many for one call");
+        }
+        forRange((int) pieces, 1, (p0, p1) -> body.run((long) p0 * chunk, Math.min(n, (long) p1 * chunk)));
+    }
+
     private static int chunkStart(int p, int parts, int blocks, int grain, int n) {
         return (int) Math.min(n, (long) blocks * p / parts * grain);
     }

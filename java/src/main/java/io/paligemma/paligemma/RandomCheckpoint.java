@@ -23,9 +23,10 @@ import java.util.function.LongConsumer;
 
 /**
  * Writes a Hugging Face PaliGemma checkpoint with random weights of a preset's real shapes (for
- * benchmarks and memory tests): config.json, preprocessor_config.json, generation_config.json and
- * model.safetensors (sharded with an index above {@link #SHARD_BYTES}). The tensor list comes from
- * building the model on a recording {@link Weights}, so the keys exist in one place only: the modules.
+ * benchmarks and memory tests): config.json, preprocessor_config.json, generation_config.json, a synthetic
+ * tokenizer ({@link RandomTokenizer}) and model.safetensors (sharded with an index above {@link #SHARD_BYTES}),
+ * so every command can load it. The tensor list comes from building the model on a recording {@link Weights},
+ * so the keys exist in one place only: the modules.
  */
 public final class RandomCheckpoint {
     /** Shard size: HF splits large checkpoints too; 4 GiB keeps each shard's offsets comfortably in range. */
@@ -70,12 +71,25 @@ public final class RandomCheckpoint {
     }
 
     /**
-     * Writes the checkpoint into {@code dir}.
+     * Writes the checkpoint, tokenizer included, into {@code dir}.
      *
      * @param dtype F32, BF16 or F16 for every tensor
      * @param progress receives bytes written so far
+     * @throws IllegalArgumentException when the config's image_token_index leaves no room for the synthetic
+     *         tokenizer's layout ({@link RandomTokenizer#layout}); config.json is removed again then
      */
     public static void write(String configJson, DType dtype, Path dir, long seed, LongConsumer progress) throws IOException {
+        write(configJson, dtype, dir, seed, progress, true);
+    }
+
+    /** {@link #write} without a tokenizer, for callers that bring their own (the bundled demo). */
+    public static void writeWithoutTokenizer(String configJson, DType dtype, Path dir, long seed, LongConsumer progress)
+            throws IOException {
+        write(configJson, dtype, dir, seed, progress, false);
+    }
+
+    private static void write(String configJson, DType dtype, Path dir, long seed, LongConsumer progress,
+                              boolean tokenizer) throws IOException {
         if (!dtype.isWeightFloat()) {
             throw new IllegalArgumentException("weights dtype must be F32, BF16 or F16, not " + dtype);
         }
@@ -89,6 +103,15 @@ public final class RandomCheckpoint {
         cfgNode.put("torch_dtype", torchDtype);
         Files.writeString(dir.resolve("config.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(cfgNode));
         PaliGemmaConfig config = PaliGemmaConfig.read(dir);
+        if (tokenizer) {
+            try {
+                RandomTokenizer.layout(config.textConfig().vocabSize(), config.imageTokenIndex());
+            } catch (IllegalArgumentException e) {
+                Files.delete(dir.resolve("config.json"));
+                throw new IllegalArgumentException("config.json: " + e.getMessage(), e);
+            }
+            RandomTokenizer.write(config, dir);
+        }
         writeProcessorConfigs(config, dir);
 
         List<TensorSpec> specs = new ArrayList<>();

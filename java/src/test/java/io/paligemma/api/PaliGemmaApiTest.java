@@ -110,6 +110,12 @@ class PaliGemmaApiTest {
                     GenerationConfig.greedy(12).withSampling(new SamplingConfig(0.8f, 1, 1f, 0f, 7))).tokenIds();
             assertArrayEquals(greedy, topK1);
         }
+        // the same seed on the other backend draws the same tokens
+        try (PaliGemma j = PaliGemma.load(DEMO.resolve("checkpoint"), Options.defaults().withThreads(1).withBackend(Backend.JAVA));
+             PaliGemma n = PaliGemma.load(DEMO.resolve("checkpoint"), Options.defaults().withThreads(1))) {
+            GenerationConfig sampled = GenerationConfig.greedy(12).withSampling(new SamplingConfig(1.0f, 50, 0.95f, 0.01f, 42));
+            assertArrayEquals(n.generate(image, "caption en", sampled).tokenIds(), j.generate(image, "caption en", sampled).tokenIds());
+        }
     }
 
     @Test

@@ -47,7 +47,7 @@ public final class MakeDemoCheckpoint {
         Path out = Path.of(args.length > 0 ? args[0] : "java/src/main/resources/demo/checkpoint");
         Path fixtures = Path.of(args.length > 1 ? args[1] : "java/src/test/resources/fixtures");
         Path raw = Files.createTempDirectory("demo-raw");
-        RandomCheckpoint.write(CONFIG, DType.BF16, raw, 2024, b -> { });
+        RandomCheckpoint.writeWithoutTokenizer(CONFIG, DType.BF16, raw, 2024, b -> { });
         Path tokenizer = fixtures.resolve("tokenizer/gemma_like_bpe_bytefallback.model");
         SentencePieceTokenizer spm = SentencePieceTokenizer.load(tokenizer);
         Files.createDirectories(out);

@@ -1,0 +1,113 @@
+package io.paligemma.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What a new user meets first: help texts, and one-line errors with documented exit codes. */
+class CliTest {
+    static final Path FIXTURES = Path.of(System.getProperty("paligemma.fixtures", "java/src/test/resources/fixtures"));
+
+    record Run(int exit, String out, String err) {
+    }
+
+    private static synchronized Run run(String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            int code = Main.run(args);
+            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    @Test
+    void everyCommandHasHelp() {
+        for (String cmd : new String[] {"demo", "info", "inspect", "generate", "detect", "segment", "parse", "conformance",
+                "make-random", "bench", "bench-ops"}) {
+            Run r = run(cmd, "--help");
+            assertEquals(0, r.exit, cmd);
+            assertTrue(r.out.contains("Usage: paligemma " + cmd), cmd + ": " + r.out);
+        }
+        Run top = run("--help");
+        assertEquals(0, top.exit);
+        assertTrue(top.out.contains("Exit codes"));
+    }
+
+    @Test
+    void wrongFlagMissingModelAndMissingImageAreOneLineErrors(@TempDir Path tmp) throws Exception {
+        Run wrong = run("generate", "--prompt", "x", "--no-such-flag");
+        assertEquals(2, wrong.exit);
+        assertEquals(1, wrong.err.strip().lines().count(), wrong.err);
+        assertTrue(wrong.err.startsWith("paligemma generate: Unknown option: '--no-such-flag'"), wrong.err);
+
+        Path image = tmp.resolve("x.png");
+        Files.copy(FIXTURES.resolve("paligemma-tiny/image.png"), image);
+        Run noModel = run("generate", "--model", tmp.resolve("absent").toString(), "--image", image.toString(), "--prompt", "caption en");
+        assertEquals(2, noModel.exit);
+        assertEquals(1, noModel.err.strip().lines().count(), noModel.err);
+        assertTrue(noModel.err.contains("does not exist"), noModel.err);
+
+        Run noImage = run("generate", "--model", tmp.toString(), "--image", tmp.resolve("absent.png").toString(), "--prompt", "x");
+        assertEquals(2, noImage.exit);
+        assertEquals(1, noImage.err.strip().lines().count(), noImage.err);
+        assertTrue(noImage.err.contains("absent.png"), noImage.err);
+    }
+
+    @Test
+    void batchGenerateGivesOneJsonLinePerPictureInOrder() throws Exception {
+        String a = FIXTURES.resolve("paligemma-tiny/image.png").toString();
+        String b = FIXTURES.resolve("paligemma2-tiny/image2.png").toString();
+        Run batch = run("generate", "--prompt", "caption en", "--image", a, "--image", b, "--max-tokens", "5",
+                "--concurrency", "2", "--threads", "1");
+        assertEquals(0, batch.exit, batch.err);
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        var lines = batch.out.strip().lines().map(l -> {
+            try {
+                return json.readTree(l);
+            } catch (Exception e) {
+                throw new AssertionError(l, e);
+            }
+        }).toList();
+        assertEquals(2, lines.size(), batch.out);
+        assertEquals(a, lines.get(0).get("image").asText());
+        assertEquals(b, lines.get(1).get("image").asText());
+        for (int i = 0; i < 2; i++) {
+            Run single = run("generate", "--prompt", "caption en", "--image", i == 0 ? a : b, "--max-tokens", "5",
+                    "--threads", "1");
+            assertEquals(single.out.strip(), lines.get(i).get("text").asText().strip(), "picture " + i);
+        }
+    }
+
+    @Test
+    void inspectReportsCorruptFiles(@TempDir Path tmp) throws Exception {
+        Path bad = tmp.resolve("bad.safetensors");
+        Files.write(bad, new byte[] {1, 2, 3});
+        Run r = run("inspect", bad.toString());
+        assertEquals(2, r.exit);
+        assertTrue(r.err.contains("bad.safetensors"), r.err);
+        Run ok = run("inspect", FIXTURES.resolve("paligemma-tiny/checkpoint").toString());
+        assertEquals(0, ok.exit);
+        assertTrue(ok.out.contains("language_model.model.embed_tokens.weight"), ok.out);
+    }
+
+    @Test
+    void conformanceCommandPassesOnTheFixtures() {
+        Run r = run("conformance", "--fixtures", FIXTURES.toString(), "--threads", "1");
+        assertEquals(0, r.exit, r.out);
+        assertTrue(r.out.strip().endsWith("0 failed"), r.out);
+    }
+}
