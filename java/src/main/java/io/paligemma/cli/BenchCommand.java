@@ -17,7 +17,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Time every stage of a request (load, preprocess, vision, projector, prefill, time to first token, "
@@ -64,10 +66,16 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--chart", paramLabel = "FILE.png", description = "draw the medians as grouped bars (PNG)")
     Path chart;
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
         if ((model == null) == (preset == null)) {
             throw new IllegalArgumentException("give either --model DIR or --preset NAME");
+        }
+        if (model != null && spec.commandLine().getParseResult().hasMatchedOption("--weights")) {
+            throw new IllegalArgumentException("--weights chooses the preset checkpoints; --model runs the weights it holds");
         }
         List<Backend> bs = backends.stream().map(Backend::parse).toList();
         List<Bench.Target> targets = new ArrayList<>();
