@@ -17,13 +17,15 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Time every stage of a request (load, preprocess, vision, projector, prefill, time to first token, "
                 + "decode) on each backend side by side, and measure the machine's roofline in the same run.",
                 "Presets write a random-weight checkpoint once into $PALIGEMMA_CACHE (default ~/.cache/paligemma-ffm)/presets "
-                        + "and reuse it: paligemma-3b-224 takes 11.7 GB in f32, 5.9 GB in bf16."})
+                        + "and reuse it: paligemma-3b-224 takes 11.7 GB in f32, 5.8 GB in bf16."})
 final class BenchCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "DIR", description = "a Hugging Face PaliGemma checkpoint directory")
     Path model;
@@ -64,10 +66,16 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--chart", paramLabel = "FILE.png", description = "draw the medians as grouped bars (PNG)")
     Path chart;
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
         if ((model == null) == (preset == null)) {
             throw new IllegalArgumentException("give either --model DIR or --preset NAME");
+        }
+        if (model != null && spec.commandLine().getParseResult().hasMatchedOption("--weights")) {
+            throw new IllegalArgumentException("--weights chooses the preset checkpoints; --model runs the weights it holds");
         }
         List<Backend> bs = backends.stream().map(Backend::parse).toList();
         List<Bench.Target> targets = new ArrayList<>();

@@ -34,6 +34,9 @@ class BenchCommandTest {
     void modelAndPresetTogetherIsBadUsage() {
         assertEquals(Errors.BAD_INPUT, Main.run("bench", "--model", TINY.toString(), "--preset", "paligemma-3b-224"));
         assertEquals(Errors.BAD_INPUT, Main.run("bench"));
+        assertEquals(Errors.BAD_INPUT, Main.run("bench", "--model", TINY.toString(), "--weights", "bf16"));
+        assertEquals(Errors.BAD_INPUT, Main.run("bench", "--preset", "paligemma-9b-224"));
+        assertEquals(Errors.BAD_INPUT, Main.run("bench", "--model", TINY.toString(), "--repeat", "0"));
     }
 
     @Test
