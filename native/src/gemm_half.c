@@ -104,6 +104,7 @@ static ALWAYS_INLINE PG_AVX512 __m512 load_w_mask(int kind, __mmask16 km, const 
 /* k-block of the stream path: x [m, KC_STREAM] stays in L2 while every weight row streams by. */
 #define KC_STREAM 2048
 
+
 /* y[r, c] (+)= sum_{p < kc} x[r, p] w[c, p] for r < MR, c < NR (x, w, y already offset). */
 static ALWAYS_INLINE PG_AVX512 void dot_tile(int kind, int MR, int NR, const float *x, int64_t ldx,
                                              const uint16_t *w, int64_t ldw, int64_t kc, float *y,
@@ -125,6 +126,12 @@ static ALWAYS_INLINE PG_AVX512 void dot_tile(int kind, int MR, int NR, const flo
         }
 #pragma GCC unroll 8
         for (int c = 0; c < NR; c++) {
+            if (MR == 1) {
+                /* decode: while eight weight rows stream, fetch the same columns of the next eight rows
+                 * (the next tile), so the memory system always has the next tile's misses in flight;
+                 * a prefetch past the matrix end is harmless on x86 */
+                _mm_prefetch((const char *)(w + (c + NR) * ldw + p), _MM_HINT_T1);
+            }
             __m512 wv = load_w(kind, w + c * ldw + p);
 #pragma GCC unroll 4
             for (int r = 0; r < MR; r++) {
