@@ -37,7 +37,7 @@ class CliTest {
     @Test
     void everyCommandHasHelp() {
         for (String cmd : new String[] {"demo", "info", "inspect", "generate", "detect", "segment", "parse", "conformance",
-                "make-random", "bench", "bench-ops"}) {
+                "make-random", "bench", "bench-ops", "profile"}) {
             Run r = run(cmd, "--help");
             assertEquals(0, r.exit, cmd);
             assertTrue(r.out.contains("Usage: paligemma " + cmd), cmd + ": " + r.out);
@@ -90,6 +90,17 @@ class CliTest {
                     "--threads", "1");
             assertEquals(single.out.strip(), lines.get(i).get("text").asText().strip(), "picture " + i);
         }
+    }
+
+    @Test
+    void profileTimesEveryOpOnBothBackends() {
+        Run r = run("profile", "--model", FIXTURES.resolve("paligemma2-tiny/checkpoint").toString(), "--prompt-tokens", "30",
+                "--decode-steps", "2", "--threads", "1");
+        assertEquals(0, r.exit, r.err);
+        assertTrue(r.out.contains("native backend") && r.out.contains("java backend"), r.out);
+        // the tied head [vocab, hidden] at one row per decode step, and the softmax of every head
+        assertTrue(r.out.contains("linear F32 [1088, 64] m=1"), r.out);
+        assertTrue(r.out.contains("softmaxRows"), r.out);
     }
 
     @Test

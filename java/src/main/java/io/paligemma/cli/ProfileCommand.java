@@ -1,0 +1,64 @@
+package io.paligemma.cli;
+
+import io.paligemma.bench.OpProfile;
+import io.paligemma.bench.PresetCache;
+import io.paligemma.ops.Backend;
+import io.paligemma.tensor.DType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "profile", mixinStandardHelpOptions = true,
+        description = "Where the time goes, op by op, on each backend: one vision pass, one prefill and a few decode "
+                + "steps with every op call timed (linear split by weight shape).")
+final class ProfileCommand implements Callable<Integer> {
+    @Option(names = "--model", paramLabel = "DIR", description = "a Hugging Face PaliGemma checkpoint directory")
+    Path model;
+
+    @Option(names = "--preset", paramLabel = "NAME", description = "a published model shape with random weights (cached)")
+    String preset;
+
+    @Option(names = "--dtype", paramLabel = "f32|bf16", defaultValue = "f32", description = "weights of the preset")
+    String dtype;
+
+    @Option(names = "--backends", paramLabel = "native,java", split = ",", defaultValue = "native,java",
+            description = "backends to profile, one after the other (default ${DEFAULT-VALUE})")
+    List<String> backends;
+
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "0", description = "compute threads (default: all cores)")
+    int threads;
+
+    @Option(names = "--prompt-tokens", paramLabel = "N", defaultValue = "268", description = "prefill length (default ${DEFAULT-VALUE})")
+    int promptTokens;
+
+    @Option(names = "--decode-steps", paramLabel = "N", defaultValue = "8", description = "decode steps (default ${DEFAULT-VALUE})")
+    int decodeSteps;
+
+    @Override
+    public Integer call() throws java.io.IOException {
+        Path dir;
+        if ((model == null) == (preset == null)) {
+            throw new IllegalArgumentException("give either --model DIR or --preset NAME");
+        }
+        if (model != null) {
+            if (!Files.isDirectory(model)) {
+                throw new IllegalArgumentException("model directory " + model + " does not exist");
+            }
+            dir = model;
+        } else {
+            DType d = switch (dtype) {
+                case "f32" -> DType.F32;
+                case "bf16" -> DType.BF16;
+                default -> throw new IllegalArgumentException("--dtype must be f32 or bf16, not " + dtype);
+            };
+            dir = PresetCache.standard().ensure(preset, d, new ConsoleProgress());
+        }
+        for (String b : backends) {
+            OpProfile.run(dir, Backend.parse(b), threads, promptTokens, decodeSteps, System.out);
+        }
+        return 0;
+    }
+}
