@@ -164,6 +164,23 @@ class PaliGemmaApiTest {
         assertTrue(e.getMessage().contains("closed"));
     }
 
+    /** close() while a request runs: the request fails at its next token, close waits for it, then unmaps. */
+    @Test
+    void closingDuringARequestFailsItCleanly() throws Exception {
+        RgbImage image = new ImageDecoder().read(DEMO.resolve("image.png"));
+        PaliGemma m = PaliGemma.load(DEMO.resolve("checkpoint"), Options.defaults().withThreads(1));
+        java.util.concurrent.CountDownLatch firstToken = new java.util.concurrent.CountDownLatch(1);
+        GenerationConfig longAnswer = new GenerationConfig(200, SamplingConfig.GREEDY, false, List.of());
+        java.util.concurrent.CompletableFuture<Result> running = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> m.generate(image, "caption en", longAnswer, text -> firstToken.countDown()));
+        assertTrue(firstToken.await(60, java.util.concurrent.TimeUnit.SECONDS));
+        m.close(); // returns only once the request has stopped
+        java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class, running::get);
+        assertTrue(e.getCause() instanceof IllegalStateException, e.toString());
+        assertTrue(e.getCause().getMessage().contains("closed"), e.getCause().getMessage());
+        assertThrows(IllegalStateException.class, () -> m.generate(image, "caption en", GenerationConfig.greedy(2)));
+    }
+
     @Test
     void embeddingsHaveTheDocumentedShapes() throws Exception {
         RgbImage image = new ImageDecoder().read(DEMO.resolve("image.png"));
