@@ -2,6 +2,7 @@ package io.paligemma.bench;
 
 import io.paligemma.config.PaliGemmaConfig;
 import io.paligemma.paligemma.RandomCheckpoint;
+import io.paligemma.paligemma.RandomTokenizer;
 import io.paligemma.tensor.DType;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -64,6 +65,10 @@ public final class PresetCache {
     public Path ensure(String preset, DType dtype, Progress progress) throws IOException {
         Path dir = directory(preset, dtype);
         if (has(preset, dtype)) {
+            if (!Files.exists(dir.resolve("tokenizer.model"))) {
+                // written before make-random added the synthetic tokenizer: complete it, so every command can use it
+                RandomTokenizer.write(PaliGemmaConfig.read(dir), dir);
+            }
             return dir;
         }
         String config = RandomCheckpoint.presetConfig(preset);
