@@ -8,6 +8,7 @@ import io.paligemma.image.RgbImage;
 import io.paligemma.image.SiglipImageProcessor;
 import io.paligemma.gemma.DecoderWorkspace;
 import io.paligemma.gemma.GemmaModel;
+import io.paligemma.gemma.KvSegment;
 import io.paligemma.nn.Probe;
 import io.paligemma.ops.Ops;
 import io.paligemma.paligemma.PaliGemmaForConditionalGeneration;
@@ -286,27 +287,79 @@ final class ModelCase {
         Optional<Tensor> genIds = expected.find("batch_gen_ids");
         int steps = genIds.map(t -> Math.toIntExact(t.dim(-1))).orElse(0);
         long[] expectedIds = genIds.map(Compare::longs).orElse(new long[0]);
-        for (int r = 0; r < rows; r++) {
-            int pad = 0;
-            while (pad < lb && mask[r * lb + pad] == 0) {
-                pad++;
-            }
-            int[] real = java.util.Arrays.copyOfRange(ids, r * lb + pad, (r + 1) * lb);
-            try (DecoderWorkspace ws = model.newDecoderWorkspace(real.length, real.length + Math.max(steps, 1), real.length)) {
+        // each row is prefilled alone (no padding), then all rows decode together: one forward per step
+        // for the whole batch, each row attending to its own cache, as a serving engine batches requests
+        int[][] real = new int[rows][];
+        DecoderWorkspace[] seqs = new DecoderWorkspace[rows];
+        int maxEnd = 1;
+        try {
+            for (int r = 0; r < rows; r++) {
+                int pad = 0;
+                while (pad < lb && mask[r * lb + pad] == 0) {
+                    pad++;
+                }
+                real[r] = java.util.Arrays.copyOfRange(ids, r * lb + pad, (r + 1) * lb);
+                seqs[r] = model.newDecoderWorkspace(real[r].length, real[r].length + Math.max(steps, 1), real[r].length);
+                maxEnd = Math.max(maxEnd, real[r].length + Math.max(steps, 1));
+                model.embed(real[r], 0, real[r].length, features, r * n, seqs[r]);
+                model.languageModel().forward(seqs[r], 0, real[r].length, real[r].length, real[r].length, Probe.NONE);
                 if (prefill != null) {
-                    model.embed(real, 0, real.length, features, r * n, ws);
-                    model.languageModel().forward(ws, 0, real.length, real.length, real.length, Probe.NONE);
                     float[] exp = java.util.Arrays.copyOfRange(prefill, (r * lb + pad) * v, (r + 1) * lb * v);
-                    add(Compare.close("batch_logits_prefill[" + r + "] (" + real.length + " real rows)",
-                            Compare.read(ws.logits(), 0, real.length * v), exp));
-                }
-                if (steps > 0) {
-                    long[] got = greedy(model, real, features, r * n, steps, ws, expected.tensor("batch_gen_logits"), r,
-                            "batch_gen_logits[" + r + "]");
-                    add(Compare.exact("batch_gen_ids[" + r + "]", got,
-                            java.util.Arrays.copyOfRange(expectedIds, r * steps, (r + 1) * steps)));
+                    add(Compare.close("batch_logits_prefill[" + r + "] (" + real[r].length + " real rows)",
+                            Compare.read(seqs[r].logits(), 0, real[r].length * v), exp));
                 }
             }
+            if (steps > 0) {
+                batchedGreedy(model, real, seqs, maxEnd, steps, expected.tensor("batch_gen_logits"), expectedIds);
+            }
+        } finally {
+            for (DecoderWorkspace ws : seqs) {
+                if (ws != null) {
+                    ws.close();
+                }
+            }
+        }
+    }
+
+    /** Greedy decoding of all rows in lockstep, every step's logits checked per row. */
+    private void batchedGreedy(PaliGemmaForConditionalGeneration model, int[][] prompts, DecoderWorkspace[] seqs,
+                               int maxEnd, int steps, Tensor expectedLogits, long[] expectedIds) {
+        int rows = prompts.length;
+        int v = model.config().textConfig().vocabSize();
+        float[] all = Compare.floats(expectedLogits);
+        long[][] got = new long[rows][steps];
+        CheckResult[] firstFailure = new CheckResult[rows];
+        try (DecoderWorkspace act = DecoderWorkspace.forBatch(model.config().textConfig(), rows, maxEnd)) {
+            for (int s = 0; s < steps; s++) {
+                if (s > 0) {
+                    int[] tokens = new int[rows];
+                    KvSegment[] segments = new KvSegment[rows];
+                    for (int r = 0; r < rows; r++) {
+                        tokens[r] = (int) got[r][s - 1];
+                        segments[r] = new KvSegment(seqs[r], prompts[r].length + s - 1, 1, prompts[r].length);
+                    }
+                    model.embed(tokens, 0, rows, null, 0, act);
+                    model.languageModel().forward(act, segments, rows, Probe.NONE);
+                }
+                for (int r = 0; r < rows; r++) {
+                    // step 0 is the last prefill row of each sequence, later steps are row r of the batched step
+                    float[] logits = s == 0
+                            ? Compare.read(seqs[r].logits(), (long) (prompts[r].length - 1) * v, v)
+                            : Compare.read(act.logits(), (long) r * v, v);
+                    float[] exp = java.util.Arrays.copyOfRange(all, (r * steps + s) * v, (r * steps + s + 1) * v);
+                    CheckResult c = Compare.close("batch_gen_logits[" + r + "][" + s + "]", logits, exp);
+                    if (!c.passed() && firstFailure[r] == null) {
+                        firstFailure[r] = c;
+                    }
+                    got[r][s] = Compare.argmax(logits, 0, v);
+                }
+            }
+        }
+        for (int r = 0; r < rows; r++) {
+            add(firstFailure[r] != null ? firstFailure[r]
+                    : new CheckResult("batch_gen_logits[" + r + "]", true, "all " + steps + " steps within tolerance (batched decode)"));
+            add(Compare.exact("batch_gen_ids[" + r + "]", got[r],
+                    java.util.Arrays.copyOfRange(expectedIds, r * steps, (r + 1) * steps)));
         }
     }
 

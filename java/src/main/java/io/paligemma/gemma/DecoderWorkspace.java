@@ -16,6 +16,8 @@ public final class DecoderWorkspace extends Scratch {
     final MemorySegment hidden;      // [maxRows, H] residual stream
     final MemorySegment normed;      // [maxRows, H]
     final MemorySegment q;           // [maxRows, heads·head_dim]
+    final MemorySegment newKeys;     // [maxRows, kv_heads·head_dim] k of this forward, RoPE applied, before caching
+    final MemorySegment newValues;   // [maxRows, kv_heads·head_dim]
     final MemorySegment attn;        // [maxRows, heads·head_dim]
     final MemorySegment proj;        // [maxRows, H] o_proj / down_proj output
     final MemorySegment gate;        // [maxRows, I]
@@ -27,11 +29,23 @@ public final class DecoderWorkspace extends Scratch {
     final MemorySegment keyLoWindow; // [maxRows] int32, first visible key (sliding-window layers)
     final MemorySegment keyHi;       // [maxRows] int32, one past the last visible key
     final MemorySegment logits;      // [logitRows, V]
-    final MemorySegment[] keys;      // per layer [capacity, kv_heads·head_dim], RoPE applied
+    final MemorySegment[] keys;      // per layer [capacity, kv_heads·head_dim], RoPE applied (none for a batch step)
     final MemorySegment[] values;    // per layer [capacity, kv_heads·head_dim]
 
     public DecoderWorkspace(GemmaConfig c, int maxRows, int capacity, int logitRows) {
-        if (maxRows < 1 || capacity < maxRows || logitRows < 1 || logitRows > maxRows) {
+        this(c, maxRows, capacity, logitRows, true);
+    }
+
+    /**
+     * Activations for a multi-sequence step (rows of several sequences, each with its own cache), with
+     * scores wide enough for contexts of {@code capacity} tokens and no KV cache of its own.
+     */
+    public static DecoderWorkspace forBatch(GemmaConfig c, int maxRows, int capacity) {
+        return new DecoderWorkspace(c, maxRows, capacity, maxRows, false);
+    }
+
+    private DecoderWorkspace(GemmaConfig c, int maxRows, int capacity, int logitRows, boolean withCache) {
+        if (maxRows < 1 || (withCache && capacity < maxRows) || capacity < 1 || logitRows < 1 || logitRows > maxRows) {
             throw new IllegalArgumentException("decoder workspace: maxRows=" + maxRows + " capacity=" + capacity
                     + " logitRows=" + logitRows);
         }
@@ -44,6 +58,8 @@ public final class DecoderWorkspace extends Scratch {
         hidden = floats(maxRows * h);
         normed = floats(maxRows * h);
         q = floats(maxRows * qd);
+        newKeys = floats(maxRows * kvd);
+        newValues = floats(maxRows * kvd);
         attn = floats(maxRows * qd);
         proj = floats(maxRows * h);
         gate = floats((long) maxRows * c.intermediateSize());
@@ -55,8 +71,8 @@ public final class DecoderWorkspace extends Scratch {
         keyLoWindow = ints(maxRows);
         keyHi = ints(maxRows);
         logits = floats((long) logitRows * c.vocabSize());
-        keys = new MemorySegment[c.numHiddenLayers()];
-        values = new MemorySegment[c.numHiddenLayers()];
+        keys = new MemorySegment[withCache ? c.numHiddenLayers() : 0];
+        values = new MemorySegment[keys.length];
         for (int i = 0; i < keys.length; i++) {
             keys[i] = floats(capacity * kvd);
             values[i] = floats(capacity * kvd);
@@ -73,6 +89,11 @@ public final class DecoderWorkspace extends Scratch {
 
     public int logitRows() {
         return logitRows;
+    }
+
+    /** False for the activations-only workspace of a multi-sequence step. */
+    public boolean hasCache() {
+        return keys.length > 0;
     }
 
     /** Input rows of the next forward: inputs_embeds [rows, H] are written here. */

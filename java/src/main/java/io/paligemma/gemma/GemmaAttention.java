@@ -39,35 +39,43 @@ final class GemmaAttention {
         this.oProj = Linear.load(w, prefix + ".o_proj", qd, h, false);
     }
 
-    /** ws.normed [rows, H] at cache slots [start, start+rows) → ws.proj [rows, H]. */
-    void forward(DecoderWorkspace ws, int start, int rows) {
+    /**
+     * act.normed [rows, H], the rows of the segments one after the other → act.proj [rows, H]; each
+     * segment's keys and values go into its own sequence's cache, and its queries attend to that cache.
+     */
+    void forward(DecoderWorkspace act, KvSegment[] segments, int rows) {
         int hd = config.headDim();
         int heads = config.numAttentionHeads();
         int qd = heads * hd;
         int kvd = config.numKeyValueHeads() * hd;
-        int end = start + rows;
         long kvRow = (long) kvd * Float.BYTES;
-        MemorySegment keys = ws.keys[layer];
-        MemorySegment values = ws.values[layer];
-        MemorySegment newKeys = keys.asSlice(start * kvRow, rows * kvRow);
-        MemorySegment newValues = values.asSlice(start * kvRow, rows * kvRow);
-        qProj.forward(ops, ws.normed, rows, ws.q);                                  // query_states = self.q_proj(hidden_states)
-        kProj.forward(ops, ws.normed, rows, newKeys);                               // key_states = self.k_proj(...), into the cache
-        vProj.forward(ops, ws.normed, rows, newValues);                             // value_states = self.v_proj(...), into the cache
-        ops.ropeRotateHalf(ws.q, rows, heads, hd, qd, ws.cos, ws.sin);              // apply_rotary_pos_emb(q, ...)
-        ops.ropeRotateHalf(newKeys, rows, config.numKeyValueHeads(), hd, kvd, ws.cos, ws.sin); // ... and k
-        MemorySegment keyLo = sliding ? ws.keyLoWindow : ws.keyLo;
-        for (int h = 0; h < heads; h++) {
-            int kvHead = h / config.groupSize();                                    // repeat_kv
-            MemorySegment q = ws.q.asSlice((long) h * hd * Float.BYTES);
-            MemorySegment k = keys.asSlice((long) kvHead * hd * Float.BYTES);
-            MemorySegment v = values.asSlice((long) kvHead * hd * Float.BYTES);
-            MemorySegment o = ws.attn.asSlice((long) h * hd * Float.BYTES);
-            ops.matmulTransB(q, qd, k, kvd, ws.scores, end, rows, end, hd, 1f);    // attn_weights = q @ kᵀ
-            ops.softmaxRows(ws.scores, rows, end, end, config.attentionScale(),     // · scaling, soft-cap, + mask,
-                    softcap, keyLo, ws.keyHi);                                      // softmax in float32
-            ops.matmul(ws.scores, end, v, kvd, o, qd, rows, hd, end);               // attn_output = attn_weights @ v
+        qProj.forward(ops, act.normed, rows, act.q);                                // query_states = self.q_proj(hidden_states)
+        kProj.forward(ops, act.normed, rows, act.newKeys);                          // key_states = self.k_proj(hidden_states)
+        vProj.forward(ops, act.normed, rows, act.newValues);                        // value_states = self.v_proj(hidden_states)
+        ops.ropeRotateHalf(act.q, rows, heads, hd, qd, act.cos, act.sin);           // apply_rotary_pos_emb(q, ...)
+        ops.ropeRotateHalf(act.newKeys, rows, config.numKeyValueHeads(), hd, kvd, act.cos, act.sin); // ... and k
+        int row0 = 0;
+        for (KvSegment s : segments) {
+            MemorySegment keys = s.cache().keys[layer];
+            MemorySegment values = s.cache().values[layer];
+            MemorySegment.copy(act.newKeys, row0 * kvRow, keys, s.start() * kvRow, s.rows() * kvRow);   // past_key_value.update
+            MemorySegment.copy(act.newValues, row0 * kvRow, values, s.start() * kvRow, s.rows() * kvRow);
+            int end = s.end();
+            MemorySegment keyLo = (sliding ? act.keyLoWindow : act.keyLo).asSlice(row0 * 4L);
+            MemorySegment keyHi = act.keyHi.asSlice(row0 * 4L);
+            for (int h = 0; h < heads; h++) {
+                int kvHead = h / config.groupSize();                                // repeat_kv
+                MemorySegment q = act.q.asSlice(((long) row0 * qd + (long) h * hd) * Float.BYTES);
+                MemorySegment k = keys.asSlice((long) kvHead * hd * Float.BYTES);
+                MemorySegment v = values.asSlice((long) kvHead * hd * Float.BYTES);
+                MemorySegment o = act.attn.asSlice(((long) row0 * qd + (long) h * hd) * Float.BYTES);
+                ops.matmulTransB(q, qd, k, kvd, act.scores, end, s.rows(), end, hd, 1f); // attn_weights = q @ kᵀ
+                ops.softmaxRows(act.scores, s.rows(), end, end, config.attentionScale(),  // · scaling, soft-cap, + mask,
+                        softcap, keyLo, keyHi);                                        // softmax in float32
+                ops.matmul(act.scores, end, v, kvd, o, qd, s.rows(), hd, end);         // attn_output = attn_weights @ v
+            }
+            row0 += s.rows();
         }
-        oProj.forward(ops, ws.attn, rows, ws.proj);                                 // self.o_proj(attn_output)
+        oProj.forward(ops, act.attn, rows, act.proj);                               // self.o_proj(attn_output)
     }
 }

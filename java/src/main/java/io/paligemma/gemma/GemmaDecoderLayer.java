@@ -30,12 +30,12 @@ final class GemmaDecoderLayer {
         this.mlp = new GemmaMLP(c, w, prefix + ".mlp", ops);
     }
 
-    /** ws.hidden [rows, H] at cache slots [start, start+rows), updated in place. */
-    void forward(DecoderWorkspace ws, int start, int rows) {
+    /** ws.hidden [rows, H] (the rows of the segments, in order), updated in place. */
+    void forward(DecoderWorkspace ws, KvSegment[] segments, int rows) {
         long n = (long) rows * dim;
         boolean gemma2 = preFeedforwardLayernorm != null;
         inputLayernorm.forward(ops, ws.hidden, rows, ws.normed);                   // hidden_states = self.input_layernorm(hidden_states)
-        selfAttn.forward(ws, start, rows);                                         // hidden_states = self.self_attn(...)
+        selfAttn.forward(ws, segments, rows);                                         // hidden_states = self.self_attn(...)
         if (gemma2) {
             postAttentionLayernorm.forward(ops, ws.proj, rows, ws.normed);         // Gemma 2: self.post_attention_layernorm(hidden_states)
             ops.add(ws.hidden, ws.hidden, ws.normed, n);                           // hidden_states = residual + hidden_states

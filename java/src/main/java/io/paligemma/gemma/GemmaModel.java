@@ -69,58 +69,80 @@ public final class GemmaModel {
     }
 
     /**
-     * Runs ws.inputs() [rows, H] (inputs_embeds, unscaled) at cache slots [start, start+rows) and leaves
-     * the final-norm hidden states in ws.lastHiddenStates() and the logits of the last
+     * Runs ws.inputs() [rows, H] (inputs_embeds, unscaled) at cache slots [start, start+rows) of ws's own
+     * cache and leaves the final-norm hidden states in ws.lastHiddenStates() and the logits of the last
      * {@code logitRows} rows in ws.logits().
      *
      * @param prefixLength tokens [0, prefixLength) form the bidirectional prefix
      */
     public void forward(DecoderWorkspace ws, int start, int rows, int prefixLength, int logitRows, Probe probe) {
-        checkBlock(ws, start, rows, logitRows);
+        forward(ws, new KvSegment[] {new KvSegment(ws, start, rows, prefixLength)}, logitRows, probe);
+    }
+
+    /**
+     * One step over the tokens of several sequences at once: act.inputs() holds the rows of the segments
+     * one after the other (a decode step of B sequences is B one-row segments), so every weight is read
+     * once for all of them; each segment attends to its own sequence's cache. Logits of the last
+     * {@code logitRows} rows go to act.logits().
+     */
+    public void forward(DecoderWorkspace act, KvSegment[] segments, int logitRows, Probe probe) {
+        int rows = checkStep(act, segments, logitRows);
         int h = config.hiddenSize();
         long n = (long) rows * h;
-        ops.scale(ws.hidden, n, normalizer);                                       // hidden_states = inputs_embeds * normalizer
-        probe.record(PREFIX + ".embed_tokens*normalizer", ws.hidden, rows, h);
-        rotaryEmb.tables(start + 1L, rows, ws.cos, ws.sin);                        // position_ids = cache_position + 1
-        fillMask(ws, start, rows, prefixLength);
-        for (int i = 0; i < layers.size(); i++) {
-            layers.get(i).forward(ws, start, rows);                                // for decoder_layer in self.layers
-            probe.record(PREFIX + ".layers." + i, ws.hidden, rows, h);
+        ops.scale(act.hidden, n, normalizer);                                      // hidden_states = inputs_embeds * normalizer
+        probe.record(PREFIX + ".embed_tokens*normalizer", act.hidden, rows, h);
+        int row0 = 0;
+        long half = config.headDim() / 2;
+        for (KvSegment s : segments) {
+            rotaryEmb.tables(s.start() + 1L, s.rows(),                            // position_ids = cache_position + 1
+                    act.cos.asSlice(row0 * half * Float.BYTES), act.sin.asSlice(row0 * half * Float.BYTES));
+            fillMask(act, row0, s);
+            row0 += s.rows();
         }
-        norm.forward(ops, ws.hidden, rows, ws.normed);                             // hidden_states = self.norm(hidden_states)
-        probe.record(PREFIX + ".norm", ws.normed, rows, h);
-        MemorySegment last = ws.normed.asSlice((long) (rows - logitRows) * h * Float.BYTES);
-        ops.linear(last, logitRows, h, lmHead, null, ws.logits);                   // logits = self.lm_head(hidden_states)
+        for (int i = 0; i < layers.size(); i++) {
+            layers.get(i).forward(act, segments, rows);                            // for decoder_layer in self.layers
+            probe.record(PREFIX + ".layers." + i, act.hidden, rows, h);
+        }
+        norm.forward(ops, act.hidden, rows, act.normed);                           // hidden_states = self.norm(hidden_states)
+        probe.record(PREFIX + ".norm", act.normed, rows, h);
+        MemorySegment last = act.normed.asSlice((long) (rows - logitRows) * h * Float.BYTES);
+        ops.linear(last, logitRows, h, lmHead, null, act.logits);                  // logits = self.lm_head(hidden_states)
         if (finalSoftcap > 0) {
-            ops.softcap(ws.logits, (long) logitRows * config.vocabSize(), finalSoftcap); // Gemma 2: tanh(logits / cap) * cap
+            ops.softcap(act.logits, (long) logitRows * config.vocabSize(), finalSoftcap); // Gemma 2: tanh(logits / cap) * cap
         }
     }
 
-    private void checkBlock(DecoderWorkspace ws, int start, int rows, int logitRows) {
-        if (rows < 1 || rows > ws.maxRows) {
-            throw new IllegalArgumentException(rows + " tokens in one forward; this workspace takes 1 to " + ws.maxRows);
+    /** The rows of the step, after checking that they fit the activations and its score buffer. */
+    private static int checkStep(DecoderWorkspace act, KvSegment[] segments, int logitRows) {
+        long rows = 0;
+        for (KvSegment s : segments) {
+            rows += s.rows();
+            if (s.end() > act.capacity) {
+                throw new IllegalArgumentException("a context of " + s.end() + " tokens exceeds the " + act.capacity
+                        + " this step's workspace holds scores for");
+            }
         }
-        if (start < 0 || start + rows > ws.capacity) {
-            throw new IllegalArgumentException("tokens [" + start + ", " + (start + rows) + ") exceed the context of "
-                    + ws.capacity + " positions of this workspace");
+        if (rows < 1 || rows > act.maxRows) {
+            throw new IllegalArgumentException(rows + " tokens in one forward; this workspace takes 1 to " + act.maxRows);
         }
-        if (logitRows < 1 || logitRows > rows || logitRows > ws.logitRows) {
+        if (logitRows < 1 || logitRows > rows || logitRows > act.logitRows) {
             throw new IllegalArgumentException(logitRows + " logit rows requested for " + rows + " tokens; the workspace holds "
-                    + ws.logitRows);
+                    + act.logitRows);
         }
+        return (int) rows;
     }
 
     /** Per query row: visible keys [lo, hi) on global layers and [loWindow, hi) on sliding layers. */
-    private void fillMask(DecoderWorkspace ws, int start, int rows, int prefixLength) {
+    private void fillMask(DecoderWorkspace act, int row0, KvSegment s) {
         int window = config.isGemma2() ? config.gemma2().slidingWindow() : Integer.MAX_VALUE;
-        for (int r = 0; r < rows; r++) {
-            int slot = start + r;
-            int hi = Math.max(slot + 1, Math.min(prefixLength, start + rows));
+        for (int r = 0; r < s.rows(); r++) {
+            int slot = s.start() + r;
+            int hi = Math.max(slot + 1, Math.min(s.prefixLength(), s.end()));
             // sliding layers: key j is masked iff j <= i - sliding_window (no upper bound inside the prefix)
             int loWindow = (int) Math.max(0L, (long) slot - window + 1);
-            ws.keyLo.setAtIndex(ValueLayout.JAVA_INT, r, 0);
-            ws.keyLoWindow.setAtIndex(ValueLayout.JAVA_INT, r, loWindow);
-            ws.keyHi.setAtIndex(ValueLayout.JAVA_INT, r, hi);
+            act.keyLo.setAtIndex(ValueLayout.JAVA_INT, row0 + r, 0);
+            act.keyLoWindow.setAtIndex(ValueLayout.JAVA_INT, row0 + r, loWindow);
+            act.keyHi.setAtIndex(ValueLayout.JAVA_INT, row0 + r, hi);
         }
     }
 }

@@ -1,10 +1,12 @@
 package io.paligemma.generate;
 
 import io.paligemma.gemma.DecoderWorkspace;
+import io.paligemma.gemma.KvSegment;
 import io.paligemma.nn.Probe;
 import io.paligemma.paligemma.PaliGemmaForConditionalGeneration;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * The prefill/decode loop: the whole prompt in one forward (bidirectional prefix), then one token per
@@ -55,6 +57,90 @@ public final class Generator {
         }
         long t2 = System.nanoTime();
         return new GenerationResult(Arrays.copyOf(out, produced), reason, t1 - t0, t2 - t1);
+    }
+
+    /**
+     * Several requests in lockstep: each prompt is prefilled on its own, then every decode step runs the
+     * next token of all unfinished sequences as one forward (one read of the weights for all of them).
+     * Each sequence gets its own sampler, so the tokens are those of running the requests one by one.
+     *
+     * @param featureRows for sequence i, the first row of {@code imageFeatures} its image tokens take
+     * @param act activations for a step of up to prompts.size() rows ({@code DecoderWorkspace.forBatch})
+     */
+    public GenerationResult[] generateBatch(List<int[]> prompts, MemorySegment imageFeatures, int[] featureRows,
+                                            GenerationConfig config, DecoderWorkspace[] seqs, DecoderWorkspace act,
+                                            TokenListener[] listeners) {
+        int b = prompts.size();
+        if (seqs.length != b || featureRows.length != b || listeners.length != b || act.maxRows() < b) {
+            throw new IllegalArgumentException("a batch of " + b + " needs as many workspaces, feature rows and listeners, "
+                    + "and step activations for " + b + " rows");
+        }
+        int vocab = model.config().textConfig().vocabSize();
+        int eos = model.config().eosTokenId();
+        int[][] out = new int[b][config.maxNewTokens()];
+        int[] produced = new int[b];
+        FinishReason[] reasons = new FinishReason[b];
+        Sampler[] samplers = new Sampler[b];
+        long t0 = System.nanoTime();
+        for (int i = 0; i < b; i++) {
+            int[] ids = prompts.get(i);
+            checkContext(ids.length, config.maxNewTokens(), seqs[i]);
+            if ((long) ids.length + config.maxNewTokens() - 1 > act.capacity()) {
+                throw new IllegalArgumentException("the batch step holds scores for " + act.capacity() + " tokens, sequence "
+                        + i + " needs " + (ids.length + config.maxNewTokens() - 1));
+            }
+            samplers[i] = new Sampler(config.sampling());
+            model.embed(ids, 0, ids.length, imageFeatures, featureRows[i], seqs[i]);
+            model.languageModel().forward(seqs[i], 0, ids.length, ids.length, 1, Probe.NONE);   // prefill, one sequence
+            choose(i, seqs[i].logits(), 0, vocab, eos, config, samplers, out, produced, reasons, listeners);
+        }
+        long t1 = System.nanoTime();
+        int[] active = new int[b];
+        int[] tokens = new int[b];
+        KvSegment[] segments = new KvSegment[b];
+        while (true) {
+            int n = 0;
+            for (int i = 0; i < b; i++) {
+                if (reasons[i] == null) {
+                    active[n] = i;
+                    tokens[n] = out[i][produced[i] - 1];
+                    int slot = prompts.get(i).length + produced[i] - 1;
+                    segments[n] = new KvSegment(seqs[i], slot, 1, prompts.get(i).length);
+                    n++;
+                }
+            }
+            if (n == 0) {
+                break;
+            }
+            model.embed(tokens, 0, n, null, 0, act);                                          // the last token of each
+            model.languageModel().forward(act, java.util.Arrays.copyOf(segments, n), n, Probe.NONE); // one step for all
+            for (int r = 0; r < n; r++) {
+                choose(active[r], act.logits(), r, vocab, eos, config, samplers, out, produced, reasons, listeners);
+            }
+        }
+        long t2 = System.nanoTime();
+        GenerationResult[] results = new GenerationResult[b];
+        for (int i = 0; i < b; i++) {
+            results[i] = new GenerationResult(java.util.Arrays.copyOf(out[i], produced[i]), reasons[i], t1 - t0, t2 - t1);
+        }
+        return results;
+    }
+
+    /** Samples sequence i's next token from row {@code row} of logits and records why it ends, if it does. */
+    private static void choose(int i, MemorySegment logits, int row, int vocab, int eos, GenerationConfig config,
+                               Sampler[] samplers, int[][] out, int[] produced, FinishReason[] reasons,
+                               TokenListener[] listeners) {
+        int next = samplers[i].next(logits.asSlice((long) row * vocab * Float.BYTES), vocab);
+        if (config.stopAtEos() && next == eos) {
+            reasons[i] = FinishReason.EOS;
+            return;
+        }
+        out[i][produced[i]++] = next;
+        if (!listeners[i].onToken(next)) {
+            reasons[i] = FinishReason.STOP;
+        } else if (produced[i] == config.maxNewTokens()) {
+            reasons[i] = FinishReason.MAX_TOKENS;
+        }
     }
 
     /** The prompt and the new tokens must fit the workspace before anything runs. */
