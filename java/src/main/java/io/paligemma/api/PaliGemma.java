@@ -7,7 +7,12 @@ import io.paligemma.detect.VqVaeMaskDecoder;
 import io.paligemma.generate.FinishReason;
 import io.paligemma.generate.GenerationConfig;
 import io.paligemma.generate.GenerationResult;
+import io.paligemma.gemma.DecoderWorkspace;
 import io.paligemma.generate.Generator;
+import io.paligemma.generate.TokenListener;
+import io.paligemma.siglip.VisionWorkspace;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import io.paligemma.image.ImageDecoder;
 import io.paligemma.image.ImageException;
 import io.paligemma.image.RgbImage;
@@ -161,6 +166,74 @@ public final class PaliGemma implements AutoCloseable {
             return new Result(answer, g.tokens(), reason, timings);
         } finally {
             pool.add(ws);
+            exit();
+        }
+    }
+
+    /**
+     * Answers several (picture, prompt) pairs together: one vision pass for all pictures, each prompt
+     * prefilled on its own, then every decode step runs the next token of all unfinished answers as one
+     * forward, reading the weights once for the whole batch (decode is memory-bound, so a batch of B
+     * costs little more than one answer). Results are those of running the requests one by one.
+     */
+    public List<Result> generateBatch(List<RgbImage> images, List<String> prompts, GenerationConfig config) {
+        int b = images.size();
+        if (b < 1 || prompts.size() != b) {
+            throw new IllegalArgumentException("a batch needs as many prompts as pictures (" + b + " pictures, "
+                    + prompts.size() + " prompts)");
+        }
+        long t0 = System.nanoTime();
+        List<int[]> ids = new ArrayList<>();
+        for (String p : prompts) {
+            ids.add(promptIds(p));
+        }
+        var c = model.config();
+        int n = c.numImageTokens();
+        int s = c.visionConfig().imageSize();
+        long pixelFloats = (long) c.visionConfig().numChannels() * s * s;
+        enter();
+        RequestWorkspace[] seqs = new RequestWorkspace[b];
+        try (VisionWorkspace vision = model.newVisionWorkspace(b);
+             DecoderWorkspace step = DecoderWorkspace.forBatch(c.textConfig(), b, capacity);
+             Arena arena = Arena.ofShared()) {
+            MemorySegment pixels = arena.allocate(b * pixelFloats * Float.BYTES, 64);
+            MemorySegment features = arena.allocate((long) b * n * c.projectionDim() * Float.BYTES, 64);
+            for (int i = 0; i < b; i++) {
+                processor.preprocess(images.get(i), pixels, i * pixelFloats * Float.BYTES);
+                seqs[i] = borrow();
+            }
+            long t1 = System.nanoTime();
+            model.imageFeatures(pixels, b, vision, features, Probe.NONE);                 // all pictures in one pass
+            long t2 = System.nanoTime();
+            TextStream[] streams = new TextStream[b];
+            TokenListener[] listeners = new TokenListener[b];
+            DecoderWorkspace[] decoders = new DecoderWorkspace[b];
+            int[] featureRows = new int[b];
+            for (int i = 0; i < b; i++) {
+                TextStream stream = new TextStream(tokenizer.streamingDecoder(), config.stopStrings(), null);
+                streams[i] = stream;
+                listeners[i] = id -> {
+                    checkOpen();
+                    return stream.accept(id);
+                };
+                decoders[i] = seqs[i].decoder;
+                featureRows[i] = i * n;
+            }
+            GenerationResult[] g = generator.generateBatch(ids, features, featureRows, config, decoders, step, listeners);
+            List<Result> out = new ArrayList<>();
+            for (int i = 0; i < b; i++) {
+                String text = streams[i].finish();
+                Timings t = new Timings(t1 - t0, t2 - t1, g[i].prefillNanos(), g[i].decodeNanos(), ids.get(i).length,
+                        g[i].tokens().length);
+                out.add(new Result(text, g[i].tokens(), streams[i].stopped() ? FinishReason.STOP : g[i].finishReason(), t));
+            }
+            return out;
+        } finally {
+            for (RequestWorkspace ws : seqs) {
+                if (ws != null) {
+                    pool.add(ws);
+                }
+            }
             exit();
         }
     }

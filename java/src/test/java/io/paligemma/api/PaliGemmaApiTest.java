@@ -97,6 +97,29 @@ class PaliGemmaApiTest {
         }
     }
 
+    /** A batch decodes in lockstep, yet every answer equals the same request run alone (greedy and sampled). */
+    @Test
+    void batchedAnswersEqualSingleOnes() throws Exception {
+        List<RgbImage> pictures = List.of(new ImageDecoder().read(DEMO.resolve("image.png")),
+                new ImageDecoder().read(FIXTURES.resolve("paligemma2-tiny/image2.png")),
+                new ImageDecoder().read(FIXTURES.resolve("paligemma-tiny/image2.png")));
+        List<String> prompts = List.of("caption en", "answer en what is in the picture?", "detect cat ; dog");
+        for (Backend b : Backend.values()) {
+            try (PaliGemma m = PaliGemma.load(DEMO.resolve("checkpoint"), Options.defaults().withThreads(1).withBackend(b))) {
+                for (GenerationConfig cfg : List.of(GenerationConfig.greedy(10),
+                        GenerationConfig.greedy(10).withSampling(new SamplingConfig(1f, 40, 1f, 0f, 3)))) {
+                    List<Result> batch = m.generateBatch(pictures, prompts, cfg);
+                    assertEquals(3, batch.size());
+                    for (int i = 0; i < 3; i++) {
+                        Result single = m.generate(pictures.get(i), prompts.get(i), cfg);
+                        assertArrayEquals(single.tokenIds(), batch.get(i).tokenIds(), b + " request " + i);
+                        assertEquals(single.text(), batch.get(i).text());
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void samplingIsReproducibleAndTopK1IsGreedy() throws Exception {
         RgbImage image = new ImageDecoder().read(DEMO.resolve("image.png"));
