@@ -43,6 +43,11 @@ final class GenerateCommand implements Callable<Integer> {
             description = "batch requests in flight at once on the one loaded model (default ${DEFAULT-VALUE})")
     int concurrency;
 
+    @Option(names = "--batch", paramLabel = "N", defaultValue = "1",
+            description = "decode N pictures together in lockstep: one read of the weights per step for all of them "
+                    + "(default ${DEFAULT-VALUE}); groups of N are run one after the other (or --concurrency at once)")
+    int batch;
+
     @Option(names = "--prompt", paramLabel = "TEXT", required = true, description = "the task prompt")
     String prompt;
 
@@ -88,8 +93,8 @@ final class GenerateCommand implements Callable<Integer> {
 
     /** Many pictures, one prompt: requests run side by side on the one model; results print in input order. */
     private int batch(List<Path> files) throws ImageException {
-        if (concurrency < 1) {
-            throw new IllegalArgumentException("--concurrency must be >= 1");
+        if (concurrency < 1 || batch < 1) {
+            throw new IllegalArgumentException("--concurrency and --batch must be >= 1");
         }
         ImageDecoder decoder = new ImageDecoder();
         List<RgbImage> pictures = new ArrayList<>();
@@ -102,16 +107,22 @@ final class GenerateCommand implements Callable<Integer> {
                      .setStyle(ProgressBarStyle.ASCII).setConsumer(new ConsoleProgressBarConsumer(System.err)).build()) {
             ExecutorService pool = Executors.newFixedThreadPool(concurrency);
             try {
-                List<Future<Result>> results = new ArrayList<>();
-                for (RgbImage p : pictures) {
-                    results.add(pool.submit(() -> {
-                        Result r = m.generate(p, prompt, sampling.config());
-                        bar.step();
+                List<Future<List<Result>>> groups = new ArrayList<>();
+                for (int g = 0; g < pictures.size(); g += batch) {
+                    List<RgbImage> group = pictures.subList(g, Math.min(pictures.size(), g + batch));
+                    groups.add(pool.submit(() -> {
+                        List<Result> r = m.generateBatch(group, java.util.Collections.nCopies(group.size(), prompt),
+                                sampling.config());
+                        bar.stepBy(group.size());
                         return r;
                     }));
                 }
+                List<Result> results = new ArrayList<>();
+                for (Future<List<Result>> f : groups) {
+                    results.addAll(f.get());
+                }
                 for (int i = 0; i < files.size(); i++) {
-                    Result r = results.get(i).get();
+                    Result r = results.get(i);
                     ObjectNode line = json.createObjectNode();
                     line.put("image", files.get(i).toString()).put("text", r.text())
                             .put("finish", r.finishReason().name().toLowerCase());

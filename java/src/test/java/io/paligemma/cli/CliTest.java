@@ -71,8 +71,8 @@ class CliTest {
     void batchGenerateGivesOneJsonLinePerPictureInOrder() throws Exception {
         String a = FIXTURES.resolve("paligemma-tiny/image.png").toString();
         String b = FIXTURES.resolve("paligemma2-tiny/image2.png").toString();
-        Run batch = run("generate", "--prompt", "caption en", "--image", a, "--image", b, "--max-tokens", "5",
-                "--concurrency", "2", "--threads", "1");
+        Run batch = run("generate", "--prompt", "caption en", "--image", a, "--image", b, "--image", a, "--max-tokens", "5",
+                "--concurrency", "2", "--batch", "2", "--threads", "1");
         assertEquals(0, batch.exit, batch.err);
         var json = new com.fasterxml.jackson.databind.ObjectMapper();
         var lines = batch.out.strip().lines().map(l -> {
@@ -82,9 +82,10 @@ class CliTest {
                 throw new AssertionError(l, e);
             }
         }).toList();
-        assertEquals(2, lines.size(), batch.out);
+        assertEquals(3, lines.size(), batch.out);
         assertEquals(a, lines.get(0).get("image").asText());
         assertEquals(b, lines.get(1).get("image").asText());
+        assertEquals(lines.get(0).get("text"), lines.get(2).get("text"));
         for (int i = 0; i < 2; i++) {
             Run single = run("generate", "--prompt", "caption en", "--image", i == 0 ? a : b, "--max-tokens", "5",
                     "--threads", "1");
