@@ -25,40 +25,10 @@ public final class Generator {
      */
     public GenerationResult generate(int[] promptIds, MemorySegment imageFeatures, GenerationConfig config,
                                      DecoderWorkspace ws, TokenListener listener) {
-        int l = promptIds.length;
-        int vocab = model.config().textConfig().vocabSize();
-        int eos = model.config().eosTokenId();
-        checkContext(l, config.maxNewTokens(), ws);
-        Sampler sampler = new Sampler(config.sampling());
-        int[] out = new int[config.maxNewTokens()];
-        int produced = 0;
-        FinishReason reason = FinishReason.MAX_TOKENS;
-
-        long t0 = System.nanoTime();
-        model.embed(promptIds, 0, l, imageFeatures, 0, ws);
-        model.languageModel().forward(ws, 0, l, l, 1, Probe.NONE);                // prefill: one pass over the prompt
-        long t1 = System.nanoTime();
-        while (true) {
-            int next = sampler.next(ws.logits(), vocab);
-            if (config.stopAtEos() && next == eos) {
-                reason = FinishReason.EOS;
-                break;
-            }
-            out[produced++] = next;
-            if (!listener.onToken(next)) {
-                reason = FinishReason.STOP;
-                break;
-            }
-            if (produced == config.maxNewTokens()) {
-                break;
-            }
-            model.embed(new int[] {next}, 0, 1, null, 0, ws);
-            model.languageModel().forward(ws, l + produced - 1, 1, l, 1, Probe.NONE); // decode: one token, cached K/V
-        }
-        long t2 = System.nanoTime();
-        return new GenerationResult(Arrays.copyOf(out, produced), reason, t1 - t0, t2 - t1);
+        // a batch of one, whose decode steps use the sequence's own workspace for activations
+        return generateBatch(List.of(promptIds), imageFeatures, new int[] {0}, config, new DecoderWorkspace[] {ws}, ws,
+                new TokenListener[] {listener})[0];
     }
-
     /**
      * Several requests in lockstep: each prompt is prefilled on its own, then every decode step runs the
      * next token of all unfinished sequences as one forward (one read of the weights for all of them).
@@ -113,7 +83,7 @@ public final class Generator {
                 break;
             }
             model.embed(tokens, 0, n, null, 0, act);                                          // the last token of each
-            model.languageModel().forward(act, java.util.Arrays.copyOf(segments, n), n, Probe.NONE); // one step for all
+            model.languageModel().forward(act, Arrays.copyOf(segments, n), n, Probe.NONE); // one step for all
             for (int r = 0; r < n; r++) {
                 choose(active[r], act.logits(), r, vocab, eos, config, samplers, out, produced, reasons, listeners);
             }
@@ -121,7 +91,7 @@ public final class Generator {
         long t2 = System.nanoTime();
         GenerationResult[] results = new GenerationResult[b];
         for (int i = 0; i < b; i++) {
-            results[i] = new GenerationResult(java.util.Arrays.copyOf(out[i], produced[i]), reasons[i], t1 - t0, t2 - t1);
+            results[i] = new GenerationResult(Arrays.copyOf(out[i], produced[i]), reasons[i], t1 - t0, t2 - t1);
         }
         return results;
     }
