@@ -156,14 +156,8 @@ public final class PaliGemma implements AutoCloseable {
             model.imageFeatures(ws.pixels, 1, ws.vision, ws.features, Probe.NONE);
             long t2 = System.nanoTime();
             TextStream stream = new TextStream(tokenizer.streamingDecoder(), config.stopStrings(), onText);
-            GenerationResult g = generator.generate(ids, ws.features, config, ws.decoder, id -> {
-                checkOpen();
-                return stream.accept(id);
-            });
-            String answer = stream.finish();
-            Timings timings = new Timings(t1 - t0, t2 - t1, g.prefillNanos(), g.decodeNanos(), ids.length, g.tokens().length);
-            FinishReason reason = stream.stopped() ? FinishReason.STOP : g.finishReason();
-            return new Result(answer, g.tokens(), reason, timings);
+            GenerationResult g = generator.generate(ids, ws.features, config, ws.decoder, listener(stream));
+            return result(stream, g, ids.length, t1 - t0, t2 - t1);
         } finally {
             pool.add(ws);
             exit();
@@ -210,22 +204,15 @@ public final class PaliGemma implements AutoCloseable {
             DecoderWorkspace[] decoders = new DecoderWorkspace[b];
             int[] featureRows = new int[b];
             for (int i = 0; i < b; i++) {
-                TextStream stream = new TextStream(tokenizer.streamingDecoder(), config.stopStrings(), null);
-                streams[i] = stream;
-                listeners[i] = id -> {
-                    checkOpen();
-                    return stream.accept(id);
-                };
+                streams[i] = new TextStream(tokenizer.streamingDecoder(), config.stopStrings(), null);
+                listeners[i] = listener(streams[i]);
                 decoders[i] = seqs[i].decoder;
                 featureRows[i] = i * n;
             }
             GenerationResult[] g = generator.generateBatch(ids, features, featureRows, config, decoders, step, listeners);
             List<Result> out = new ArrayList<>();
             for (int i = 0; i < b; i++) {
-                String text = streams[i].finish();
-                Timings t = new Timings(t1 - t0, t2 - t1, g[i].prefillNanos(), g[i].decodeNanos(), ids.get(i).length,
-                        g[i].tokens().length);
-                out.add(new Result(text, g[i].tokens(), streams[i].stopped() ? FinishReason.STOP : g[i].finishReason(), t));
+                out.add(result(streams[i], g[i], ids.get(i).length, t1 - t0, t2 - t1));
             }
             return out;
         } finally {
@@ -236,6 +223,21 @@ public final class PaliGemma implements AutoCloseable {
             }
             exit();
         }
+    }
+
+    /** Feeds generated ids to the text stream; fails the request at its next token once the model is closed. */
+    private TokenListener listener(TextStream stream) {
+        return id -> {
+            checkOpen();
+            return stream.accept(id);
+        };
+    }
+
+    /** The answer of one sequence: its text (flushed), ids, why it ended and the time of each stage. */
+    private static Result result(TextStream stream, GenerationResult g, int promptTokens, long preprocess, long vision) {
+        String text = stream.finish();
+        Timings t = new Timings(preprocess, vision, g.prefillNanos(), g.decodeNanos(), promptTokens, g.tokens().length);
+        return new Result(text, g.tokens(), stream.stopped() ? FinishReason.STOP : g.finishReason(), t);
     }
 
     /**
