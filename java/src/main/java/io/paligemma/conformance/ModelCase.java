@@ -103,8 +103,9 @@ final class ModelCase {
                 try (DecoderWorkspace ws = model.newDecoderWorkspace(maxRows, Math.max(maxRows, ids.length + steps), maxRows)) {
                     checkPrefill(expected, model, ids, features, ws);
                     if (steps > 0) {
-                        long[] got = greedy(model, ids, features, 0, steps, ws, expected.tensor("gen_logits"), 0, "gen_logits");
-                        add(Compare.exact("gen_ids", got, Compare.longs(genIds.get())));
+                        // the prefill above left the prompt in ws's cache; decode steps run in ws itself
+                        greedy(model, new int[][] {ids}, new DecoderWorkspace[] {ws}, ws, steps,
+                                expected.tensor("gen_logits"), Compare.longs(genIds.get()), "gen", false);
                     }
                     if (trainIds.length > 0) {
                         checkTraining(expected, model, trainIds, features, ws);
@@ -188,36 +189,6 @@ final class ModelCase {
         states.add(probed.get(p + ".norm"));
         checkIfPresent(expected, "lm_hidden_states", concat(states));
         add(Compare.close("logits_prefill", Compare.read(ws.logits(), 0, l * v), Compare.floats(expected.tensor("logits_prefill"))));
-    }
-
-    /**
-     * Greedy decoding with the KV cache: prefill, then one token per step; every step's logits are
-     * compared with row {@code row} of the expected [.., steps, V] tensor.
-     */
-    private long[] greedy(PaliGemmaForConditionalGeneration model, int[] ids, MemorySegment features, int featureRow,
-                          int steps, DecoderWorkspace ws, Tensor expectedLogits, int row, String label) {
-        int v = model.config().textConfig().vocabSize();
-        float[] all = Compare.floats(expectedLogits);
-        int l = ids.length;
-        long[] out = new long[steps];
-        model.embed(ids, 0, l, features, featureRow, ws);
-        model.languageModel().forward(ws, 0, l, l, 1, Probe.NONE);
-        CheckResult firstFailure = null;
-        for (int s = 0; s < steps; s++) {
-            if (s > 0) {
-                model.embed(new int[] {(int) out[s - 1]}, 0, 1, null, 0, ws);          // the token chosen last step
-                model.languageModel().forward(ws, l + s - 1, 1, l, 1, Probe.NONE);     // one decode step, cached K/V
-            }
-            float[] logits = Compare.read(ws.logits(), 0, v);
-            float[] exp = java.util.Arrays.copyOfRange(all, (row * steps + s) * v, (row * steps + s + 1) * v);
-            CheckResult r = Compare.close(label + "[" + s + "]", logits, exp);
-            if (!r.passed() && firstFailure == null) {
-                firstFailure = r;
-            }
-            out[s] = Compare.argmax(logits, 0, v);
-        }
-        add(firstFailure != null ? firstFailure : new CheckResult(label, true, "all " + steps + " steps within tolerance"));
-        return out;
     }
 
     private void checkTraining(SafetensorsFile expected, PaliGemmaForConditionalGeneration model, int[] trainIds,
@@ -310,7 +281,9 @@ final class ModelCase {
                 }
             }
             if (steps > 0) {
-                batchedGreedy(model, real, seqs, maxEnd, steps, expected.tensor("batch_gen_logits"), expectedIds);
+                try (DecoderWorkspace act = DecoderWorkspace.forBatch(model.config().textConfig(), rows, maxEnd)) {
+                    greedy(model, real, seqs, act, steps, expected.tensor("batch_gen_logits"), expectedIds, "batch_gen", true);
+                }
             }
         } finally {
             for (DecoderWorkspace ws : seqs) {
@@ -321,44 +294,48 @@ final class ModelCase {
         }
     }
 
-    /** Greedy decoding of all rows in lockstep, every step's logits checked per row. */
-    private void batchedGreedy(PaliGemmaForConditionalGeneration model, int[][] prompts, DecoderWorkspace[] seqs,
-                               int maxEnd, int steps, Tensor expectedLogits, long[] expectedIds) {
+    /**
+     * Greedy decoding with the KV cache of prefilled sequences, all rows in lockstep (one forward per step
+     * in {@code act}: the sequence's own workspace for one row, batch activations for several); every
+     * step's logits are checked against [rows, steps, V] and the ids against [rows, steps].
+     */
+    private void greedy(PaliGemmaForConditionalGeneration model, int[][] prompts, DecoderWorkspace[] seqs,
+                        DecoderWorkspace act, int steps, Tensor expectedLogits, long[] expectedIds, String name,
+                        boolean indexed) {
         int rows = prompts.length;
         int v = model.config().textConfig().vocabSize();
         float[] all = Compare.floats(expectedLogits);
         long[][] got = new long[rows][steps];
         CheckResult[] firstFailure = new CheckResult[rows];
-        try (DecoderWorkspace act = DecoderWorkspace.forBatch(model.config().textConfig(), rows, maxEnd)) {
-            for (int s = 0; s < steps; s++) {
-                if (s > 0) {
-                    int[] tokens = new int[rows];
-                    KvSegment[] segments = new KvSegment[rows];
-                    for (int r = 0; r < rows; r++) {
-                        tokens[r] = (int) got[r][s - 1];
-                        segments[r] = new KvSegment(seqs[r], prompts[r].length + s - 1, 1, prompts[r].length);
-                    }
-                    model.embed(tokens, 0, rows, null, 0, act);
-                    model.languageModel().forward(act, segments, rows, Probe.NONE);
-                }
+        for (int s = 0; s < steps; s++) {
+            if (s > 0) {
+                int[] tokens = new int[rows];
+                KvSegment[] segments = new KvSegment[rows];
                 for (int r = 0; r < rows; r++) {
-                    // step 0 is the last prefill row of each sequence, later steps are row r of the batched step
-                    float[] logits = s == 0
-                            ? Compare.read(seqs[r].logits(), (long) (prompts[r].length - 1) * v, v)
-                            : Compare.read(act.logits(), (long) r * v, v);
-                    float[] exp = java.util.Arrays.copyOfRange(all, (r * steps + s) * v, (r * steps + s + 1) * v);
-                    CheckResult c = Compare.close("batch_gen_logits[" + r + "][" + s + "]", logits, exp);
-                    if (!c.passed() && firstFailure[r] == null) {
-                        firstFailure[r] = c;
-                    }
-                    got[r][s] = Compare.argmax(logits, 0, v);
+                    tokens[r] = (int) got[r][s - 1];
+                    segments[r] = new KvSegment(seqs[r], prompts[r].length + s - 1, 1, prompts[r].length);
                 }
+                model.embed(tokens, 0, rows, null, 0, act);
+                model.languageModel().forward(act, segments, rows, Probe.NONE);
+            }
+            for (int r = 0; r < rows; r++) {
+                // step 0 is the last prefill row of each sequence, later steps are row r of the batched step
+                float[] logits = s == 0
+                        ? Compare.read(seqs[r].logits(), (long) (prompts[r].length - 1) * v, v)
+                        : Compare.read(act.logits(), (long) r * v, v);
+                float[] exp = java.util.Arrays.copyOfRange(all, (r * steps + s) * v, (r * steps + s + 1) * v);
+                CheckResult c = Compare.close(name + "_logits" + (indexed ? "[" + r + "]" : "") + "[" + s + "]", logits, exp);
+                if (!c.passed() && firstFailure[r] == null) {
+                    firstFailure[r] = c;
+                }
+                got[r][s] = Compare.argmax(logits, 0, v);
             }
         }
         for (int r = 0; r < rows; r++) {
-            add(firstFailure[r] != null ? firstFailure[r]
-                    : new CheckResult("batch_gen_logits[" + r + "]", true, "all " + steps + " steps within tolerance (batched decode)"));
-            add(Compare.exact("batch_gen_ids[" + r + "]", got[r],
+            String row = indexed ? "[" + r + "]" : "";
+            add(firstFailure[r] != null ? firstFailure[r] : new CheckResult(name + "_logits" + row, true,
+                    "all " + steps + " steps within tolerance" + (rows > 1 ? " (batched decode)" : "")));
+            add(Compare.exact(name + "_ids" + row, got[r],
                     java.util.Arrays.copyOfRange(expectedIds, r * steps, (r + 1) * steps)));
         }
     }
