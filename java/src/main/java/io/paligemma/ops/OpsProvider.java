@@ -30,6 +30,9 @@ public final class OpsProvider implements AutoCloseable {
                 case JAVA -> new JavaOps(parallel);
             };
             LOG.log(Level.INFO, "ops backend: {0}, {1} thread(s)", ops.name(), t);
+            if (backend == Backend.JAVA) {
+                warnIfProfiledLoopPredicates();
+            }
             return new OpsProvider(parallel, ops);
         } catch (NativeLoadException e) {
             parallel.close();
@@ -37,6 +40,33 @@ public final class OpsProvider implements AutoCloseable {
         } catch (RuntimeException | Error e) {
             parallel.close();
             throw e;
+        }
+    }
+
+    private static volatile boolean predicateWarned;
+
+    /**
+     * With C2's profiled loop predicates on (the JVM default), the Vector API kernels of the Java backend
+     * fall into a deoptimize/recompile loop when they see buffers of several sizes, as a model does:
+     * SigLIP on the Java backend took 3.6-4.4 s instead of 1.8 s (PaliGemma-3B bf16, `paligemma
+     * profile`, -Xlog:deoptimization shows "profile_predicate" traps in RowOps.layerNorm on every call).
+     * The launcher, the tests and the JMH forks pass -XX:-UseProfiledLoopPredicate; an embedding JVM
+     * that does not gets this warning once.
+     */
+    private static void warnIfProfiledLoopPredicates() {
+        if (predicateWarned) {
+            return;
+        }
+        predicateWarned = true;
+        try {
+            var vm = java.lang.management.ManagementFactory.getPlatformMXBean(
+                    com.sun.management.HotSpotDiagnosticMXBean.class);
+            if (vm != null && "true".equals(vm.getVMOption("UseProfiledLoopPredicate").getValue())) {
+                LOG.log(Level.WARNING, "the java backend runs up to 2x slower with C2's profiled loop predicates: "
+                        + "start the JVM with -XX:-UseProfiledLoopPredicate");
+            }
+        } catch (RuntimeException | LinkageError e) {
+            // not HotSpot, or no such option: nothing to advise
         }
     }
 

@@ -1,15 +1,19 @@
 package io.paligemma.ops;
 
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The compute threads of one engine: {@code threads - 1} workers plus the calling thread. Both op
  * backends split their loops through this one pool, so a single thread setting governs the whole
  * process and two libraries never oversubscribe the cores.
+ *
+ * <p>A decode step makes ~150 parallel calls of 0.1–3 ms each. Handing work to a parked thread costs
+ * 15–70 µs on this VM (futex wake of an idle vCPU; measured with an executor), which is most of a small
+ * call and several percent of a large one. So a worker polls for the next job for {@link #SPIN_NANOS}
+ * after each one before it parks, as OpenMP runtimes do, and a caller that finds its chunk done before a
+ * late worker has started takes the worker's chunk itself.
  */
 public final class Parallel implements AutoCloseable {
 
@@ -19,11 +23,30 @@ public final class Parallel implements AutoCloseable {
         void run(int start, int end);
     }
 
+    /** Body of a parallel loop over a long element range [start, end). */
+    @FunctionalInterface
+    public interface LongRangeBody {
+        void run(long start, long end);
+    }
+
+    /**
+     * How long an idle worker polls before parking: longer than the serial gaps between the ops of a
+     * decode step (a few µs to ~100 µs), short enough that an idle engine, or an OpenBLAS call that
+     * brings its own threads, loses a core only briefly.
+     */
+    static final long SPIN_NANOS = 200_000;
+    /** The first part of the poll is pure pause loops (sub-µs pickup); the rest yields between polls. */
+    static final long PAUSE_NANOS = 20_000;
+
     private static final AtomicInteger POOL_IDS = new AtomicInteger();
     private static final ThreadLocal<Boolean> IS_WORKER = ThreadLocal.withInitial(() -> false);
 
     private final int threads;
-    private final ExecutorService workers; // null with one thread
+    private final Worker[] workers; // threads - 1 of them
+    /** One loop at a time uses the workers; a second caller meanwhile runs its loop inline. */
+    private final AtomicBoolean inUse = new AtomicBoolean();
+    private volatile Job current; // the loop the workers should help with, or null
+    private volatile boolean closed;
 
     public Parallel(int threads) {
         if (threads < 1) {
@@ -31,15 +54,11 @@ public final class Parallel implements AutoCloseable {
         }
         this.threads = threads;
         int pool = POOL_IDS.incrementAndGet();
-        AtomicInteger n = new AtomicInteger();
-        this.workers = threads == 1 ? null : Executors.newFixedThreadPool(threads - 1, r -> {
-            Thread t = new Thread(() -> {
-                IS_WORKER.set(true);
-                r.run();
-            }, "paligemma-compute-" + pool + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        this.workers = new Worker[threads - 1];
+        for (int i = 0; i < workers.length; i++) {
+            workers[i] = new Worker("paligemma-compute-" + pool + "-" + (i + 1));
+            workers[i].thread.start();
+        }
     }
 
     public int threads() {
@@ -48,8 +67,10 @@ public final class Parallel implements AutoCloseable {
 
     /**
      * Runs body over [0, n) split into at most {@link #threads()} contiguous chunks whose starts are
-     * multiples of {@code grain} (so vector or cache blocks are not cut), and waits for all of them.
-     * Called from inside a worker it runs inline, which keeps nested use free of deadlock.
+     * multiples of {@code grain} (so vector or cache blocks are not cut), and returns when all of them
+     * are done; the first exception of a chunk is rethrown. Runs inline when called from a worker
+     * (nested use cannot deadlock), after {@link #close()}, or while another thread's loop holds the
+     * workers (the cores are busy then anyway).
      */
     public void forRange(int n, int grain, RangeBody body) {
         if (n <= 0) {
@@ -57,27 +78,25 @@ public final class Parallel implements AutoCloseable {
         }
         int blocks = (n + grain - 1) / grain;
         int parts = Math.min(threads, blocks);
-        if (parts <= 1 || workers == null || IS_WORKER.get()) {
+        if (parts <= 1 || closed || IS_WORKER.get() || !inUse.compareAndSet(false, true)) {
             body.run(0, n);
             return;
         }
-        @SuppressWarnings("unchecked")
-        Future<?>[] pending = new Future<?>[parts - 1];
-        for (int p = 1; p < parts; p++) {
-            int start = chunkStart(p, parts, blocks, grain, n);
-            int end = chunkStart(p + 1, parts, blocks, grain, n);
-            pending[p - 1] = workers.submit(() -> body.run(start, end));
+        try {
+            Job job = new Job(body, n, grain, blocks, parts);
+            current = job;
+            for (Worker w : workers) {
+                if (w.parked) {
+                    LockSupport.unpark(w.thread);
+                }
+            }
+            job.work();
+            job.awaitDone();
+            current = null;
+            job.rethrow();
+        } finally {
+            inUse.set(false);
         }
-        body.run(0, chunkStart(1, parts, blocks, grain, n));
-        for (Future<?> f : pending) {
-            await(f);
-        }
-    }
-
-    /** Body of a parallel loop over a long element range [start, end). */
-    @FunctionalInterface
-    public interface LongRangeBody {
-        void run(long start, long end);
     }
 
     /**
@@ -92,41 +111,120 @@ public final class Parallel implements AutoCloseable {
         forRange((int) pieces, 1, (p0, p1) -> body.run((long) p0 * chunk, Math.min(n, (long) p1 * chunk)));
     }
 
-    private static int chunkStart(int p, int parts, int blocks, int grain, int n) {
-        return (int) Math.min(n, (long) blocks * p / parts * grain);
+    @Override
+    public void close() {
+        closed = true;
+        for (Worker w : workers) {
+            LockSupport.unpark(w.thread);
+        }
     }
 
-    private static void await(Future<?> f) {
-        boolean interrupted = false;
-        try {
-            while (true) {
+    /** One parallel loop: its chunks are claimed by whoever comes first, the caller or a worker. */
+    private static final class Job {
+        private final RangeBody body;
+        private final int n;
+        private final int grain;
+        private final int blocks;
+        private final int parts;
+        private final AtomicInteger next = new AtomicInteger();
+        private final AtomicInteger unfinished;
+        private volatile Throwable failure;
+
+        Job(RangeBody body, int n, int grain, int blocks, int parts) {
+            this.body = body;
+            this.n = n;
+            this.grain = grain;
+            this.blocks = blocks;
+            this.parts = parts;
+            this.unfinished = new AtomicInteger(parts);
+        }
+
+        void work() {
+            for (int p; (p = next.getAndIncrement()) < parts; ) {
                 try {
-                    f.get();
-                    return;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                } catch (ExecutionException e) {
-                    Throwable c = e.getCause();
-                    if (c instanceof RuntimeException re) {
-                        throw re;
+                    body.run(start(p), start(p + 1));
+                } catch (Throwable t) {
+                    if (failure == null) {
+                        failure = t;
                     }
-                    if (c instanceof Error err) {
-                        throw err;
-                    }
-                    throw new IllegalStateException(c);
+                } finally {
+                    unfinished.decrementAndGet();
                 }
             }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
+        }
+
+        private int start(int p) {
+            return (int) Math.min(n, (long) blocks * p / parts * grain);
+        }
+
+        /**
+         * A chunk still running on a worker ends within one chunk's time, so polling beats parking; past a
+         * millisecond (a descheduled worker) the caller yields its core between polls.
+         */
+        void awaitDone() {
+            long since = System.nanoTime();
+            while (unfinished.get() > 0) {
+                if (System.nanoTime() - since < 1_000_000) {
+                    Thread.onSpinWait();
+                } else {
+                    Thread.yield();
+                }
+            }
+        }
+
+        void rethrow() {
+            Throwable t = failure;
+            if (t instanceof RuntimeException re) {
+                throw re;
+            }
+            if (t instanceof Error err) {
+                throw err;
+            }
+            if (t != null) {
+                throw new IllegalStateException(t);
             }
         }
     }
 
-    @Override
-    public void close() {
-        if (workers != null) {
-            workers.shutdownNow();
+    private final class Worker implements Runnable {
+        final Thread thread;
+        volatile boolean parked;
+
+        Worker(String name) {
+            thread = new Thread(this, name);
+            thread.setDaemon(true);
+        }
+
+        @Override
+        public void run() {
+            IS_WORKER.set(true);
+            Job done = null;
+            long idleSince = System.nanoTime();
+            while (!closed) {
+                Job job = current;
+                if (job != null && job != done) {
+                    job.work();
+                    done = job;
+                    idleSince = System.nanoTime();
+                } else if (System.nanoTime() - idleSince < PAUSE_NANOS) {
+                    Thread.onSpinWait();
+                } else if (System.nanoTime() - idleSince < SPIN_NANOS) {
+                    // OpenBLAS brings its own threads to sgemm/sgemv: yielding hands them this core
+                    Thread.yield();
+                } else {
+                    parked = true;
+                    // re-check after announcing: a caller that published before seeing parked = true
+                    // did not unpark us
+                    Job again = current;
+                    if (again == null || again == done) {
+                        if (!closed) {
+                            LockSupport.park(this);
+                        }
+                    }
+                    parked = false;
+                    idleSince = System.nanoTime();
+                }
+            }
         }
     }
 }
