@@ -16,6 +16,11 @@ import java.lang.foreign.MemorySegment;
  * when there is one row, where sgemm runs at a third of the speed), products with 16-bit weights and
  * every other op through the C kernels of native/. Threads: OpenBLAS gets the same count as the shared
  * {@link Parallel} pool, which splits the 16-bit GEMMs by output columns.
+ *
+ * <p>16-bit weights never go through OpenBLAS: pg_gemm_bf16 / pg_gemm_f16 convert them while packing
+ * (prefill) or in registers (decode), so each weight byte is read once. An earlier version widened
+ * blocks of weights into an f32 buffer for sgemm; once OpenBLAS's idle threads stopped spinning (see
+ * NativeLibraries), the packed kernel beat it on every PaliGemma shape (down_proj 268x16384x2048: 1.45x).
  */
 public final class NativeOps implements Ops {
 
@@ -32,17 +37,7 @@ public final class NativeOps implements Ops {
     /** Activations split into three bf16 parts: f32 accuracy from bf16 tiles (see gemm_amx.c). */
     private static final int AMX_TERMS = 3;
 
-    /** From this many rows (and without AMX) 16-bit weights are widened by blocks and multiplied by sgemm. */
-    private static final int WIDEN_MIN_ROWS = 64;
-    /** Rows of W per widened tile at least: narrower tiles make sgemm slower than our kernel (measured). */
-    private static final int WIDEN_MIN_BLOCK = 128;
-    /** The per-thread f32 buffer of one widened weight block (4 MiB: stays in the L3 share of a core). */
-    private static final long WIDEN_BUFFER_FLOATS = 1L << 20;
-
     private final Parallel parallel;
-    // One buffer per calling thread (requests run side by side); automatic arena: freed with the thread.
-    private final ThreadLocal<MemorySegment> widenBuffer =
-            ThreadLocal.withInitial(() -> java.lang.foreign.Arena.ofAuto().allocate(WIDEN_BUFFER_FLOATS * Float.BYTES, 64));
     private final boolean amx; // AMX tiles present and granted by the OS for this process
 
     /** Loads the libraries (an error names the cause) and sets OpenBLAS to the pool's thread count. */
@@ -75,15 +70,18 @@ public final class NativeOps implements Ops {
             f.append("f16c ");
         }
         facts.put("cpu features", f.toString().trim().isEmpty() ? "baseline x86-64 (portable kernels)" : f.toString().trim());
-        // AVX512-BF16 alone is not used: on Zen 4 its dot product has the throughput of an FMA, so the
-        // 3-part split runs slower than widening the weights to f32 (measured 0.65x, see DESIGN.md).
+        // AVX512-BF16 alone is not used: exact-enough results need activations split into 2-3 bf16 parts,
+        // and on Zen 4 that runs no faster than the f32 FMA on widened weights (bench_gemm: 2 parts 86,
+        // 3 parts 59, f32 89 GFLOP/s on one core; see DESIGN.md).
         facts.put("bf16 products", (pg_kernels_h.pg_amx_request() == 1)
                 ? "AMX tiles for >= " + AMX_MIN_ROWS + " rows (activations split in 3 bf16 parts), f32 FMA below"
-                : "weights widened to f32 in registers, f32 FMA (no AMX on this CPU)");
+                : "weights widened to f32 in registers (converted panels for many rows), f32 FMA (no AMX on this CPU)");
         facts.put("openblas library", lib.openBlas().toString());
         facts.put("openblas config", cblas_h.openblas_get_config().reinterpret(4096).getString(0).trim());
         facts.put("openblas core", cblas_h.openblas_get_corename().reinterpret(4096).getString(0));
         facts.put("openblas threads", Integer.toString(cblas_h.openblas_get_num_threads()));
+        facts.put("openblas idle spin", "2^" + NativeLibraries.cEnvironment("OPENBLAS_THREAD_TIMEOUT")
+                + " cycles (OPENBLAS_THREAD_TIMEOUT)");
         return facts;
     }
 
@@ -110,8 +108,6 @@ public final class NativeOps implements Ops {
             } else {
                 cblas_h.cblas_sgemm(CblasRowMajor(), CblasNoTrans(), CblasTrans(), m, n, k, 1f, x, k, wd, k, 0f, y, n);
             }
-        } else if (m >= WIDEN_MIN_ROWS && !amx) {
-            widenedSgemm(x, m, k, w, n, y);
         } else {
             boolean bf16 = w.dtype() == DType.BF16;
             boolean tiles = bf16 && amx && m >= AMX_MIN_ROWS;
@@ -127,42 +123,6 @@ public final class NativeOps implements Ops {
         }
         if (bias != null) {
             pg_kernels_h.pg_add_bias_rows(y, bias, m, n);
-        }
-    }
-
-    /**
-     * Many rows and no AMX: widen the 16-bit weights tile by tile into a per-thread f32 buffer that stays
-     * in cache and hand each tile to OpenBLAS sgemm, which outruns our f32-FMA kernel at these shapes
-     * (SigLIP layers: 94 -> ~170 GFLOP/s, 2 threads). A tile is whole rows of W when 128 of them fit the
-     * buffer, else 128 rows × a slice of k whose products are accumulated (beta = 1), as for down_proj
-     * (k = 16384). Exact: the widening is, and the sums stay float32.
-     */
-    private void widenedSgemm(MemorySegment x, int m, int k, Tensor w, int n, MemorySegment y) {
-        int rowsPerTile = (int) Math.max(WIDEN_MIN_BLOCK, WIDEN_BUFFER_FLOATS / k / GEMM_GRAIN * GEMM_GRAIN);
-        int kSlice = (int) Math.min(k, WIDEN_BUFFER_FLOATS / rowsPerTile / GEMM_GRAIN * GEMM_GRAIN);
-        MemorySegment buffer = widenBuffer.get();
-        MemorySegment wd = w.data();
-        boolean bf16 = w.dtype() == DType.BF16;
-        for (int j0 = 0; j0 < n; j0 += rowsPerTile) {
-            int rows = Math.min(rowsPerTile, n - j0);
-            for (int p0 = 0; p0 < k; p0 += kSlice) {
-                int width = Math.min(kSlice, k - p0);
-                int row0 = j0;
-                int col0 = p0;
-                parallel.forRange(rows, Math.max(1, CHUNK / width), (r0, r1) -> {
-                    for (int r = r0; r < r1; r++) { // row r of the tile: W[row0 + r, col0 .. col0 + width)
-                        MemorySegment in = wd.asSlice(((long) (row0 + r) * k + col0) * 2);
-                        MemorySegment out = at(buffer, (long) r * width);
-                        if (bf16) {
-                            pg_kernels_h.pg_bf16_to_f32(out, in, width);
-                        } else {
-                            pg_kernels_h.pg_f16_to_f32(out, in, width);
-                        }
-                    }
-                });
-                cblas_h.cblas_sgemm(CblasRowMajor(), CblasNoTrans(), CblasTrans(), m, rows, width, 1f, at(x, p0), k,
-                        buffer, width, p0 == 0 ? 0f : 1f, at(y, j0), n);
-            }
         }
     }
 

@@ -66,8 +66,8 @@ class OpsConformanceTest {
             {1, 1, 1}, {1, 3, 5}, {1, 17, 33}, {1, 100, 15}, {1, 257, 17}, {1, 1100, 37},
             {2, 33, 17}, {3, 15, 100}, {4, 16, 16}, {5, 17, 3}, {17, 100, 33}, {33, 257, 20},
             {9, 1100, 21}, {6, 64, 300}, {20, 1, 7}, {4, 2048, 8},
-            // prefill-sized blocks: NativeOps widens 16-bit weights block by block for sgemm here,
-            // including a weight taller than one tile (9000 × 200) and one wider than a tile (k = 9000: two k slices)
+            // prefill-sized blocks: the packed path of the 16-bit kernels (m >= 32), with many panels of
+            // weight rows (n = 9000) and many k-blocks (k = 9000)
             {64, 200, 9000}, {100, 300, 130}, {64, 9000, 150}
         };
         List<Object[]> cases = new ArrayList<>();
