@@ -77,7 +77,8 @@ public final class Bench {
                         + work.promptTokens() + " prompt tokens); bench one model per run");
             }
             for (Backend b : usable) {
-                runs.addAll(ModelBench.run(t.directory(), b, threads, work, s.warmup(), s.repeat(), progress));
+                runs.addAll(ModelBench.run(t.directory(), b, threads, work, s.warmup(), s.repeat(),
+                        Roofline.readNowBytes(s.roofline()), progress));
             }
         }
         double[] loadEnd = MachineInfo.loadAverage();

@@ -163,13 +163,20 @@ public record BenchReport(MachineInfo machine, int threads, double[] loadStart, 
             t.row(row);
         }
         List<String> row = new ArrayList<>(List.of("decode weight GB/s"));
+        List<String> now = new ArrayList<>(List.of("read probe after each decode GB/s"));
+        List<String> ofNow = new ArrayList<>(List.of("decode / that probe"));
         for (String w : weightsOrder()) {
             for (String b : backendsOf(w)) {
                 StageResult r = find(w, b, Stage.DECODE);
                 row.add(Units.number(r.gbps()) + Units.percent(bandwidthFraction(r)));
+                now.add(Units.number(r.readNowGbps()));
+                ofNow.add(Double.isNaN(r.readNowFraction()) ? "-"
+                        : String.format(java.util.Locale.ROOT, "%.0f %%", 100 * r.readNowFraction()));
             }
         }
         t.row(row);
+        t.row(now);
+        t.row(ofNow);
         return t.render();
     }
 
@@ -277,6 +284,8 @@ public record BenchReport(MachineInfo machine, int threads, double[] loadStart, 
             putNumber(o, "gbps", r.gbps());
             putNumber(o, "gflops_fraction", flopFraction(r));
             putNumber(o, "gbps_fraction", bandwidthFraction(r));
+            putNumber(o, "read_now_gbps", r.readNowGbps());
+            putNumber(o, "gbps_fraction_of_read_now", r.readNowFraction());
             o.put("peak_rss_bytes", r.peakRssBytes());
             putNumber(o, "load_average_1m", r.loadAverage());
             putNumber(o, "other_cores", r.otherCores());

@@ -40,7 +40,7 @@ public final class ModelBench {
 
     /** Runs warmup + repeat requests and warmup + repeat loads; returns one result per {@link Stage}. */
     public static List<StageResult> run(Path dir, Backend backend, int threads, Workload work, int warmup, int repeat,
-                                        Progress progress) {
+                                        long readNowBytes, Progress progress) {
         if (repeat < 1 || warmup < 0) {
             throw new IllegalArgumentException("repeat must be >= 1 and warmup >= 0, got " + repeat + " and " + warmup);
         }
@@ -54,8 +54,15 @@ public final class ModelBench {
         String weights;
         PaliGemmaConfig config;
         DType dtype;
+        double[] readNow = new double[repeat];
+        java.util.Arrays.fill(readNow, Double.NaN);
         progress.begin(backend.id() + " " + dir.getFileName(), 2L * (warmup + repeat));
-        try (OpsProvider provider = OpsProvider.open(backend, threads)) {
+        try (OpsProvider provider = OpsProvider.open(backend, threads);
+             Arena probeArena = Arena.ofShared()) {
+            MemorySegment probe = readNowBytes > 0 ? probeArena.allocate(readNowBytes, 4096) : null;
+            if (probe != null) {
+                probe.fill((byte) 1); // fault the pages in now, not in the first probe
+            }
             try (PaliGemmaForConditionalGeneration model = PaliGemmaForConditionalGeneration.load(dir, provider.ops());
                  Session session = new Session(model, processor(dir), work)) {
                 config = model.config();
@@ -70,6 +77,9 @@ public final class ModelBench {
                         times.get(Stage.PREFILL)[r] = t[3];
                         times.get(Stage.TTFT)[r] = t[4];
                         times.get(Stage.DECODE)[r] = t[5];
+                        if (probe != null) {
+                            readNow[r] = Roofline.readNow(probe, provider.ops().threads(), READ_NOW_PASSES);
+                        }
                     }
                     progress.step();
                 }
@@ -103,9 +113,21 @@ public final class ModelBench {
             };
             int tokens = s == Stage.PREFILL ? l : s == Stage.DECODE ? n : 0;
             double bytes = s == Stage.DECODE ? bytesPerToken * n : 0;
-            out.add(new StageResult(backend.id(), weights, s, st, tokens, flops, bytes, peak, load, others));
+            double beside = s == Stage.DECODE ? median(readNow) : Double.NaN;
+            out.add(new StageResult(backend.id(), weights, s, st, tokens, flops, bytes, peak, load, others, beside));
         }
         return out;
+    }
+
+    /** Passes of the read probe after each decode: the best of a few ~10 ms passes. */
+    private static final int READ_NOW_PASSES = 5;
+
+    private static double median(double[] v) {
+        double[] s = java.util.Arrays.stream(v).filter(x -> !Double.isNaN(x)).sorted().toArray();
+        if (s.length == 0) {
+            return Double.NaN;
+        }
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
 
     /** Load-to-ready: config, mapping, modules, and the workspaces one request needs. */

@@ -9,9 +9,11 @@ package io.paligemma.bench;
  * @param peakRssBytes peak resident set of the whole run (VmHWM), shared by its stages
  * @param loadAverage  the machine's 1-minute load average when the run started (this process's earlier work included)
  * @param otherCores   cores other processes kept busy on average during the run ({@link CpuSample}): competition
+ * @param readNowGbps  decode only: median of the read bandwidth measured right after each timed request's
+ *                     decode ({@link Roofline#readNow}), NaN when not measured
  */
 public record StageResult(String backend, String weights, Stage stage, Stats stats, int tokens, double flops,
-                          double bytes, long peakRssBytes, double loadAverage, double otherCores) {
+                          double bytes, long peakRssBytes, double loadAverage, double otherCores, double readNowGbps) {
 
     /** Tokens per second at the median, NaN when the stage has no token rate. */
     public double tokensPerSecond() {
@@ -26,5 +28,10 @@ public record StageResult(String backend, String weights, Stage stage, Stats sta
     /** Weight GB/s (10⁹ B/s) at the median, NaN when not counted. */
     public double gbps() {
         return bytes > 0 ? bytes / stats.medianS() / 1e9 : Double.NaN;
+    }
+
+    /** Weight GB/s as a fraction of the bandwidth measured right after the decodes, NaN when either is missing. */
+    public double readNowFraction() {
+        return gbps() / readNowGbps;
     }
 }

@@ -87,9 +87,13 @@ class BenchTest {
                 assertTrue(r.get("gflops_fraction").asDouble() > 0);
             }
             assertEquals(stage.equals("decode"), r.get("gbps").isNumber(), stage + " gbps");
+            assertEquals(stage.equals("decode"), r.get("read_now_gbps").isNumber(), stage + " read_now_gbps");
             if (stage.equals("decode")) {
                 assertTrue(r.get("gbps").asDouble() > 0);
                 assertTrue(r.get("gbps_fraction").asDouble() > 0);
+                assertTrue(r.get("read_now_gbps").asDouble() > 0);
+                assertEquals(r.get("gbps").asDouble() / r.get("read_now_gbps").asDouble(),
+                        r.get("gbps_fraction_of_read_now").asDouble(), 1e-9);
             }
         }
         for (String b : ran()) {
