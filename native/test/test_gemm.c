@@ -122,6 +122,9 @@ int main(void) {
         run_case(f16, 3, 2100, 10, 1, 10, 2103, 12);
         run_case(f16, 40, 2100, 20, 0, 20, 2100, 20);
         run_case(f16, 1, 64, 301, 0, 301, 64, 301);
+        /* packed path: several 4-panel blocks and a partial one, x rows 4 KB apart (the copied tile) */
+        run_case(f16, 37, 1024, 300, 0, 300, 1024, 300);
+        run_case(f16, 64, 300, 261, 5, 250, 304, 263);
         /* k = 0: y is all zeros; empty ranges touch nothing */
         run_case(f16, 5, 0, 6, 0, 6, 1, 6);
         run_case(f16, 40, 0, 6, 1, 5, 1, 6);
