@@ -23,9 +23,17 @@ public final class Bench {
      * @param threads      compute threads (0 = all cores)
      * @param image        the picture to preprocess, null = a 640×480 stand-in
      */
+    /**
+     * @param image     the picture to preprocess (null: a synthetic 640x480 one); imageFile is where it was read
+     *                  from, which a forked run reads again (null with a null image)
+     * @param fork      each (checkpoint, backend) run in a JVM of its own ({@link ForkedRun}), else all in this one
+     */
     public record Settings(List<Backend> backends, int threads, int warmup, int repeat, int decodeTokens, RgbImage image,
-                           Roofline.Settings roofline) {
+                           Path imageFile, Roofline.Settings roofline, boolean fork) {
         public Settings {
+            if (fork && image != null && imageFile == null) {
+                throw new IllegalArgumentException("a forked run needs the picture's file, not only its pixels");
+            }
             backends = List.copyOf(new LinkedHashSet<>(backends));
             if (backends.isEmpty()) {
                 throw new IllegalArgumentException("no backend to bench");
@@ -77,8 +85,10 @@ public final class Bench {
                         + work.promptTokens() + " prompt tokens); bench one model per run");
             }
             for (Backend b : usable) {
-                runs.addAll(ModelBench.run(t.directory(), b, threads, work, s.warmup(), s.repeat(),
-                        Roofline.readNowBytes(s.roofline()), progress));
+                long readNow = Roofline.readNowBytes(s.roofline());
+                runs.addAll(s.fork()
+                        ? ForkedRun.run(t.directory(), b, threads, s.decodeTokens(), s.imageFile(), s.warmup(), s.repeat(), readNow)
+                        : ModelBench.run(t.directory(), b, threads, work, s.warmup(), s.repeat(), readNow, progress));
             }
         }
         double[] loadEnd = MachineInfo.loadAverage();

@@ -22,4 +22,14 @@ public enum Stage {
     public String id() {
         return name().toLowerCase(Locale.ROOT);
     }
+
+    /** The stage of an {@link #id()}. */
+    public static Stage parse(String id) {
+        for (Stage s : values()) {
+            if (s.id().equals(id)) {
+                return s;
+            }
+        }
+        throw new IllegalArgumentException("no bench stage called " + id);
+    }
 }

@@ -60,6 +60,10 @@ final class BenchCommand implements Callable<Integer> {
             description = "buffer of the bandwidth probe; 0 skips the roofline (default ${DEFAULT-VALUE})")
     long rooflineMib;
 
+    @Option(names = "--in-process", description = "run every (weights, backend) configuration in this JVM instead of "
+            + "one fresh JVM each (the Java backend's second weights type then runs on code compiled for the first)")
+    boolean inProcess;
+
     @Option(names = "--json", paramLabel = "FILE", description = "write every number as JSON")
     Path json;
 
@@ -95,7 +99,7 @@ final class BenchCommand implements Callable<Integer> {
         RgbImage picture = image == null ? null : new ImageDecoder().read(image);
         var roofline = rooflineMib <= 0 ? Roofline.Settings.NONE
                 : new Roofline.Settings(rooflineMib << 20, Roofline.Settings.DEFAULT.fmaMillis(), Roofline.Settings.DEFAULT.rounds());
-        var settings = new Bench.Settings(bs, threads, warmup, repeat, decodeTokens, picture, roofline);
+        var settings = new Bench.Settings(bs, threads, warmup, repeat, decodeTokens, picture, image, roofline, !inProcess);
         BenchReport report = Bench.run(targets, settings, new ConsoleProgress(), msg -> System.err.println("bench: " + msg));
         System.out.println();
         System.out.printf(Locale.ROOT, "%s, %d cores, %d thread(s); load average %.2f at start, %.2f at end%n",

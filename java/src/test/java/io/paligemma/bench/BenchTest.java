@@ -30,8 +30,8 @@ class BenchTest {
 
     @BeforeAll
     static void runOnce() {
-        var settings = new Bench.Settings(List.of(Backend.NATIVE, Backend.JAVA), 1, 0, 1, DECODE, null,
-                new Roofline.Settings(8L << 20, 20, 1));
+        var settings = new Bench.Settings(List.of(Backend.NATIVE, Backend.JAVA), 1, 0, 1, DECODE, null, null,
+                new Roofline.Settings(8L << 20, 20, 1), false);
         report = Bench.run(List.of(new Bench.Target(TINY, "paligemma-tiny")), settings, Progress.NONE, m -> { });
     }
 
