@@ -85,6 +85,48 @@ class PaliGemmaConfigTest {
         assertEquals((float) Math.pow(144, -0.5), c28.textConfig().attentionScale());
     }
 
+    /** Gemma 2 shapes per PaliGemma 2 size, as transformers' convert_paligemma2_weights_to_hf.py sets them. */
+    private record Gemma2Shape(String size, int hidden, int intermediate, int layers, int heads, int kvHeads,
+            int headDim, double queryPreAttnScalar) {
+    }
+
+    @Test
+    void everyPaligemma2PresetHasThePublishedShape(@TempDir Path dir) throws IOException {
+        var shapes = new Gemma2Shape[] {
+            new Gemma2Shape("3b", 2304, 9216, 26, 8, 4, 256, 256),
+            new Gemma2Shape("10b", 3584, 14336, 42, 16, 8, 256, 256),
+            new Gemma2Shape("28b", 4608, 36864, 46, 32, 16, 128, 144)};
+        for (Gemma2Shape s : shapes) {
+            for (int size : new int[] {224, 448, 896}) {
+                String name = "paligemma2-" + s.size() + "-pt-" + size;
+                PaliGemmaConfig c = preset(dir, name);
+                GemmaConfig t = c.textConfig();
+                assertTrue(t.isGemma2(), name);
+                assertEquals(s.hidden(), t.hiddenSize(), name);
+                assertEquals(s.intermediate(), t.intermediateSize(), name);
+                assertEquals(s.layers(), t.numHiddenLayers(), name);
+                assertEquals(s.heads(), t.numAttentionHeads(), name);
+                assertEquals(s.kvHeads(), t.numKeyValueHeads(), name);
+                assertEquals(s.headDim(), t.headDim(), name);
+                assertEquals(s.queryPreAttnScalar(), t.gemma2().queryPreAttnScalar(), name);
+                assertEquals(4096, t.gemma2().slidingWindow(), name);
+                assertEquals(50.0, t.gemma2().attnLogitSoftcapping(), name);
+                assertEquals(30.0, t.gemma2().finalLogitSoftcapping(), name);
+                assertEquals(1e-6, t.rmsNormEps(), name);
+                assertEquals(10000.0, t.ropeTheta(), name);
+                assertEquals(257216, t.vocabSize(), name);
+                assertEquals(257152, c.imageTokenIndex(), name);
+                assertEquals(s.hidden(), c.projectionDim(), name);
+                assertEquals(size, c.visionConfig().imageSize(), name);
+                assertEquals((size / 14) * (size / 14), c.numImageTokens(), name);
+                assertEquals(1152, c.visionConfig().hiddenSize(), name);
+                assertEquals(4304, c.visionConfig().intermediateSize(), name);
+                assertEquals(27, c.visionConfig().numHiddenLayers(), name);
+                assertEquals(16, c.visionConfig().numAttentionHeads(), name);
+            }
+        }
+    }
+
     @Test
     void fixtureConfigsWithDefaults() {
         PaliGemmaConfig g1 = PaliGemmaConfig.read(FIXTURES.resolve("paligemma-tiny/checkpoint"));
