@@ -8,7 +8,7 @@ import io.paligemma.ops.Backend;
  * How a model is loaded and run.
  *
  * @param backend native (OpenBLAS + C kernels) or java (Vector API)
- * @param threads compute threads; 0 = all cores
+ * @param threads compute threads; 0 = the physical cores (hyperthreads not counted)
  * @param maxContext tokens per sequence (prompt + generated); 0 = the image tokens + 512
  * @param resize image resampling: Pillow's bicubic (as Hugging Face) or big_vision's antialiased bilinear
  * @param maxImagePixels decompression-bomb limit for input pictures

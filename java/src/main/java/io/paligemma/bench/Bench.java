@@ -20,7 +20,7 @@ public final class Bench {
 
     /**
      * @param backends     backends to compare (those that cannot start are reported as skipped)
-     * @param threads      compute threads (0 = all cores)
+     * @param threads      compute threads (0 = physical cores)
      * @param image        the picture to preprocess, null = a 640×480 stand-in
      */
     /**

@@ -11,7 +11,7 @@ final class BackendOptions {
     String backend;
 
     @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
-            description = "compute threads for OpenBLAS, the kernels and Java (default: all cores).")
+            description = "compute threads for OpenBLAS, the kernels and Java (default: physical cores).")
     int threads;
 
     OpsProvider open() {

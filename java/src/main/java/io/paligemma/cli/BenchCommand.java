@@ -41,7 +41,7 @@ final class BenchCommand implements Callable<Integer> {
             description = "backends to compare in this run (default ${DEFAULT-VALUE})")
     List<String> backends;
 
-    @Option(names = "--threads", paramLabel = "N", defaultValue = "0", description = "compute threads (default: all cores)")
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "0", description = "compute threads (default: physical cores)")
     int threads;
 
     @Option(names = "--warmup", paramLabel = "N", defaultValue = "1", description = "untimed requests first (default ${DEFAULT-VALUE})")

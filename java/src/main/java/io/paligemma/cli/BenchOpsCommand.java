@@ -19,7 +19,7 @@ final class BenchOpsCommand implements Callable<Integer> {
             description = "backends to compare (default ${DEFAULT-VALUE})")
     List<String> backends;
 
-    @Option(names = "--threads", paramLabel = "N", defaultValue = "0", description = "compute threads (default: all cores)")
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "0", description = "compute threads (default: physical cores)")
     int threads;
 
     @Option(names = "--rounds", paramLabel = "N", defaultValue = "5", description = "best of N timed calls per shape (default ${DEFAULT-VALUE})")

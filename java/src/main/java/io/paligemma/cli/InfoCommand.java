@@ -16,8 +16,8 @@ final class InfoCommand implements Callable<Integer> {
         Runtime.Version v = Runtime.version();
         row("jdk", v + " (" + System.getProperty("java.vendor") + ", " + System.getProperty("java.home") + ")");
         row("os", System.getProperty("os.name") + " " + System.getProperty("os.arch") + ", "
-                + Runtime.getRuntime().availableProcessors() + " cores visible");
-        row("default threads", Integer.toString(OpsProvider.defaultThreads()));
+                + Runtime.getRuntime().availableProcessors() + " CPUs visible");
+        row("default threads", OpsProvider.defaultThreads() + " (physical cores; --threads or -Dpaligemma.threads to change)");
         row("vector species", jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.toString());
         String nativeStatus;
         try {

@@ -28,7 +28,7 @@ final class ProfileCommand implements Callable<Integer> {
             description = "backends to profile, one after the other (default ${DEFAULT-VALUE})")
     List<String> backends;
 
-    @Option(names = "--threads", paramLabel = "N", defaultValue = "0", description = "compute threads (default: all cores)")
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "0", description = "compute threads (default: physical cores)")
     int threads;
 
     @Option(names = "--prompt-tokens", paramLabel = "N", defaultValue = "268", description = "prefill length (default ${DEFAULT-VALUE})")

@@ -70,13 +70,16 @@ public final class OpsProvider implements AutoCloseable {
         }
     }
 
-    /** Default compute threads: the system property paligemma.threads, else the available processors. */
+    /**
+     * Default compute threads: the system property paligemma.threads, else the physical cores this JVM
+     * may use ({@link CpuTopology}: hyperthreads add contention, not throughput, to these kernels).
+     */
     public static int defaultThreads() {
         String p = System.getProperty("paligemma.threads");
         if (p != null && !p.isBlank()) {
             return Integer.parseInt(p.trim());
         }
-        return Runtime.getRuntime().availableProcessors();
+        return CpuTopology.physicalCores();
     }
 
     public Ops ops() {
