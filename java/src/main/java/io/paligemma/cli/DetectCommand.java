@@ -8,7 +8,6 @@ import io.paligemma.detect.ParseResult;
 import io.paligemma.detect.ResultJson;
 import io.paligemma.image.ImageDecoder;
 import io.paligemma.image.RgbImage;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -57,24 +56,12 @@ abstract class DetectCommand implements Callable<Integer> {
         ParseResult result = ObjectsOutput.decodeMasks(OutputParser.parse(r.text(), picture.width(), picture.height()),
                 segWeights, stderr);
         if (out != null) {
-            ObjectsOutput.draw(toBufferedImage(picture), result, out);
+            ObjectsOutput.draw(picture.toBufferedImage(), result, out);
         }
         PrintWriter stdout = spec.commandLine().getOut();
         stdout.println(ResultJson.toJson(result));
         stdout.flush();
         return 0;
-    }
-
-    private static BufferedImage toBufferedImage(RgbImage p) {
-        BufferedImage img = new BufferedImage(p.width(), p.height(), BufferedImage.TYPE_INT_RGB);
-        byte[] rgb = p.rgb();
-        for (int y = 0; y < p.height(); y++) {
-            for (int x = 0; x < p.width(); x++) {
-                int i = (y * p.width() + x) * 3;
-                img.setRGB(x, y, (rgb[i] & 0xff) << 16 | (rgb[i + 1] & 0xff) << 8 | (rgb[i + 2] & 0xff));
-            }
-        }
-        return img;
     }
 
     @Command(name = "detect", mixinStandardHelpOptions = true,

@@ -10,8 +10,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** The repo copy of fixtures/tokenizer (ground truth from sentencepiece 0.1.97). */
+/** The repo copies of fixtures/tokenizer and tokenizer-extra (ground truth from sentencepiece 0.1.97). */
 final class Fixtures {
+
+    /** The {@code index}-th entry of {@code owner}'s case list; {@code owner} is the JSON object named {@code name}. */
+    record JsonCase(String name, int index, JsonNode owner, JsonNode json) {
+        @Override
+        public String toString() {
+            return name + " #" + index;
+        }
+    }
 
     record Case(String model, int index, String text, int[] ids, List<String> pieces, String decoded) {
         @Override
@@ -23,20 +31,53 @@ final class Fixtures {
     private Fixtures() {
     }
 
+    private static Path fixturesDir() {
+        return Path.of(System.getProperty("paligemma.fixtures", "java/src/test/resources/fixtures"));
+    }
+
     static Path tokenizerDir() {
-        return Path.of(System.getProperty("paligemma.fixtures", "java/src/test/resources/fixtures")).resolve("tokenizer");
+        return fixturesDir().resolve("tokenizer");
     }
 
     static Path casesJson() {
         return tokenizerDir().resolve("tokenizer_cases.json");
     }
 
+    /** Extra cases kept beside the fixtures folder, not in it. */
+    static Path extraDir() {
+        return fixturesDir().resolveSibling("tokenizer-extra");
+    }
+
     static JsonNode root() {
+        return readJson(casesJson());
+    }
+
+    static JsonNode readJson(Path file) {
         try {
-            return new ObjectMapper().readTree(casesJson().toFile());
+            return new ObjectMapper().readTree(file.toFile());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Every case of every entry of {@code byName} (a JSON object of objects), from each entry's array {@code key}. */
+    static List<JsonCase> jsonCases(JsonNode byName, String key) {
+        List<JsonCase> out = new ArrayList<>();
+        for (Map.Entry<String, JsonNode> e : byName.properties()) {
+            JsonNode cases = e.getValue().path(key);
+            for (int i = 0; i < cases.size(); i++) {
+                out.add(new JsonCase(e.getKey(), i, e.getValue(), cases.get(i)));
+            }
+        }
+        return out;
+    }
+
+    static int[] ints(JsonNode array) {
+        int[] out = new int[array.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = array.get(i).asInt();
+        }
+        return out;
     }
 
     static List<String> modelFiles() {
@@ -51,18 +92,12 @@ final class Fixtures {
 
     static List<Case> cases() {
         List<Case> out = new ArrayList<>();
-        for (Map.Entry<String, JsonNode> m : root().path("models").properties()) {
-            JsonNode cases = m.getValue().path("cases");
-            for (int i = 0; i < cases.size(); i++) {
-                JsonNode c = cases.get(i);
-                int[] ids = new int[c.path("ids").size()];
-                for (int k = 0; k < ids.length; k++) {
-                    ids[k] = c.path("ids").get(k).asInt();
-                }
-                List<String> pieces = new ArrayList<>();
-                c.path("pieces").forEach(p -> pieces.add(p.asText()));
-                out.add(new Case(m.getKey(), i, c.path("text").asText(), ids, pieces, c.path("decoded").asText()));
-            }
+        for (JsonCase jc : jsonCases(root().path("models"), "cases")) {
+            JsonNode c = jc.json();
+            List<String> pieces = new ArrayList<>();
+            c.path("pieces").forEach(p -> pieces.add(p.asText()));
+            out.add(new Case(jc.name(), jc.index(), c.path("text").asText(), ints(c.path("ids")), pieces,
+                    c.path("decoded").asText()));
         }
         return out;
     }

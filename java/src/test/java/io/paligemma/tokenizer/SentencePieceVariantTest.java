@@ -1,17 +1,15 @@
 package io.paligemma.tokenizer;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.UnknownFieldSet;
+import io.paligemma.tokenizer.Fixtures.JsonCase;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -29,10 +27,8 @@ class SentencePieceVariantTest {
 
     private static final Map<String, SentencePieceTokenizer> MODELS = new HashMap<>();
 
-    private static JsonNode variants() throws IOException {
-        Path file = Path.of(System.getProperty("paligemma.fixtures", "java/src/test/resources/fixtures"))
-                .resolveSibling("tokenizer-extra").resolve("sentencepiece_variant_cases.json");
-        return new ObjectMapper().readTree(file.toFile()).path("variants");
+    private static JsonNode variants() {
+        return Fixtures.readJson(Fixtures.extraDir().resolve("sentencepiece_variant_cases.json")).path("variants");
     }
 
     private static synchronized SentencePieceTokenizer model(String name, JsonNode variant) throws IOException {
@@ -91,40 +87,22 @@ class SentencePieceVariantTest {
         }
     }
 
-    private static int[] ints(JsonNode array) {
-        int[] out = new int[array.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = array.get(i).asInt();
-        }
-        return out;
+    static List<JsonCase> encodeCases() {
+        return Fixtures.jsonCases(variants(), "cases");
     }
 
-    static List<Arguments> cases(String key) throws IOException {
-        List<Arguments> out = new ArrayList<>();
-        for (Map.Entry<String, JsonNode> v : variants().properties()) {
-            JsonNode cases = v.getValue().path(key);
-            for (int i = 0; i < cases.size(); i++) {
-                out.add(Arguments.of(v.getKey() + " #" + i, v.getKey(), v.getValue(), cases.get(i)));
-            }
-        }
-        return out;
-    }
-
-    static List<Arguments> encodeCases() throws IOException {
-        return cases("cases");
-    }
-
-    static List<Arguments> decodeCases() throws IOException {
-        return cases("decode_cases");
+    static List<JsonCase> decodeCases() {
+        return Fixtures.jsonCases(variants(), "decode_cases");
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("encodeCases")
-    void encodes(String label, String name, JsonNode variant, JsonNode c) throws IOException {
-        SentencePieceTokenizer t = model(name, variant);
+    void encodes(JsonCase jc) throws IOException {
+        SentencePieceTokenizer t = model(jc.name(), jc.owner());
+        JsonNode c = jc.json();
         String text = c.path("text").asText();
         Tokenizer.Encoding enc = t.encodeWithPieces(text);
-        assertArrayEquals(ints(c.path("ids")), enc.ids(), text);
+        assertArrayEquals(Fixtures.ints(c.path("ids")), enc.ids(), text);
         List<String> pieces = new ArrayList<>();
         c.path("pieces").forEach(p -> pieces.add(p.asText()));
         assertEquals(pieces, enc.pieces(), text);
@@ -133,9 +111,10 @@ class SentencePieceVariantTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("decodeCases")
-    void decodes(String label, String name, JsonNode variant, JsonNode c) throws IOException {
-        SentencePieceTokenizer t = model(name, variant);
-        int[] ids = ints(c.path("ids"));
+    void decodes(JsonCase jc) throws IOException {
+        SentencePieceTokenizer t = model(jc.name(), jc.owner());
+        JsonNode c = jc.json();
+        int[] ids = Fixtures.ints(c.path("ids"));
         assertEquals(c.path("decoded").asText(), t.decode(ids));
         StreamingDecoder stream = t.streamingDecoder();
         StringBuilder text = new StringBuilder();
