@@ -14,7 +14,6 @@ import io.paligemma.ops.OpsProvider;
 import io.paligemma.paligemma.PaliGemmaForConditionalGeneration;
 import io.paligemma.siglip.VisionWorkspace;
 import io.paligemma.tensor.DType;
-import io.paligemma.tensor.Tensor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
@@ -58,16 +57,16 @@ public final class ModelBench {
         double[] readNow = new double[repeat];
         java.util.Arrays.fill(readNow, Double.NaN);
         progress.begin(backend.id() + " " + dir.getFileName(), 2L * (warmup + repeat));
-        try (OpsProvider provider = OpsProvider.open(backend, threads)) {
+        try (OpsProvider provider = OpsProvider.open(backend, threads);
+             Arena probeArena = Arena.ofShared()) {
+            MemorySegment probe = readNowBytes > 0 ? probeArena.allocate(readNowBytes, 4096) : null;
+            if (probe != null) {
+                probe.fill((byte) 1); // fault the pages in now, not in the first probe
+            }
             try (PaliGemmaForConditionalGeneration model = PaliGemmaForConditionalGeneration.load(dir, provider.ops());
                  Session session = new Session(model, processor(dir), work)) {
                 config = model.config();
-                Tensor embed = model.weights().tensor(GemmaModel.PREFIX + ".embed_tokens.weight");
-                dtype = embed.dtype();
-                // the probe reads the tied LM head's own mapped pages, which every decode step reads too:
-                // no extra memory (peak RSS stays the model's) and the same pages the decode streams
-                MemorySegment probe = readNowBytes > 0
-                        ? embed.data().asSlice(0, Math.min(readNowBytes, embed.data().byteSize())) : null;
+                dtype = model.weights().tensor(GemmaModel.PREFIX + ".embed_tokens.weight").dtype();
                 for (int i = 0; i < warmup + repeat; i++) {
                     long[] t = session.request();
                     if (i >= warmup) {

@@ -109,25 +109,22 @@ public record Roofline(List<Integer> threads, Map<Integer, Double> javaFmaGflops
     }
 
     /**
-     * Read bandwidth right now, with {@code threads} threads over {@code buffer}: the C probe when the
-     * kernels load, else the Java one; best of {@code passes}, after an untimed pass. The bench takes it
+     * Read bandwidth right now, with {@code threads} threads over {@code buffer} (already faulted in):
+     * the C probe when the kernels load, else the Java one; best of {@code passes}. The bench takes it
      * right after each decode, because this VM's bandwidth moves by 20-40 % within minutes and a roofline
-     * measured before the model runs is not the bandwidth its decode saw. NaN when the buffer is too small
-     * to split.
+     * measured before the model runs is not the bandwidth its decode saw.
      */
     public static double readNow(MemorySegment buffer, int threads, int passes) {
-        if (buffer.byteSize() / threads < VectorProbes.READ_STEP) {
-            return Double.NaN;
-        }
         if (NativeProbes.available()) {
             return bestGbps(threads, passes, buffer, (seg, id) -> Blackhole.consume(NativeProbes.read(seg)));
         }
         return bestGbps(threads, passes, buffer, (seg, id) -> Blackhole.consume(VectorProbes.readSum(seg, 0, seg.byteSize())));
     }
 
-    /** Bytes {@link #readNow} reads after each decode: ≥ 8× any L3 here, a pass ~10 ms. */
+    /** Bytes of the buffer {@link #readNow} reads: ≥ 64× any L3 here, a pass ~10 ms. */
     public static long readNowBytes(Settings s) {
-        return Math.min(s.readBytes(), 256L << 20);
+        long bytes = Math.min(s.readBytes(), 256L << 20);
+        return bytes / VectorProbes.READ_STEP * VectorProbes.READ_STEP;
     }
 
     /** Iterations of the Java FMA loop that take about {@code millis} on one thread, after C2 has compiled it. */
