@@ -94,7 +94,8 @@ public final class ModelBench {
         } finally {
             progress.end();
         }
-        long peak = ProcessMemory.peakRssBytes();
+        // the probe buffer was resident from before the model loaded to the end: not the model's memory
+        long peak = ProcessMemory.peakRssBytes() - Math.max(0, readNowBytes);
         double others = cpuStart.otherCores(CpuSample.now());
         weights = dtype.name().toLowerCase(Locale.ROOT);
         int l = work.promptTokens();

@@ -6,7 +6,7 @@ package io.paligemma.bench;
  * @param tokens       tokens the stage processed (prefill: the prompt; decode: the decode steps), 0 = no rate
  * @param flops        floating-point operations of one repetition ({@link FlopCount}), 0 = not counted
  * @param bytes        weight bytes one repetition streams (decode), 0 = not counted
- * @param peakRssBytes peak resident set of the whole run (VmHWM), shared by its stages
+ * @param peakRssBytes peak resident set of the whole run (VmHWM) less the read probe's buffer, shared by its stages
  * @param loadAverage  the machine's 1-minute load average when the run started (this process's earlier work included)
  * @param otherCores   cores other processes kept busy on average during the run ({@link CpuSample}): competition
  * @param readNowGbps  decode only: median of the read bandwidth measured right after each timed request's
