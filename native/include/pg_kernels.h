@@ -27,6 +27,16 @@ int32_t pg_cpu_features(void);
 /* Asks Linux for permission to use AMX tile data (arch_prctl ARCH_REQ_XCOMP_PERM); once per
  * process. Returns 1 when AMX may be used, 0 otherwise. */
 int32_t pg_amx_request(void);
+/* Bytes of the calling thread's stack below this call's frame (to the lowest address the thread
+ * library reports), or -1 when it cannot tell. A native stack overflow kills the process, so callers
+ * check it before the kernels with large frames (PG_GEMM_STACK_BYTES, PG_GEMM_AMX_STACK_BYTES). */
+int64_t pg_stack_headroom(void);
+
+/* Stack the 16-bit GEMM kernels use at most (gcc -fstack-usage, rounded up to KB): pg_gemm_bf16 /
+ * pg_gemm_f16 (144,736 bytes from 32 rows on: converted panels and a copied x tile), and
+ * pg_gemm_bf16_dp / pg_gemm_bf16_amx (231,488 bytes). */
+#define PG_GEMM_STACK_BYTES 147456
+#define PG_GEMM_AMX_STACK_BYTES 235520
 
 /* ---- softmax.c: attention probabilities --------------------------------------------------- */
 

@@ -1,7 +1,9 @@
-/* info.c: build facts and CPU feature detection. */
+/* info.c: build facts, CPU feature detection and the calling thread's stack headroom. */
+#define _GNU_SOURCE /* pthread_getattr_np */
 #include "pg_internal.h"
 
 #include <cpuid.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -80,4 +82,23 @@ int32_t pg_amx_request(void) {
         return 0;
     }
     return pg_amx_permitted();
+}
+
+int64_t pg_stack_headroom(void) {
+    pthread_attr_t attr;
+    if (pthread_getattr_np(pthread_self(), &attr) != 0) {
+        return -1;
+    }
+    void *low = NULL;
+    size_t size = 0;
+    int ok = pthread_attr_getstack(&attr, &low, &size) == 0;
+    pthread_attr_destroy(&attr);
+    if (!ok || low == NULL) {
+        return -1;
+    }
+    /* the stack grows down: the free part lies between its lowest address and this frame */
+    volatile char here = 0;
+    uintptr_t sp = (uintptr_t)&here;
+    uintptr_t bottom = (uintptr_t)low;
+    return sp > bottom ? (int64_t)(sp - bottom) : 0;
 }

@@ -2,6 +2,29 @@
  * pg_amx_request, plus the run-time choice of kernel variants. */
 #include "test_util.h"
 
+#include <pthread.h>
+
+static int64_t g_headroom_in_thread;
+static int64_t g_headroom_deeper;
+
+static volatile char *g_escape;
+
+/* depth frames of > 4 KB each (the array escapes, and the call is not a tail call) */
+__attribute__((noinline)) static int64_t headroom_deeper(int depth) {
+    char pad[4096];
+    g_escape = pad;
+    int64_t r = depth == 0 ? pg_stack_headroom() : headroom_deeper(depth - 1);
+    __asm__ volatile("" : : "r"(pad) : "memory");
+    return r;
+}
+
+static void *stack_probe(void *arg) {
+    (void)arg;
+    g_headroom_in_thread = pg_stack_headroom();
+    g_headroom_deeper = headroom_deeper(16); /* 16 frames of > 4 KB further down */
+    return NULL;
+}
+
 static void expect_bit(const char *name, int32_t features, int32_t bit, int want) {
     g_checks++;
     if (((features & bit) != 0) != (want != 0)) {
@@ -49,6 +72,34 @@ int main(void) {
     g_checks++;
     if (pg_amx_request() != amx) {
         FAIL("pg_amx_request is not stable across calls");
+    }
+
+    /* a thread with a 512 KB stack: the headroom is most of it, and shrinks as frames pile up */
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, 512 * 1024);
+    pthread_t t;
+    g_checks++;
+    if (pthread_create(&t, &attr, stack_probe, NULL) != 0) {
+        FAIL("pthread_create failed");
+    } else {
+        pthread_join(t, NULL);
+        printf("stack headroom in a 512 KB thread: %lld bytes, %lld after 16 frames of 4 KB\n",
+               (long long)g_headroom_in_thread, (long long)g_headroom_deeper);
+        g_checks++;
+        if (g_headroom_in_thread < 400 * 1024 || g_headroom_in_thread > 528 * 1024) {
+            FAIL("pg_stack_headroom in a 512 KB thread: %lld", (long long)g_headroom_in_thread);
+        }
+        g_checks++;
+        if (g_headroom_deeper > g_headroom_in_thread - 16 * 4096) {
+            FAIL("pg_stack_headroom did not shrink by 64 KB of frames: %lld then %lld",
+                 (long long)g_headroom_in_thread, (long long)g_headroom_deeper);
+        }
+    }
+    pthread_attr_destroy(&attr);
+    g_checks++;
+    if (pg_stack_headroom() < PG_GEMM_AMX_STACK_BYTES) {
+        FAIL("the main thread has less than PG_GEMM_AMX_STACK_BYTES of stack: %lld", (long long)pg_stack_headroom());
     }
     return test_summary("test_info");
 }

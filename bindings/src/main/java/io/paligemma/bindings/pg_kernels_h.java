@@ -274,6 +274,80 @@ public class pg_kernels_h {
         }
     }
 
+    private static class pg_stack_headroom {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            pg_kernels_h.C_LONG    );
+
+        public static final MemorySegment ADDR = pg_kernels_h.findOrThrow("pg_stack_headroom");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int64_t pg_stack_headroom()
+     * }
+     */
+    public static FunctionDescriptor pg_stack_headroom$descriptor() {
+        return pg_stack_headroom.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int64_t pg_stack_headroom()
+     * }
+     */
+    public static MethodHandle pg_stack_headroom$handle() {
+        return pg_stack_headroom.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int64_t pg_stack_headroom()
+     * }
+     */
+    public static MemorySegment pg_stack_headroom$address() {
+        return pg_stack_headroom.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int64_t pg_stack_headroom()
+     * }
+     */
+    public static long pg_stack_headroom() {
+        var mh$ = pg_stack_headroom.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pg_stack_headroom");
+            }
+            return (long)mh$.invokeExact();
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+    private static final int PG_GEMM_STACK_BYTES = (int)147456L;
+    /**
+     * {@snippet lang=c :
+     * #define PG_GEMM_STACK_BYTES 147456
+     * }
+     */
+    public static int PG_GEMM_STACK_BYTES() {
+        return PG_GEMM_STACK_BYTES;
+    }
+    private static final int PG_GEMM_AMX_STACK_BYTES = (int)235520L;
+    /**
+     * {@snippet lang=c :
+     * #define PG_GEMM_AMX_STACK_BYTES 235520
+     * }
+     */
+    public static int PG_GEMM_AMX_STACK_BYTES() {
+        return PG_GEMM_AMX_STACK_BYTES;
+    }
+
     private static class pg_softmax_rows {
         public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
             pg_kernels_h.C_POINTER,

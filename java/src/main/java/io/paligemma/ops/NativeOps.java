@@ -37,6 +37,14 @@ public final class NativeOps implements Ops {
     /** Activations split into three bf16 parts: f32 accuracy from bf16 tiles (see gemm_amx.c). */
     private static final int AMX_TERMS = 3;
 
+    /** From this many rows the 16-bit kernels take their packed path (PG_GEMM_PACKED_MIN_M in pg_internal.h). */
+    private static final int PACKED_MIN_ROWS = 32;
+    /**
+     * Stack kept free beyond the kernel's own frames: the JVM's guard zones at the stack's low end
+     * (red, yellow and reserved pages) and the libc calls below the kernel.
+     */
+    private static final long STACK_MARGIN = 64 * 1024;
+
     private final Parallel parallel;
     private final boolean amx; // AMX tiles present and granted by the OS for this process
 
@@ -111,7 +119,12 @@ public final class NativeOps implements Ops {
         } else {
             boolean bf16 = w.dtype() == DType.BF16;
             boolean tiles = bf16 && amx && m >= AMX_MIN_ROWS;
+            boolean bigFrame = m >= PACKED_MIN_ROWS || tiles;
             parallel.forRange(n, GEMM_GRAIN, (start, end) -> {
+                if (bigFrame) {
+                    requireStack("linear " + w.name(), tiles ? pg_kernels_h.PG_GEMM_AMX_STACK_BYTES()
+                            : pg_kernels_h.PG_GEMM_STACK_BYTES());
+                }
                 if (tiles) {
                     pg_kernels_h.pg_gemm_bf16_amx(x, k, wd, y, n, m, k, start, end, AMX_TERMS);
                 } else if (bf16) {
@@ -123,6 +136,21 @@ public final class NativeOps implements Ops {
         }
         if (bias != null) {
             pg_kernels_h.pg_add_bias_rows(y, bias, m, n);
+        }
+    }
+
+    /**
+     * The 16-bit GEMM kernels keep their panels on the calling thread's stack (145 KB; 230 KB on AMX). A
+     * thread started with a trimmed stack (a small -Xss or Thread stackSize) would overflow it and take the
+     * process down, so the thread's free stack is checked first and a shortfall is an error.
+     */
+    private static void requireStack(String op, long kernelBytes) {
+        long free = pg_kernels_h.pg_stack_headroom();
+        long need = kernelBytes + STACK_MARGIN;
+        if (free >= 0 && free < need) {
+            throw new IllegalStateException(op + ": thread " + Thread.currentThread().getName() + " has "
+                    + free / 1024 + " KB of stack left, the native kernel needs " + need / 1024
+                    + " KB: call the engine from a thread with a larger stack (the JVM default, -Xss1m, or more)");
         }
     }
 
