@@ -90,14 +90,7 @@ class AddedTokensTest {
     void decodeDropsSpecialAndKeepsPlainAddedTokens() throws IOException {
         Tokenizer t = Tokenizers.forCheckpoint(checkpoint(true, false));
         int[] ids = concat(new int[] {1000, 1}, fixtureIds(BPE, "Hello world"), new int[] {1002, 1004, 2});
-        assertEquals("Hello world<loc0001><loc0003>", t.decode(ids));
-        StreamingDecoder stream = t.streamingDecoder();
-        StringBuilder text = new StringBuilder();
-        for (int id : ids) {
-            text.append(stream.next(id));
-        }
-        text.append(stream.flush());
-        assertEquals("Hello world<loc0001><loc0003>", text.toString());
+        Fixtures.assertDecodes(t, ids, "Hello world<loc0001><loc0003>");
     }
 
     @Test

@@ -72,6 +72,29 @@ final class Fixtures {
         return out;
     }
 
+    /** A case {"text", "ids", "pieces", "decoded"}: encoding gives the ids and pieces, decoding them the text. */
+    static void assertEncodes(Tokenizer t, JsonNode c) {
+        String text = c.path("text").asText();
+        Tokenizer.Encoding enc = t.encodeWithPieces(text);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(ints(c.path("ids")), enc.ids(), text);
+        List<String> pieces = new ArrayList<>();
+        c.path("pieces").forEach(p -> pieces.add(p.asText()));
+        org.junit.jupiter.api.Assertions.assertEquals(pieces, enc.pieces(), text);
+        org.junit.jupiter.api.Assertions.assertEquals(c.path("decoded").asText(), t.decode(enc.ids()), text);
+    }
+
+    /** ids decode to expected, both at once and streamed one id at a time. */
+    static void assertDecodes(Tokenizer t, int[] ids, String expected) {
+        org.junit.jupiter.api.Assertions.assertEquals(expected, t.decode(ids));
+        StreamingDecoder stream = t.streamingDecoder();
+        StringBuilder text = new StringBuilder();
+        for (int id : ids) {
+            text.append(stream.next(id));
+        }
+        text.append(stream.flush());
+        org.junit.jupiter.api.Assertions.assertEquals(expected, text.toString());
+    }
+
     static int[] ints(JsonNode array) {
         int[] out = new int[array.size()];
         for (int i = 0; i < out.length; i++) {

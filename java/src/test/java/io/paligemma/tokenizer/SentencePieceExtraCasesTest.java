@@ -7,10 +7,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -31,15 +29,7 @@ class SentencePieceExtraCasesTest {
                 .path("models").path("denormalizer.model").path("decode_cases");
         assertEquals(30, decodeCases.size());
         for (JsonNode c : decodeCases) {
-            int[] ids = Fixtures.ints(c.path("ids"));
-            assertEquals(c.path("decoded").asText(), t.decode(ids));
-            StreamingDecoder stream = t.streamingDecoder();
-            StringBuilder text = new StringBuilder();
-            for (int id : ids) {
-                text.append(stream.next(id));
-            }
-            text.append(stream.flush());
-            assertEquals(c.path("decoded").asText(), text.toString());
+            Fixtures.assertDecodes(t, Fixtures.ints(c.path("ids")), c.path("decoded").asText());
         }
     }
 
@@ -58,31 +48,13 @@ class SentencePieceExtraCasesTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("encodeCases")
     void encodes(JsonCase jc) {
-        SentencePieceTokenizer t = SentencePieceFixtureTest.model(jc.name());
-        JsonNode c = jc.json();
-        String text = c.path("text").asText();
-        Tokenizer.Encoding enc = t.encodeWithPieces(text);
-        assertArrayEquals(Fixtures.ints(c.path("ids")), enc.ids(), text);
-        List<String> pieces = new ArrayList<>();
-        c.path("pieces").forEach(p -> pieces.add(p.asText()));
-        assertEquals(pieces, enc.pieces(), text);
-        assertEquals(c.path("decoded").asText(), t.decode(enc.ids()), text);
+        Fixtures.assertEncodes(SentencePieceFixtureTest.model(jc.name()), jc.json());
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("decodeCases")
     void decodes(JsonCase jc) {
-        SentencePieceTokenizer t = SentencePieceFixtureTest.model(jc.name());
         JsonNode c = jc.json();
-        int[] ids = Fixtures.ints(c.path("ids"));
-        String expected = c.path("decoded").asText();
-        assertEquals(expected, t.decode(ids));
-        StreamingDecoder stream = t.streamingDecoder();
-        StringBuilder text = new StringBuilder();
-        for (int id : ids) {
-            text.append(stream.next(id));
-        }
-        text.append(stream.flush());
-        assertEquals(expected, text.toString());
+        Fixtures.assertDecodes(SentencePieceFixtureTest.model(jc.name()), Fixtures.ints(c.path("ids")), c.path("decoded").asText());
     }
 }
