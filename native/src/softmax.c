@@ -8,19 +8,27 @@
 #include "pg_internal.h"
 #include "pg_vmath.h"
 
-/* NULL bounds mean "no bound"; out-of-range bounds are clamped to the row. */
-static inline void key_range(const int32_t *key_lo, const int32_t *key_hi, int64_t r, int64_t cols,
-                             int64_t *lo, int64_t *hi) {
-    int64_t a = key_lo ? key_lo[r] : 0;
-    int64_t b = key_hi ? key_hi[r] : cols;
-    *lo = a < 0 ? 0 : (a > cols ? cols : a);
-    *hi = b < 0 ? 0 : (b > cols ? cols : b);
-}
-
 static inline void zero(float *p, int64_t n) {
     for (int64_t i = 0; i < n; i++) {
         p[i] = 0.0f;
     }
+}
+
+/* Row r's visible keys [lo, hi), with the keys outside them set to 0; returns 0 when none is visible
+ * (the whole row is then 0). NULL bounds mean "no bound"; out-of-range bounds are clamped to the row. */
+static inline int visible_keys(float *row, const int32_t *key_lo, const int32_t *key_hi, int64_t r,
+                               int64_t cols, int64_t *lo, int64_t *hi) {
+    int64_t a = key_lo ? key_lo[r] : 0;
+    int64_t b = key_hi ? key_hi[r] : cols;
+    *lo = a < 0 ? 0 : (a > cols ? cols : a);
+    *hi = b < 0 ? 0 : (b > cols ? cols : b);
+    if (*lo >= *hi) {
+        zero(row, cols);
+        return 0;
+    }
+    zero(row, *lo);
+    zero(row + *hi, cols - *hi);
+    return 1;
 }
 
 void pg_softmax_rows_scalar(float *x, int64_t rows, int64_t cols, int64_t ld, float scale,
@@ -28,13 +36,9 @@ void pg_softmax_rows_scalar(float *x, int64_t rows, int64_t cols, int64_t ld, fl
     for (int64_t r = 0; r < rows; r++) {
         float *row = x + r * ld;
         int64_t lo, hi;
-        key_range(key_lo, key_hi, r, cols, &lo, &hi);
-        if (lo >= hi) {
-            zero(row, cols);
+        if (!visible_keys(row, key_lo, key_hi, r, cols, &lo, &hi)) {
             continue;
         }
-        zero(row, lo);
-        zero(row + hi, cols - hi);
         float mx = -INFINITY;
         for (int64_t c = lo; c < hi; c++) {
             float s = row[c] * scale;
@@ -68,13 +72,9 @@ PG_AVX512 void pg_softmax_rows_avx512(float *x, int64_t rows, int64_t cols, int6
     for (int64_t r = 0; r < rows; r++) {
         float *row = x + r * ld;
         int64_t lo, hi;
-        key_range(key_lo, key_hi, r, cols, &lo, &hi);
-        if (lo >= hi) {
-            zero(row, cols);
+        if (!visible_keys(row, key_lo, key_hi, r, cols, &lo, &hi)) {
             continue;
         }
-        zero(row, lo);
-        zero(row + hi, cols - hi);
 
         __m512 vmax = _mm512_set1_ps(-INFINITY);
         for (int64_t c = lo; c < hi; c += 16) {
