@@ -32,6 +32,10 @@ int32_t pg_amx_request(void);
  * check it before the kernels with large frames (PG_GEMM_STACK_BYTES, PG_GEMM_AMX_STACK_BYTES). */
 int64_t pg_stack_headroom(void);
 
+/* From this many rows of x on, pg_gemm_bf16 / pg_gemm_f16 take their packed path (register-blocked,
+ * weight-reusing: it beats streaming each weight row once per 4 rows of x), whose stack frame is
+ * PG_GEMM_STACK_BYTES. */
+#define PG_GEMM_PACKED_MIN_M 32
 /* Stack the 16-bit GEMM kernels use at most (gcc -fstack-usage, rounded up to KB): pg_gemm_bf16 /
  * pg_gemm_f16 (144,736 bytes from 32 rows on: converted panels and a copied x tile), and
  * pg_gemm_bf16_dp / pg_gemm_bf16_amx (231,488 bytes). */

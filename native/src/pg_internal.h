@@ -133,8 +133,4 @@ void pg_gemm_f16_avx512_stream(const float *x, int64_t ldx, const uint16_t *w, f
 void pg_gemm_f16_avx512_packed(const float *x, int64_t ldx, const uint16_t *w, float *y,
                                int64_t ldy, int64_t m, int64_t k, int64_t n0, int64_t n1);
 
-/* From this many rows of x on, the packed (register-blocked, weight-reusing) kernel beats streaming
- * each weight row once per 4 rows of x. */
-#define PG_GEMM_PACKED_MIN_M 32
-
 #endif /* PG_INTERNAL_H */

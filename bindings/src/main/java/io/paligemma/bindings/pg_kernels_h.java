@@ -329,6 +329,15 @@ public class pg_kernels_h {
            throw new AssertionError("should not reach here", ex$);
         }
     }
+    private static final int PG_GEMM_PACKED_MIN_M = (int)32L;
+    /**
+     * {@snippet lang=c :
+     * #define PG_GEMM_PACKED_MIN_M 32
+     * }
+     */
+    public static int PG_GEMM_PACKED_MIN_M() {
+        return PG_GEMM_PACKED_MIN_M;
+    }
     private static final int PG_GEMM_STACK_BYTES = (int)147456L;
     /**
      * {@snippet lang=c :

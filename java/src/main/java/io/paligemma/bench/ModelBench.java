@@ -114,7 +114,7 @@ public final class ModelBench {
             };
             int tokens = s == Stage.PREFILL ? l : s == Stage.DECODE ? n : 0;
             double bytes = s == Stage.DECODE ? bytesPerToken * n : 0;
-            double beside = s == Stage.DECODE ? median(readNow) : Double.NaN;
+            double beside = s == Stage.DECODE ? Stats.median(readNow) : Double.NaN;
             out.add(new StageResult(backend.id(), weights, s, st, tokens, flops, bytes, peak, load, others, beside));
         }
         return out;
@@ -122,14 +122,6 @@ public final class ModelBench {
 
     /** Passes of the read probe after each decode: the best of a few ~10 ms passes. */
     private static final int READ_NOW_PASSES = 5;
-
-    private static double median(double[] v) {
-        double[] s = java.util.Arrays.stream(v).filter(x -> !Double.isNaN(x)).sorted().toArray();
-        if (s.length == 0) {
-            return Double.NaN;
-        }
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-    }
 
     /** Load-to-ready: config, mapping, modules, and the workspaces one request needs. */
     private static long timeLoad(Path dir, OpsProvider provider, Workload work) {

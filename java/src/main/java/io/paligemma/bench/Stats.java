@@ -13,7 +13,16 @@ public record Stats(double medianS, double minS, double maxS, int samples) {
         long[] s = nanos.clone();
         Arrays.sort(s);
         int n = s.length;
-        double median = n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + (double) s[n / 2]) / 2;
-        return new Stats(median / 1e9, s[0] / 1e9, s[n - 1] / 1e9, n);
+        return new Stats(median(Arrays.stream(s).asDoubleStream().toArray()) / 1e9, s[0] / 1e9, s[n - 1] / 1e9, n);
+    }
+
+    /** The median of the values that are not NaN (the mean of the middle two for an even count); NaN if none. */
+    public static double median(double... values) {
+        double[] s = Arrays.stream(values).filter(v -> !Double.isNaN(v)).sorted().toArray();
+        int n = s.length;
+        if (n == 0) {
+            return Double.NaN;
+        }
+        return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
     }
 }

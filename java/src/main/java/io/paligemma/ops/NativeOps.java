@@ -37,8 +37,6 @@ public final class NativeOps implements Ops {
     /** Activations split into three bf16 parts: f32 accuracy from bf16 tiles (see gemm_amx.c). */
     private static final int AMX_TERMS = 3;
 
-    /** From this many rows the 16-bit kernels take their packed path (PG_GEMM_PACKED_MIN_M in pg_internal.h). */
-    private static final int PACKED_MIN_ROWS = 32;
     /**
      * Stack kept free beyond the kernel's own frames: the JVM's guard zones at the stack's low end
      * (red, yellow and reserved pages) and the libc calls below the kernel.
@@ -119,7 +117,7 @@ public final class NativeOps implements Ops {
         } else {
             boolean bf16 = w.dtype() == DType.BF16;
             boolean tiles = bf16 && amx && m >= AMX_MIN_ROWS;
-            boolean bigFrame = m >= PACKED_MIN_ROWS || tiles;
+            boolean bigFrame = m >= pg_kernels_h.PG_GEMM_PACKED_MIN_M() || tiles;
             parallel.forRange(n, GEMM_GRAIN, (start, end) -> {
                 if (bigFrame) {
                     requireStack("linear " + w.name(), tiles ? pg_kernels_h.PG_GEMM_AMX_STACK_BYTES()

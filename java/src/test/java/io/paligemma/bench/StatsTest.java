@@ -21,6 +21,14 @@ class StatsTest {
     }
 
     @Test
+    void medianOfValuesSkipsNaN() {
+        assertEquals(31.0, Stats.median(33.0, Double.NaN, 29.0, 31.0));
+        assertEquals(30.0, Stats.median(33.0, 27.0, Double.NaN));
+        assertEquals(Double.NaN, Stats.median(Double.NaN));
+        assertEquals(Double.NaN, Stats.median());
+    }
+
+    @Test
     void noSamplesIsAnError() {
         assertThrows(IllegalArgumentException.class, Stats::ofNanos);
     }
