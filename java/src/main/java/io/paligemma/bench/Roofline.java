@@ -87,7 +87,7 @@ public record Roofline(List<Integer> threads, Map<Integer, Double> javaFmaGflops
             buffer.fill((byte) 1); // fault every page in before timing
             warmJavaRead(buffer);
             for (int t : readCounts) {
-                jr.put(t, bestGbps(t, READ_PASSES_PER_ROUND * s.rounds(), buffer, (seg, id) -> Blackhole.consume(VectorProbes.readSum(seg, 0, seg.byteSize()))));
+                jr.put(t, bestGbps(t, READ_PASSES_PER_ROUND * s.rounds(), buffer, JAVA_READ));
                 progress.step();
             }
             if (nat) {
@@ -98,7 +98,7 @@ public record Roofline(List<Integer> threads, Map<Integer, Double> javaFmaGflops
                     progress.step();
                 }
                 for (int t : readCounts) {
-                    nr.put(t, bestGbps(t, READ_PASSES_PER_ROUND * s.rounds(), buffer, (seg, id) -> Blackhole.consume(NativeProbes.read(seg))));
+                    nr.put(t, bestGbps(t, READ_PASSES_PER_ROUND * s.rounds(), buffer, NATIVE_READ));
                     progress.step();
                 }
             }
@@ -115,16 +115,12 @@ public record Roofline(List<Integer> threads, Map<Integer, Double> javaFmaGflops
      * measured before the model runs is not the bandwidth its decode saw.
      */
     public static double readNow(MemorySegment buffer, int threads, int passes) {
-        if (NativeProbes.available()) {
-            return bestGbps(threads, passes, buffer, (seg, id) -> Blackhole.consume(NativeProbes.read(seg)));
-        }
-        return bestGbps(threads, passes, buffer, (seg, id) -> Blackhole.consume(VectorProbes.readSum(seg, 0, seg.byteSize())));
+        return bestGbps(threads, passes, buffer, NativeProbes.available() ? NATIVE_READ : JAVA_READ);
     }
 
     /** Bytes of the buffer {@link #readNow} reads: ≥ 64× any L3 here, a pass ~10 ms. */
     public static long readNowBytes(Settings s) {
-        long bytes = Math.min(s.readBytes(), 256L << 20);
-        return bytes / VectorProbes.READ_STEP * VectorProbes.READ_STEP;
+        return Math.min(s.readBytes(), 256L << 20); // bestGbps cuts the slices to whole probe steps
     }
 
     /** Iterations of the Java FMA loop that take about {@code millis} on one thread, after C2 has compiled it. */
@@ -171,6 +167,10 @@ public record Roofline(List<Integer> threads, Map<Integer, Double> javaFmaGflops
     private interface SliceReader {
         void read(MemorySegment slice, int thread);
     }
+
+    /** One pass over a slice with the Java probe (Vector API) and with the C probe. */
+    private static final SliceReader JAVA_READ = (seg, id) -> Blackhole.consume(VectorProbes.readSum(seg, 0, seg.byteSize()));
+    private static final SliceReader NATIVE_READ = (seg, id) -> Blackhole.consume(NativeProbes.read(seg));
 
     /** Each thread reads its own contiguous slice once; the figure is all bytes over the span. */
     private static double bestGbps(int threads, int rounds, MemorySegment buffer, SliceReader reader) {
