@@ -232,15 +232,18 @@ final class VectorGemm {
         }
     }
 
-    /** out[c] = alpha · Σ lanes of acc[c·L ..] for c &lt; cols (≤ 8), stored to y + yOff + c·4 bytes. */
-    static void reduce1x8(float[] acc, float alpha, MemorySegment y, long yOff, int cols) {
-        if (cols == 8) {
+    /**
+     * out[c] = alpha · Σ lanes of acc[c·L ..] for c &lt; cols (≤ 8), stored to y + yOff + c·yStride
+     * bytes.
+     */
+    static void reduce1x8(float[] acc, float alpha, MemorySegment y, long yOff, long yStride, int cols) {
+        if (cols == 8 && yStride == 4) {
             reduce4x4(acc, alpha, y, yOff, 16, 2, 4, false); // two "rows" of 4 adjacent outputs
             return;
         }
         sumLanes(acc);
         for (int c = 0; c < cols; c++) {
-            put(y, yOff + c * 4L, alpha * acc[c], false);
+            put(y, yOff + c * yStride, alpha * acc[c], false);
         }
     }
 

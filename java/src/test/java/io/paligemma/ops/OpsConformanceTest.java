@@ -66,6 +66,9 @@ class OpsConformanceTest {
             {1, 1, 1}, {1, 3, 5}, {1, 17, 33}, {1, 100, 15}, {1, 257, 17}, {1, 1100, 37},
             {2, 33, 17}, {3, 15, 100}, {4, 16, 16}, {5, 17, 3}, {17, 100, 33}, {33, 257, 20},
             {9, 1100, 21}, {6, 64, 300}, {20, 1, 7}, {4, 2048, 8},
+            // decode over more rows than one thread takes: each thread's rows go as eight strided
+            // streams (the second thread's start n0 > 0) plus a remainder of fewer than eight
+            {1, 2048, 1037}, {3, 1100, 1901},
             // prefill-sized blocks: the packed path of the 16-bit kernels (m >= 32), with many panels of
             // weight rows (n = 9000) and many k-blocks (k = 9000)
             {64, 200, 9000}, {100, 300, 130}, {64, 9000, 150}
