@@ -110,6 +110,12 @@ static void roofline(void) {
     int64_t it = 20000000;
     double t0 = now(), f = pg_roofline_fma_f32(it), dt = now() - t0;
     printf("  f32 FMA (register-only):  %8.1f GFLOP/s\n", f / dt * 1e-9);
+    if (pg_cpu_features() & PG_CPU_AVX512_BF16) {
+        t0 = now();
+        f = pg_roofline_dp_bf16(it);
+        dt = now() - t0;
+        printf("  VDPBF16PS (register-only): %7.1f GFLOP/s\n", f / dt * 1e-9);
+    }
     if (pg_amx_request() == 1) {
         it = 200000;
         t0 = now();

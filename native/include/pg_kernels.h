@@ -131,10 +131,13 @@ void pg_gemm_bf16_dp(const float *x, int64_t ldx, const uint16_t *w, float *y, i
 
 /* Register-only multiply-add loops; each returns the floating-point operations it performed
  * (a multiply-add counts 2). pg_roofline_fma_f32: 16 independent chains of 16-lane AVX-512 FMAs,
- * 512 per iteration. pg_roofline_amx_bf16: four independent TDPBF16PS tile products per iteration,
- * 4 * 16 * 16 * 32 * 2 = 65536; it needs AMX permission (pg_amx_request() == 1). Without the ISA
- * (or the permission) both run the portable loop instead: 8 scalar chains, 16 per iteration. */
+ * 512 per iteration. pg_roofline_dp_bf16: 16 chains of 512-bit VDPBF16PS (AVX512-BF16), each two
+ * bf16 products per lane, 16 * 16 * 2 * 2 = 1024 per iteration. pg_roofline_amx_bf16: four
+ * independent TDPBF16PS tile products per iteration, 4 * 16 * 16 * 32 * 2 = 65536; it needs AMX
+ * permission (pg_amx_request() == 1). Without the ISA (or the permission) each runs the portable
+ * loop instead: 8 scalar chains, 16 per iteration. */
 double pg_roofline_fma_f32(int64_t iterations);
+double pg_roofline_dp_bf16(int64_t iterations);
 double pg_roofline_amx_bf16(int64_t iterations);
 /* Reads bytes of buf once with 512-bit loads (any alignment). Returns the sum modulo 2^64 of buf
  * read as little-endian 64-bit words, the last one zero-padded, as a double: a checksum that keeps

@@ -34,7 +34,6 @@
 #include "pg_vmath.h"
 
 #define ALWAYS_INLINE inline __attribute__((always_inline))
-#define PG_DP_TARGET __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx512bf16,fma")))
 
 #define ABUF_ELEMS (3 * 256 * 128) /* split activations: 192 KB of bf16 */
 #define KC_MAX 512                 /* k-chunk cap, so bbuf (32 x KC_MAX bf16) is 32 KB */
@@ -250,7 +249,7 @@ static ALWAYS_INLINE int32_t load_pair(const uint16_t *p) {
 
 /* y [mr, 32] (+)= one 12-row panel (a) times bbuf (b; second column tile at b + bstride), over
  * npairs pairs of k; m0 / m1 mask the two 16-column halves. */
-static ALWAYS_INLINE PG_DP_TARGET void dp_tile(int TERMS, const uint16_t *a, int64_t term_stride,
+static ALWAYS_INLINE PG_AVX512_BF16 void dp_tile(int TERMS, const uint16_t *a, int64_t term_stride,
                                                const uint16_t *b, int64_t bstride, int64_t npairs,
                                                float *y, int64_t ldy, int mr, __mmask16 m0,
                                                __mmask16 m1, int accumulate) {
@@ -285,7 +284,7 @@ static ALWAYS_INLINE PG_DP_TARGET void dp_tile(int TERMS, const uint16_t *a, int
 }
 
 #define DP_TILE_FN(TERMS)                                                                          \
-    static PG_DP_TARGET void dp_tile_##TERMS(const uint16_t *a, int64_t term_stride,                \
+    static PG_AVX512_BF16 void dp_tile_##TERMS(const uint16_t *a, int64_t term_stride,                \
                                              const uint16_t *b, int64_t bstride, int64_t npairs,    \
                                              float *y, int64_t ldy, int mr, __mmask16 m0,           \
                                              __mmask16 m1, int accumulate) {                        \
@@ -299,7 +298,7 @@ typedef void (*dp_tile_fn)(const uint16_t *, int64_t, const uint16_t *, int64_t,
 
 static const dp_tile_fn DP_TILES[3] = {dp_tile_1, dp_tile_2, dp_tile_3};
 
-static PG_DP_TARGET void dp_block(const uint16_t *abuf, int64_t mbp, int64_t rows, int64_t kcp,
+static PG_AVX512_BF16 void dp_block(const uint16_t *abuf, int64_t mbp, int64_t rows, int64_t kcp,
                                   int terms, const uint16_t *bbuf, float *y, int64_t ldy, int64_t nj,
                                   int accumulate) {
     const __mmask16 m0 = pg_v_tail(nj), m1 = pg_v_tail(nj - 16);
@@ -369,7 +368,7 @@ PG_AMX_TARGET void pg_gemm_bf16_amx(const float *x, int64_t ldx, const uint16_t 
     PG_TILE_RELEASE();
 }
 
-static PG_DP_TARGET void gemm_bf16_dp(const float *x, int64_t ldx, const uint16_t *w, float *y,
+static PG_AVX512_BF16 void gemm_bf16_dp(const float *x, int64_t ldx, const uint16_t *w, float *y,
                                       int64_t ldy, int64_t m, int64_t k, int64_t n0, int64_t n1,
                                       int32_t terms) {
     gemm_split(UNIT_DP, x, ldx, w, y, ldy, m, k, n0, n1, terms);

@@ -15,6 +15,8 @@
 #include "pg_kernels.h"
 
 #define PG_AVX512 __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,fma")))
+/* The same plus AVX512-BF16 (VDPBF16PS), for code run only when pg_has_avx512_bf16(). */
+#define PG_AVX512_BF16 __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx512bf16,fma")))
 
 /* True when the CPU and OS support every extension the *_avx512 variants are compiled for.
  * libgcc fills __cpu_model in a constructor at load time, so this is a cheap read. */

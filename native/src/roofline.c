@@ -1,6 +1,6 @@
 /*
- * roofline.c: probes of the machine's limits for the Java side to time: peak float32 FMA and AMX
- * bf16 throughput (loops on registers only) and read bandwidth (one pass over a buffer).
+ * roofline.c: probes of the machine's limits for the Java side to time: peak float32 FMA, AVX512-BF16
+ * and AMX bf16 throughput (loops on registers only) and read bandwidth (one pass over a buffer).
  * Each returns what it did (operations, a checksum), so no compiler can drop the work.
  */
 #include <immintrin.h>
@@ -55,6 +55,34 @@ static PG_AVX512 double fma_avx512(int64_t iterations) {
     return (double)iterations * 16 * 16 * 2;
 }
 
+/* 16 chains of VDPBF16PS: per lane and instruction two bf16 products added to a float32
+ * accumulator, 64 flops per 512-bit instruction. x pairs (1, 1) against w pairs (1, -1) add exactly
+ * zero, so the accumulators never drift, however long it runs. */
+static PG_AVX512_BF16 double dp_bf16_avx512(int64_t iterations) {
+    const __m512bh x = (__m512bh)_mm512_set1_epi32(0x3f803f80);
+    const __m512bh w = (__m512bh)_mm512_set1_epi32((int)0xbf803f80u);
+    __m512 acc[16];
+#pragma GCC unroll 16
+    for (int q = 0; q < 16; q++) {
+        acc[q] = _mm512_set1_ps(0.01f * (float)q);
+    }
+    for (int64_t i = 0; i < iterations; i++) {
+#pragma GCC unroll 16
+        for (int q = 0; q < 16; q++) {
+            acc[q] = _mm512_dpbf16_ps(acc[q], x, w);
+        }
+    }
+#pragma GCC unroll 8
+    for (int q = 0; q < 8; q++) {
+        acc[q] = _mm512_add_ps(acc[q], acc[q + 8]);
+    }
+    volatile float sink = _mm512_reduce_add_ps(
+        _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(acc[0], acc[1]), _mm512_add_ps(acc[2], acc[3])),
+                      _mm512_add_ps(_mm512_add_ps(acc[4], acc[5]), _mm512_add_ps(acc[6], acc[7]))));
+    (void)sink;
+    return (double)iterations * 16 * 16 * 2 * 2;
+}
+
 /* Four independent 16 x 16 accumulators (tmm0-3) fed by two x and two w tiles of bf16 ones. */
 static PG_AMX_TARGET double amx_loop(int64_t iterations) {
     uint16_t ones[16 * 32] __attribute__((aligned(64)));
@@ -90,6 +118,13 @@ double pg_roofline_fma_f32(int64_t iterations) {
         return 0.0;
     }
     return pg_has_avx512() ? fma_avx512(iterations) : fma_scalar(iterations);
+}
+
+double pg_roofline_dp_bf16(int64_t iterations) {
+    if (iterations <= 0) {
+        return 0.0;
+    }
+    return pg_has_avx512_bf16() ? dp_bf16_avx512(iterations) : fma_scalar(iterations);
 }
 
 double pg_roofline_amx_bf16(int64_t iterations) {

@@ -1,5 +1,5 @@
 /* test_roofline.c: the roofline probes report the operations their loops perform (per the
- * header: 512 per iteration for the AVX-512 FMA loop, 65536 for the AMX loop, 16 for the portable
+ * header: 512 per iteration for the AVX-512 FMA loop, 1024 for the VDPBF16PS loop, 65536 for the AMX loop, 16 for the portable
  * one), nothing for no iterations; pg_read_bandwidth's checksum equals a byte-by-byte sum of the
  * little-endian 64-bit words at every length and alignment. No timing: that is the caller's job. */
 #include "test_util.h"
@@ -30,6 +30,15 @@ int main(void) {
     expect_count("pg_roofline_fma_f32(-3)", pg_roofline_fma_f32(-3), 0);
     expect_count("pg_roofline_fma_f32(1)", pg_roofline_fma_f32(1), fma_per_iter);
     expect_count("pg_roofline_fma_f32(100000)", pg_roofline_fma_f32(100000), 100000 * fma_per_iter);
+
+    const double dp_per_iter = (pg_cpu_features() & PG_CPU_AVX512_BF16) ? 16 * 16 * 2 * 2 : 8 * 2;
+    if (dp_per_iter == 8 * 2) {
+        printf("SKIP: VDPBF16PS (no AVX512-BF16): checking the portable fallback\n");
+    }
+    expect_count("pg_roofline_dp_bf16(0)", pg_roofline_dp_bf16(0), 0);
+    expect_count("pg_roofline_dp_bf16(-1)", pg_roofline_dp_bf16(-1), 0);
+    expect_count("pg_roofline_dp_bf16(1)", pg_roofline_dp_bf16(1), dp_per_iter);
+    expect_count("pg_roofline_dp_bf16(30000)", pg_roofline_dp_bf16(30000), 30000 * dp_per_iter);
 
     const int amx = pg_amx_request() == 1 && pg_has_avx512();
     const double amx_per_iter = amx ? 4.0 * 16 * 16 * 32 * 2 : 8 * 2;

@@ -1463,6 +1463,64 @@ public class pg_kernels_h {
         }
     }
 
+    private static class pg_roofline_dp_bf16 {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            pg_kernels_h.C_DOUBLE,
+            pg_kernels_h.C_LONG
+        );
+
+        public static final MemorySegment ADDR = pg_kernels_h.findOrThrow("pg_roofline_dp_bf16");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * double pg_roofline_dp_bf16(int64_t iterations)
+     * }
+     */
+    public static FunctionDescriptor pg_roofline_dp_bf16$descriptor() {
+        return pg_roofline_dp_bf16.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * double pg_roofline_dp_bf16(int64_t iterations)
+     * }
+     */
+    public static MethodHandle pg_roofline_dp_bf16$handle() {
+        return pg_roofline_dp_bf16.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * double pg_roofline_dp_bf16(int64_t iterations)
+     * }
+     */
+    public static MemorySegment pg_roofline_dp_bf16$address() {
+        return pg_roofline_dp_bf16.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * double pg_roofline_dp_bf16(int64_t iterations)
+     * }
+     */
+    public static double pg_roofline_dp_bf16(long iterations) {
+        var mh$ = pg_roofline_dp_bf16.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pg_roofline_dp_bf16", iterations);
+            }
+            return (double)mh$.invokeExact(iterations);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class pg_roofline_amx_bf16 {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             pg_kernels_h.C_DOUBLE,

@@ -75,6 +75,15 @@ public record BenchReport(MachineInfo machine, int threads, double[] loadStart, 
         return r.gflops() / roofline.peakGflops(threads);
     }
 
+    /**
+     * Achieved GFLOP/s of a bf16-weights run as a fraction of the machine's bf16 peak (AMX tiles or
+     * VDPBF16PS): how far the CPU's bf16 hardware would still go. NaN for other weights, for stages
+     * without a flop count and where the CPU has no bf16 unit.
+     */
+    public double bf16PeakFraction(StageResult r) {
+        return r.weights().equals("bf16") ? r.gflops() / roofline.peakBf16Gflops(threads) : Double.NaN;
+    }
+
     /** Achieved weight GB/s of a run as a fraction of the read-bandwidth roofline at the run's thread count. */
     public double bandwidthFraction(StageResult r) {
         return r.gbps() / roofline.peakGbps(threads);
@@ -162,6 +171,16 @@ public record BenchReport(MachineInfo machine, int threads, double[] loadStart, 
             }
             t.row(row);
         }
+        if (!roofline.bf16Unit().isEmpty() && weightsOrder().contains("bf16")) {
+            List<String> ofBf16 = new ArrayList<>(List.of("vision / prefill, of the " + roofline.bf16Unit() + " peak"));
+            for (String w : weightsOrder()) {
+                for (String b : backendsOf(w)) {
+                    ofBf16.add(w.equals("bf16") ? Units.share(bf16PeakFraction(find(w, b, Stage.VISION))) + " / "
+                            + Units.share(bf16PeakFraction(find(w, b, Stage.PREFILL))) : "-");
+                }
+            }
+            t.row(ofBf16);
+        }
         List<String> row = new ArrayList<>(List.of("decode weight GB/s"));
         List<String> now = new ArrayList<>(List.of("read probe after each decode GB/s"));
         List<String> ofNow = new ArrayList<>(List.of("decode / that probe"));
@@ -170,8 +189,7 @@ public record BenchReport(MachineInfo machine, int threads, double[] loadStart, 
                 StageResult r = find(w, b, Stage.DECODE);
                 row.add(Units.number(r.gbps()) + Units.percent(bandwidthFraction(r)));
                 now.add(Units.number(r.readNowGbps()));
-                ofNow.add(Double.isNaN(r.readNowFraction()) ? "-"
-                        : String.format(java.util.Locale.ROOT, "%.0f %%", 100 * r.readNowFraction()));
+                ofNow.add(Units.share(r.readNowFraction()));
             }
         }
         t.row(row);
@@ -191,6 +209,10 @@ public record BenchReport(MachineInfo machine, int threads, double[] loadStart, 
             sb.append(String.format(java.util.Locale.ROOT, "  %d thread%s: FMA f32 java %s GFLOP/s, native %s", t,
                     t == 1 ? " " : "s", Units.number(get(roofline.javaFmaGflops(), t)),
                     Units.number(get(roofline.nativeFmaGflops(), t))));
+            if (roofline.nativeBf16Gflops().containsKey(t)) {
+                sb.append(String.format(java.util.Locale.ROOT, "; bf16 (%s) native %s", roofline.bf16Unit(),
+                        Units.number(get(roofline.nativeBf16Gflops(), t))));
+            }
             if (roofline.javaReadGbps().containsKey(t)) {
                 sb.append(String.format(java.util.Locale.ROOT, "; read java %s GB/s, native %s",
                         Units.number(get(roofline.javaReadGbps(), t)), Units.number(get(roofline.nativeReadGbps(), t))));
@@ -254,8 +276,11 @@ public record BenchReport(MachineInfo machine, int threads, double[] loadStart, 
         putMap(rf, "java_read_gbps", roofline.javaReadGbps());
         putMap(rf, "native_fma_gflops", roofline.nativeFmaGflops());
         putMap(rf, "native_read_gbps", roofline.nativeReadGbps());
+        rf.put("bf16_unit", roofline.bf16Unit());
+        putMap(rf, "native_bf16_gflops", roofline.nativeBf16Gflops());
         putNumber(rf, "peak_gflops", roofline.measured() ? roofline.peakGflops(threads) : Double.NaN);
         putNumber(rf, "peak_gbps", roofline.measured() ? roofline.peakGbps(threads) : Double.NaN);
+        putNumber(rf, "peak_bf16_gflops", roofline.peakBf16Gflops(threads));
         putNumber(rf, "other_cores", roofline.otherCores());
 
         ObjectNode w = root.putObject("workload");
@@ -283,6 +308,7 @@ public record BenchReport(MachineInfo machine, int threads, double[] loadStart, 
             putNumber(o, "gflops", r.gflops());
             putNumber(o, "gbps", r.gbps());
             putNumber(o, "gflops_fraction", flopFraction(r));
+            putNumber(o, "gflops_fraction_of_bf16_peak", bf16PeakFraction(r));
             putNumber(o, "gbps_fraction", bandwidthFraction(r));
             putNumber(o, "read_now_gbps", r.readNowGbps());
             putNumber(o, "gbps_fraction_of_read_now", r.readNowFraction());

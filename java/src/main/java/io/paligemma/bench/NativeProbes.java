@@ -4,7 +4,10 @@ import io.paligemma.bindings.pg_kernels_h;
 import io.paligemma.nativelib.NativeLibraries;
 import java.lang.foreign.MemorySegment;
 
-/** The C halves of the roofline (pg_roofline_fma_f32, pg_read_bandwidth of native/src/roofline.c). */
+/**
+ * The C halves of the roofline (pg_roofline_fma_f32, pg_roofline_dp_bf16 / pg_roofline_amx_bf16,
+ * pg_read_bandwidth of native/src/roofline.c).
+ */
 final class NativeProbes {
     private NativeProbes() {
     }
@@ -22,6 +25,24 @@ final class NativeProbes {
     /** Runs the register-only FMA loop; returns the floating-point operations it performed. */
     static double fma(long iterations) {
         return pg_kernels_h.pg_roofline_fma_f32(iterations);
+    }
+
+    /**
+     * The bf16 unit whose peak {@link #bf16} measures: "amx" (tiles granted to this process),
+     * "avx512_bf16" (VDPBF16PS), or "" when the CPU has neither (the probe would only time the
+     * portable loop).
+     */
+    static String bf16Unit() {
+        if (pg_kernels_h.pg_amx_request() == 1) {
+            return "amx";
+        }
+        return (pg_kernels_h.pg_cpu_features() & pg_kernels_h.PG_CPU_AVX512_BF16()) != 0 ? "avx512_bf16" : "";
+    }
+
+    /** Runs the register-only loop of {@link #bf16Unit}; returns the floating-point operations it performed. */
+    static double bf16(String unit, long iterations) {
+        return unit.equals("amx") ? pg_kernels_h.pg_roofline_amx_bf16(iterations)
+                : pg_kernels_h.pg_roofline_dp_bf16(iterations);
     }
 
     /** Reads seg once; returns its checksum. */

@@ -10,11 +10,14 @@ import java.util.TreeMap;
 /**
  * The machine's limits, measured in the same process as the model: float32 FMA throughput (a loop on
  * registers only, per thread count) and memory read bandwidth (one pass over a large off-heap buffer),
- * from Java (Vector API) and from C (native/src/roofline.c). Each figure is the best
- * of several rounds. Maps go from thread count to GFLOP/s or GB/s (10⁹ bytes per second).
+ * from Java (Vector API) and from C (native/src/roofline.c), and the bf16 peak where the CPU has a
+ * bf16 unit ({@code bf16Unit} "amx" or "avx512_bf16", C only: Java has no bf16 arithmetic; "" and an
+ * empty map elsewhere). Each figure is the best of several rounds. Maps go from thread count to
+ * GFLOP/s or GB/s (10⁹ bytes per second).
  */
 public record Roofline(List<Integer> threads, Map<Integer, Double> javaFmaGflops, Map<Integer, Double> javaReadGbps,
-                       Map<Integer, Double> nativeFmaGflops, Map<Integer, Double> nativeReadGbps, double otherCores) {
+                       Map<Integer, Double> nativeFmaGflops, Map<Integer, Double> nativeReadGbps, String bf16Unit,
+                       Map<Integer, Double> nativeBf16Gflops, double otherCores) {
 
     /**
      * How long and how big: readBytes of buffer (0 = no roofline), fmaMillis per FMA run; FMA figures are the
@@ -26,7 +29,8 @@ public record Roofline(List<Integer> threads, Map<Integer, Double> javaFmaGflops
         public static final Settings NONE = new Settings(0, 0, 0);
     }
 
-    public static final Roofline NONE = new Roofline(List.of(), Map.of(), Map.of(), Map.of(), Map.of(), Double.NaN);
+    public static final Roofline NONE = new Roofline(List.of(), Map.of(), Map.of(), Map.of(), Map.of(), "", Map.of(),
+            Double.NaN);
     private static final int READ_PASSES_PER_ROUND = 4;
 
     public Roofline {
@@ -35,6 +39,7 @@ public record Roofline(List<Integer> threads, Map<Integer, Double> javaFmaGflops
         javaReadGbps = Collections.unmodifiableMap(new TreeMap<>(javaReadGbps));
         nativeFmaGflops = Collections.unmodifiableMap(new TreeMap<>(nativeFmaGflops));
         nativeReadGbps = Collections.unmodifiableMap(new TreeMap<>(nativeReadGbps));
+        nativeBf16Gflops = Collections.unmodifiableMap(new TreeMap<>(nativeBf16Gflops));
     }
 
     public boolean measured() {
@@ -44,6 +49,11 @@ public record Roofline(List<Integer> threads, Map<Integer, Double> javaFmaGflops
     /** The FMA roofline at this thread count: the better of Java and C (NaN when not measured). */
     public double peakGflops(int t) {
         return best(javaFmaGflops.get(t), nativeFmaGflops.get(t));
+    }
+
+    /** The bf16 peak at this thread count (NaN when this CPU has no bf16 unit or it was not measured). */
+    public double peakBf16Gflops(int t) {
+        return best(nativeBf16Gflops.get(t), null);
     }
 
     /** The read-bandwidth roofline at this thread count: the better of Java and C (NaN when not measured). */
@@ -71,8 +81,10 @@ public record Roofline(List<Integer> threads, Map<Integer, Double> javaFmaGflops
         Map<Integer, Double> jr = new TreeMap<>();
         Map<Integer, Double> nf = new TreeMap<>();
         Map<Integer, Double> nr = new TreeMap<>();
+        Map<Integer, Double> nb = new TreeMap<>();
         boolean nat = NativeProbes.available();
-        int steps = (counts.size() + readCounts.size()) * (nat ? 2 : 1);
+        String unit = nat ? NativeProbes.bf16Unit() : "";
+        int steps = (counts.size() + readCounts.size()) * (nat ? 2 : 1) + (unit.isEmpty() ? 0 : counts.size());
         progress.begin("roofline", steps);
         CpuSample cpuStart = CpuSample.now();
         try (Arena arena = Arena.ofShared()) {
@@ -91,7 +103,7 @@ public record Roofline(List<Integer> threads, Map<Integer, Double> javaFmaGflops
                 progress.step();
             }
             if (nat) {
-                long nIter = calibrateNativeFma(s.fmaMillis());
+                long nIter = calibrate(s.fmaMillis(), NativeProbes::fma);
                 double flopsPerCall = NativeProbes.fma(nIter);
                 for (int t : counts) {
                     nf.put(t, bestGflops(t, s.rounds(), flopsPerCall, id -> Blackhole.consume(NativeProbes.fma(nIter))));
@@ -101,11 +113,19 @@ public record Roofline(List<Integer> threads, Map<Integer, Double> javaFmaGflops
                     nr.put(t, bestGbps(t, READ_PASSES_PER_ROUND * s.rounds(), buffer, NATIVE_READ));
                     progress.step();
                 }
+                if (!unit.isEmpty()) {
+                    long bIter = calibrate(s.fmaMillis(), i -> NativeProbes.bf16(unit, i));
+                    double bf16PerCall = NativeProbes.bf16(unit, bIter);
+                    for (int t : counts) {
+                        nb.put(t, bestGflops(t, s.rounds(), bf16PerCall, id -> Blackhole.consume(NativeProbes.bf16(unit, bIter))));
+                        progress.step();
+                    }
+                }
             }
         } finally {
             progress.end();
         }
-        return new Roofline(counts, jf, jr, nf, nr, cpuStart.otherCores(CpuSample.now()));
+        return new Roofline(counts, jf, jr, nf, nr, unit, nb, cpuStart.otherCores(CpuSample.now()));
     }
 
     /**
@@ -137,11 +157,12 @@ public record Roofline(List<Integer> threads, Map<Integer, Double> javaFmaGflops
         return Math.max(probe, (long) (millis * 1e6 / ns * probe));
     }
 
-    private static long calibrateNativeFma(long millis) {
+    /** Iterations of a C register loop that take about {@code millis} on one thread. */
+    private static long calibrate(long millis, java.util.function.LongToDoubleFunction loop) {
         long probe = 1 << 20;
-        NativeProbes.fma(probe);
+        loop.applyAsDouble(probe);
         long t0 = System.nanoTime();
-        NativeProbes.fma(probe);
+        loop.applyAsDouble(probe);
         long ns = Math.max(1, System.nanoTime() - t0);
         return Math.max(probe, (long) (millis * 1e6 / ns * probe));
     }

@@ -44,4 +44,9 @@ final class Units {
     static String percent(double f) {
         return Double.isNaN(f) ? "" : String.format(Locale.ROOT, " (%.0f %%)", f * 100);
     }
+
+    /** A fraction as a cell of its own: "87 %", or "-" when unknown. */
+    static String share(double f) {
+        return Double.isNaN(f) ? "-" : String.format(Locale.ROOT, "%.0f %%", f * 100);
+    }
 }

@@ -56,6 +56,19 @@ class BenchTest {
         assertTrue(rf.get("native_read_gbps").get("1").asDouble() > 0);
         assertTrue(rf.get("peak_gflops").asDouble() > 0);
         assertTrue(rf.get("peak_gbps").asDouble() > 0);
+        // the bf16 unit follows the CPU's own flags; VDPBF16PS and AMX both do more flops per cycle than FMA
+        List<String> cpu = report.machine().cpuFlags();
+        String unit = rf.get("bf16_unit").asText();
+        switch (unit) {
+            case "amx" -> assertTrue(cpu.contains("amx_bf16"), cpu.toString());
+            case "avx512_bf16" -> assertTrue(cpu.contains("avx512_bf16"), cpu.toString());
+            case "" -> assertFalse(cpu.contains("avx512_bf16"), "AVX512-BF16 present but no bf16 peak measured");
+            default -> throw new AssertionError("unknown bf16 unit " + unit);
+        }
+        if (!unit.isEmpty()) {
+            assertTrue(rf.get("native_bf16_gflops").get("1").asDouble() > rf.get("native_fma_gflops").get("1").asDouble(),
+                    rf.toString());
+        }
         assertEquals(28, root.get("workload").get("prompt_tokens").asInt());
         assertEquals(DECODE, root.get("workload").get("decode_tokens").asInt());
 
@@ -82,6 +95,7 @@ class BenchTest {
             boolean counted = !stage.equals("load") && !stage.equals("preprocess");
             assertEquals(counted, r.get("gflops").isNumber(), stage + " gflops");
             assertEquals(counted, r.get("gflops_fraction").isNumber(), stage + " gflops_fraction");
+            assertTrue(r.get("gflops_fraction_of_bf16_peak").isNull(), "f32 weights have no bf16 fraction");
             if (counted) {
                 assertTrue(r.get("gflops").asDouble() > 0);
                 assertTrue(r.get("gflops_fraction").asDouble() > 0);
