@@ -46,9 +46,13 @@ fi
     --include-constant PG_CPU_AVX512_BF16 \
     --include-constant PG_CPU_AMX_BF16 \
     --include-constant PG_CPU_F16C \
+    --include-constant PG_GEMM_PACKED_MIN_M \
+    --include-constant PG_GEMM_STACK_BYTES \
+    --include-constant PG_GEMM_AMX_STACK_BYTES \
     --include-function pg_build_info \
     --include-function pg_cpu_features \
     --include-function pg_amx_request \
+    --include-function pg_stack_headroom \
     --include-function pg_softmax_rows \
     --include-function pg_rope_rotate_half \
     --include-function pg_rms_norm \
@@ -67,6 +71,7 @@ fi
     --include-function pg_gemm_bf16_amx \
     --include-function pg_gemm_bf16_dp \
     --include-function pg_roofline_fma_f32 \
+    --include-function pg_roofline_dp_bf16 \
     --include-function pg_roofline_amx_bf16 \
     --include-function pg_read_bandwidth \
     "$ROOT/native/include/pg_kernels.h"

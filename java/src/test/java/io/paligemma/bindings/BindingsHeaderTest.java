@@ -49,6 +49,7 @@ class BindingsHeaderTest {
     private static final List<String> CBLAS_CONSTANTS = List.of("CblasRowMajor", "CblasNoTrans", "CblasTrans");
 
     private static final Path PG_HEADER = Path.of("native/include/pg_kernels.h");
+    private static final Path REGEN = Path.of("bindings/regen.sh");
     private static final String OPENBLAS_INCLUDE = "org/bytedeco/openblas/linux-x86_64/include/";
 
     /** One C prototype: return type, name and the raw parameter list. */
@@ -107,6 +108,35 @@ class BindingsHeaderTest {
         }
         assertEquals(defines.keySet(), boundConstants(pg_kernels_h.class, "PG_"),
                 "pg_kernels_h has constants that " + PG_HEADER + " does not define");
+    }
+
+    /**
+     * bindings/regen.sh is the command that regenerates pg_kernels_h: it must name every function and
+     * constant of the header, or a regeneration would silently drop bindings the engine calls.
+     */
+    @Test
+    void regenerationCommandNamesEveryBoundSymbol() throws IOException {
+        String script = Files.readString(REGEN);
+        int cblas = script.indexOf("--header-class-name cblas_h");
+        String kernels = script.substring(script.indexOf("--header-class-name pg_kernels_h"), cblas);
+        assertEquals(new TreeSet<>(prototypes(pgHeader()).keySet()), included(kernels, "function"),
+                REGEN + " --include-function list differs from the functions of " + PG_HEADER);
+        assertEquals(boundConstants(pg_kernels_h.class, "PG_"), included(kernels, "constant"),
+                REGEN + " --include-constant list differs from the constants of " + PG_HEADER);
+        assertEquals(new TreeSet<>(CBLAS_FUNCTIONS), included(script.substring(cblas), "function"),
+                REGEN + " must generate exactly the CBLAS functions the engine calls");
+        assertEquals(new TreeSet<>(CBLAS_CONSTANTS), included(script.substring(cblas), "constant"),
+                REGEN + " must generate exactly the CBLAS constants the engine uses");
+    }
+
+    /** Names after --include-function or --include-constant in one jextract invocation. */
+    private static Set<String> included(String command, String kind) {
+        Set<String> names = new TreeSet<>();
+        Matcher m = Pattern.compile("--include-" + kind + "\\s+(\\w+)").matcher(command);
+        while (m.find()) {
+            names.add(m.group(1));
+        }
+        return names;
     }
 
     // ---- cblas.h -----------------------------------------------------------------------------
