@@ -31,8 +31,9 @@ final class GemmNN {
      */
     static void run(MemorySegment a, long lda, MemorySegment b, long ldb, boolean bPadded, MemorySegment c, long ldc,
                     int n, int k, int i0, int i1, int blk0, int blk1, float alpha) {
-        float[] acc = new float[16 * L]; // [8 rows, 2L columns] of results
-        try (Arena arena = Arena.ofConfined()) {
+        float[] acc = TileScratch.get().acc; // [8 rows, 2L columns] of results
+        Arena arena = null; // only when a partial last block must be padded
+        try {
             MemorySegment padded = null; // zero-padded copy of a partial last block of b [k, BLOCK]
             for (int blk = blk0; blk < blk1; blk++) {
                 int j0 = blk * BLOCK;
@@ -42,6 +43,7 @@ final class GemmNN {
                 long ldb4 = ldb * 4;
                 if (cols < BLOCK && !bPadded) {
                     if (padded == null) {
+                        arena = Arena.ofConfined();
                         padded = arena.allocate(Math.max(1L, (long) k * BLOCK * 4), 64);
                     }
                     for (int p = 0; p < k; p++) {
@@ -65,6 +67,10 @@ final class GemmNN {
                     axpy1x2(a, i * lda * 4, src, b0, ldb4, k, alpha, acc);
                     MemorySegment.copy(acc, 0, c, FLOAT, (i * ldc + j0) * 4, cols);
                 }
+            }
+        } finally {
+            if (arena != null) {
+                arena.close();
             }
         }
     }

@@ -34,8 +34,9 @@ final class GemmNT {
             }
             return;
         }
-        float[] acc = new float[16 * L]; // [16, L]: a tile's accumulators, then their lane sums
-        float[] pad = new float[9 * L];  // [9, L]: zero-padded row tails when k % L != 0
+        TileScratch tiles = TileScratch.get();
+        float[] acc = tiles.acc;
+        float[] pad = tiles.pad;
         int kBlocks = (k + K_BLOCK_MAX - 1) / K_BLOCK_MAX;
         int kb = roundUp((k + kBlocks - 1) / kBlocks, L);
         boolean needScratch = m >= 4 || kind == VectorGemm.KIND_F16;

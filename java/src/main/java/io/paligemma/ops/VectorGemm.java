@@ -185,13 +185,15 @@ final class VectorGemm {
         if (p == k) {
             return;
         }
-        long[] rows = {a0, a1, a2, a3, b0, b1, b2, b3};
-        for (int r = 0; r < 8; r++) {
-            MemorySegment src = r < 4 ? a : b;
-            for (int q = 0; q < L; q++) {
-                pad[r * L + q] = p + q < k ? src.get(FLOAT, rows[r] + (p + q) * 4L) : 0f;
-            }
-        }
+        // one call per row, no array of row offsets: that array was 80 bytes of garbage per tile
+        padTail(pad, 0, a, a0, p, k);
+        padTail(pad, 1, a, a1, p, k);
+        padTail(pad, 2, a, a2, p, k);
+        padTail(pad, 3, a, a3, p, k);
+        padTail(pad, 4, b, b0, p, k);
+        padTail(pad, 5, b, b1, p, k);
+        padTail(pad, 6, b, b2, p, k);
+        padTail(pad, 7, b, b3, p, k);
         FloatVector w0 = load(pad, 4);
         FloatVector w1 = load(pad, 5);
         FloatVector w2 = load(pad, 6);
@@ -203,6 +205,13 @@ final class VectorGemm {
             x.fma(w1, load(acc, i + 1)).intoArray(acc, (i + 1) * L);
             x.fma(w2, load(acc, i + 2)).intoArray(acc, (i + 2) * L);
             x.fma(w3, load(acc, i + 3)).intoArray(acc, (i + 3) * L);
+        }
+    }
+
+    /** pad[r·L ..] = the f32 row at byte row from column p to k, zero-padded to L. */
+    private static void padTail(float[] pad, int r, MemorySegment src, long row, int p, int k) {
+        for (int q = 0; q < L; q++) {
+            pad[r * L + q] = p + q < k ? src.get(FLOAT, row + (p + q) * 4L) : 0f;
         }
     }
 
