@@ -125,6 +125,17 @@ public record BenchReport(MachineInfo machine, int threads, double[] loadStart, 
             }
         }
         t.row(rss);
+        List<String> heap = new ArrayList<>(List.of("heap allocated per decode token"));
+        for (String w : weightsOrder()) {
+            for (String b : backendsOf(w)) {
+                double perToken = find(w, b, Stage.DECODE).heapBytesPerToken();
+                heap.add(Double.isNaN(perToken) ? "-" : perToken < 1 ? "0 B" : Units.bytes(Math.round(perToken)));
+            }
+            if (hasBoth(w)) {
+                heap.add("");
+            }
+        }
+        t.row(heap);
         List<String> load = new ArrayList<>(List.of("load average at start"));
         for (String w : weightsOrder()) {
             for (String b : backendsOf(w)) {
@@ -312,6 +323,7 @@ public record BenchReport(MachineInfo machine, int threads, double[] loadStart, 
             putNumber(o, "gbps_fraction", bandwidthFraction(r));
             putNumber(o, "read_now_gbps", r.readNowGbps());
             putNumber(o, "gbps_fraction_of_read_now", r.readNowFraction());
+            putNumber(o, "heap_bytes_per_token", r.heapBytesPerToken());
             o.put("peak_rss_bytes", r.peakRssBytes());
             putNumber(o, "load_average_1m", r.loadAverage());
             putNumber(o, "other_cores", r.otherCores());

@@ -93,6 +93,7 @@ public final class ForkedRun {
             number(o, "load_average", r.loadAverage());
             number(o, "other_cores", r.otherCores());
             number(o, "read_now_gbps", r.readNowGbps());
+            number(o, "heap_bytes_per_token", r.heapBytesPerToken());
         }
         return a.toString();
     }
@@ -106,7 +107,7 @@ public final class ForkedRun {
             out.add(new StageResult(o.get("backend").asText(), o.get("weights").asText(), Stage.parse(o.get("stage").asText()),
                     st, o.get("tokens").asInt(), o.get("flops").asDouble(), o.get("bytes").asDouble(),
                     o.get("peak_rss_bytes").asLong(), number(o, "load_average"), number(o, "other_cores"),
-                    number(o, "read_now_gbps")));
+                    number(o, "read_now_gbps"), number(o, "heap_bytes_per_token")));
         }
         return out;
     }

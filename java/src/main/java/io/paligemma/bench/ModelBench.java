@@ -56,6 +56,7 @@ public final class ModelBench {
         DType dtype;
         double[] readNow = new double[repeat];
         java.util.Arrays.fill(readNow, Double.NaN);
+        double[] heapPerToken = new double[repeat];
         progress.begin(backend.id() + " " + dir.getFileName(), 2L * (warmup + repeat));
         try (OpsProvider provider = OpsProvider.open(backend, threads);
              Arena probeArena = Arena.ofShared()) {
@@ -77,6 +78,7 @@ public final class ModelBench {
                         times.get(Stage.PREFILL)[r] = t[3];
                         times.get(Stage.TTFT)[r] = t[4];
                         times.get(Stage.DECODE)[r] = t[5];
+                        heapPerToken[r] = session.decodeHeapBytes() / work.decodeTokens();
                         if (probe != null) {
                             readNow[r] = Roofline.readNow(probe, provider.ops().threads(), READ_NOW_PASSES);
                         }
@@ -115,7 +117,8 @@ public final class ModelBench {
             int tokens = s == Stage.PREFILL ? l : s == Stage.DECODE ? n : 0;
             double bytes = s == Stage.DECODE ? bytesPerToken * n : 0;
             double beside = s == Stage.DECODE ? Stats.median(readNow) : Double.NaN;
-            out.add(new StageResult(backend.id(), weights, s, st, tokens, flops, bytes, peak, load, others, beside));
+            double heap = s == Stage.DECODE ? Stats.median(heapPerToken) : Double.NaN;
+            out.add(new StageResult(backend.id(), weights, s, st, tokens, flops, bytes, peak, load, others, beside, heap));
         }
         return out;
     }
@@ -160,6 +163,7 @@ public final class ModelBench {
         private final DecoderWorkspace decoder;
         private final MemorySegment pixels;   // [3, S, S]
         private final MemorySegment features; // [N, H]
+        private double lastDecodeHeapBytes = Double.NaN;
 
         Session(PaliGemmaForConditionalGeneration model, SiglipImageProcessor processor, Workload work) {
             this.model = model;
@@ -180,9 +184,15 @@ public final class ModelBench {
             this.features = arena.allocate((long) c.numImageTokens() * c.projectionDim() * Float.BYTES, 64);
         }
 
+        /** Heap bytes all threads allocated between the first and the last token of the last request. */
+        double decodeHeapBytes() {
+            return lastDecodeHeapBytes;
+        }
+
         /** One request; nanoseconds of preprocess, vision, projector, prefill, time to first token, decode. */
         long[] request() {
             long[] tokenTimes = new long[2]; // first token, last token
+            double[] heap = new double[2];   // all threads' allocated bytes at the same two moments
             int[] seen = {0};
             long t0 = System.nanoTime();
             processor.preprocess(work.image(), pixels, 0);
@@ -193,16 +203,20 @@ public final class ModelBench {
             long t3 = System.nanoTime();
             GenerationResult g = generator.generate(work.promptIds(), features, generation, decoder, id -> {
                 long now = System.nanoTime();
+                double allocated = HeapAllocation.allThreads();
                 if (seen[0]++ == 0) {
                     tokenTimes[0] = now;
+                    heap[0] = allocated;
                 }
                 tokenTimes[1] = now;
+                heap[1] = allocated;
                 return true;
             });
             if (g.tokens().length != work.decodeTokens() + 1) {
                 throw new IllegalStateException("the generator produced " + g.tokens().length + " tokens, expected "
                         + (work.decodeTokens() + 1) + " (" + g.finishReason() + ")");
             }
+            lastDecodeHeapBytes = heap[1] - heap[0];
             return new long[] {t1 - t0, t2 - t1, t3 - t2, g.prefillNanos(), tokenTimes[0] - t0, tokenTimes[1] - tokenTimes[0]};
         }
 

@@ -11,9 +11,12 @@ package io.paligemma.bench;
  * @param otherCores   cores other processes kept busy on average during the run ({@link CpuSample}): competition
  * @param readNowGbps  decode only: median of the read bandwidth measured right after each timed request's
  *                     decode ({@link Roofline#readNow}), NaN when not measured
+ * @param heapBytesPerToken decode only: median over the timed requests of the heap bytes all threads allocated
+ *                     from the first token to the last, per decode step ({@link HeapAllocation}); NaN otherwise
  */
 public record StageResult(String backend, String weights, Stage stage, Stats stats, int tokens, double flops,
-                          double bytes, long peakRssBytes, double loadAverage, double otherCores, double readNowGbps) {
+                          double bytes, long peakRssBytes, double loadAverage, double otherCores, double readNowGbps,
+                          double heapBytesPerToken) {
 
     /** Tokens per second at the median, NaN when the stage has no token rate. */
     public double tokensPerSecond() {

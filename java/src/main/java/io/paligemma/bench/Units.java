@@ -27,7 +27,10 @@ final class Units {
         if (b >= 1L << 30) {
             return String.format(Locale.ROOT, "%.2f GiB", b / (double) (1L << 30));
         }
-        return String.format(Locale.ROOT, "%.0f MiB", b / (double) (1L << 20));
+        if (b >= 1L << 20) {
+            return String.format(Locale.ROOT, "%.0f MiB", b / (double) (1L << 20));
+        }
+        return b >= 1L << 10 ? String.format(Locale.ROOT, "%.1f KiB", b / 1024.0) : b + " B";
     }
 
     static String number(double v) {

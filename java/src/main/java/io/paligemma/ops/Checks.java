@@ -3,7 +3,11 @@ package io.paligemma.ops;
 import io.paligemma.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
 
-/** Size checks every op runs before touching memory: a wrong size is an IllegalArgumentException naming the op. */
+/**
+ * Size checks every op runs before touching memory: a wrong size is an IllegalArgumentException naming the op.
+ * Each check first tests the sizes and builds its message only when one is wrong: the checks run on every
+ * op call, and messages built up front were a few hundred bytes of garbage per call.
+ */
 final class Checks {
 
     private Checks() {
@@ -35,18 +39,29 @@ final class Checks {
         elements(op, name, seg, count, 4);
     }
 
+    /** The passing case of {@link #floats}, without building anything. */
+    private static boolean holdsFloats(MemorySegment seg, long count) {
+        return seg != null && count >= 0 && count <= Long.MAX_VALUE / 4 && seg.byteSize() >= count * 4;
+    }
+
     /**
      * seg holds a row-major f32 matrix [rows, cols] with row stride ld (in floats, &gt;= cols): the last
      * row needs only its cols.
      */
     static void matrix(String op, String name, MemorySegment seg, long rows, long cols, long ld) {
+        if (rows >= 0 && cols >= 0 && ld >= cols && holdsFloats(seg, matrixFloats(rows, cols, ld))) {
+            return;
+        }
         nonNegative(op, name + " rows", rows);
         nonNegative(op, name + " cols", cols);
         if (ld < cols) {
             throw new IllegalArgumentException(op + ": " + name + " row stride " + ld + " < its " + cols + " columns");
         }
-        long count = rows == 0 || cols == 0 ? 0 : Math.addExact(Math.multiplyExact(rows - 1, ld), cols);
-        floats(op, name + " [" + rows + ", " + cols + "] stride " + ld, seg, count);
+        floats(op, name + " [" + rows + ", " + cols + "] stride " + ld, seg, matrixFloats(rows, cols, ld));
+    }
+
+    private static long matrixFloats(long rows, long cols, long ld) {
+        return rows == 0 || cols == 0 ? 0 : Math.addExact(Math.multiplyExact(rows - 1, ld), cols);
     }
 
     // ---- per-op argument checks, shared by both backends so they accept and reject the same calls ----
@@ -64,6 +79,9 @@ final class Checks {
             throw new IllegalArgumentException(op + ": weight " + w + " does not match k = " + k + " (expected [n, " + k + "])");
         }
         int n = (int) w.dim(0);
+        if (holdsFloats(x, (long) m * k) && holdsFloats(y, (long) m * n) && (bias == null || holdsFloats(bias, n))) {
+            return n;
+        }
         floats(op, "x [" + m + ", " + k + "]", x, (long) m * k);
         floats(op, "y [" + m + ", " + n + "]", y, (long) m * n);
         if (bias != null) {
@@ -99,13 +117,20 @@ final class Checks {
         }
         matrix(op, "x", x, tokens, (long) heads * headDim, tokenStride);
         int half = headDim / 2;
-        floats(op, "cos [" + tokens + ", " + half + "]", cos, (long) tokens * half);
-        floats(op, "sin [" + tokens + ", " + half + "]", sin, (long) tokens * half);
+        if (!holdsFloats(cos, (long) tokens * half) || !holdsFloats(sin, (long) tokens * half)) {
+            floats(op, "cos [" + tokens + ", " + half + "]", cos, (long) tokens * half);
+            floats(op, "sin [" + tokens + ", " + half + "]", sin, (long) tokens * half);
+        }
     }
 
     /** rmsNorm (bias null) and layerNorm. */
     static void norm(String op, MemorySegment out, MemorySegment x, MemorySegment weight, MemorySegment bias, int rows,
                      int dim, boolean withBias) {
+        long count = (long) rows * dim;
+        if (rows >= 0 && dim >= 0 && holdsFloats(x, count) && holdsFloats(out, count) && holdsFloats(weight, dim)
+                && (!withBias || holdsFloats(bias, dim))) {
+            return;
+        }
         nonNegative(op, "rows", rows);
         nonNegative(op, "dim", dim);
         floats(op, "x [" + rows + ", " + dim + "]", x, (long) rows * dim);
@@ -116,12 +141,21 @@ final class Checks {
         }
     }
 
-    /** Element-wise ops over n floats: every segment named in pairs (name, segment). */
-    static void elementwise(String op, long n, Object... namedSegments) {
+    /** Element-wise ops over n floats: each segment with its name (fixed arities: varargs would allocate). */
+    static void elementwise(String op, long n, String name, MemorySegment seg) {
         nonNegative(op, "n", n);
-        for (int i = 0; i < namedSegments.length; i += 2) {
-            floats(op, (String) namedSegments[i], (MemorySegment) namedSegments[i + 1], n);
-        }
+        floats(op, name, seg, n);
+    }
+
+    static void elementwise(String op, long n, String name1, MemorySegment seg1, String name2, MemorySegment seg2) {
+        elementwise(op, n, name1, seg1);
+        floats(op, name2, seg2, n);
+    }
+
+    static void elementwise(String op, long n, String name1, MemorySegment seg1, String name2, MemorySegment seg2,
+                            String name3, MemorySegment seg3) {
+        elementwise(op, n, name1, seg1, name2, seg2);
+        floats(op, name3, seg3, n);
     }
 
     static void softcap(MemorySegment x, long n, float cap) {

@@ -29,7 +29,7 @@ class BenchReportTest {
                 };
                 double bytes = s == Stage.DECODE ? 30e9 : 0;
                 runs.add(new StageResult("native", weights, s, new Stats(2, 1.9, 2.1, 3), 0, flops, bytes, 1L << 30, 0.5,
-                        0.0, 25.0));
+                        0.0, 25.0, s == Stage.DECODE ? 3 * 1024 : Double.NaN));
             }
         }
         var setup = new BenchReport.Setup("made-up", 268, 256, 32, 1, 3, 640, 480);
@@ -62,6 +62,12 @@ class BenchReportTest {
             }
         }
         assertEquals(1 + Stage.values().length, checked);
+
+        String heapRow = r.table().lines().filter(l -> l.startsWith("heap allocated per decode token")).findFirst()
+                .orElseThrow(() -> new AssertionError(r.table()));
+        assertTrue(heapRow.matches("heap allocated per decode token\\s+3\\.0 KiB\\s+3\\.0 KiB\\s*"), heapRow);
+        assertEquals(3 * 1024.0, new ObjectMapper().readTree(r.toJson().toString()).get("runs").get(Stage.DECODE.ordinal())
+                .get("heap_bytes_per_token").asDouble());
 
         String table = r.rooflineTable();
         String row = table.lines().filter(l -> l.startsWith("vision / prefill, of the avx512_bf16 peak")).findFirst()

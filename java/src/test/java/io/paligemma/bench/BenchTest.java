@@ -102,6 +102,7 @@ class BenchTest {
             }
             assertEquals(stage.equals("decode"), r.get("gbps").isNumber(), stage + " gbps");
             assertEquals(stage.equals("decode"), r.get("read_now_gbps").isNumber(), stage + " read_now_gbps");
+            assertEquals(stage.equals("decode"), r.get("heap_bytes_per_token").isNumber(), stage + " heap_bytes_per_token");
             if (stage.equals("decode")) {
                 assertTrue(r.get("gbps").asDouble() > 0);
                 assertTrue(r.get("gbps_fraction").asDouble() > 0);
@@ -134,7 +135,7 @@ class BenchTest {
         String table = report.table();
         assertTrue(table.contains("f32/native"), table);
         for (String label : List.of("load to ready", "image preprocess", "vision tower", "projector", "prefill",
-                "time to first token", "decode", "peak RSS", "load average at start",
+                "time to first token", "decode", "peak RSS", "heap allocated per decode token", "load average at start",
                 "other processes (cores)")) {
             assertTrue(table.contains(label), label + " in\n" + table);
         }

@@ -19,9 +19,9 @@ class ForkedRunTest {
     void resultsSurviveTheTripThroughJson() throws Exception {
         List<StageResult> in = List.of(
                 new StageResult("java", "bf16", Stage.DECODE, new Stats(0.5, 0.25, 0.75, 3), 32, 1.5e9, 2.5e9, 123456789L,
-                        0.42, 0.01, 31.25),
+                        0.42, 0.01, 31.25, 4096.5),
                 new StageResult("native", "f32", Stage.LOAD, new Stats(0.001, 0.001, 0.002, 2), 0, 0, 0, 7L,
-                        Double.NaN, 0, Double.NaN));
+                        Double.NaN, 0, Double.NaN, Double.NaN));
         List<StageResult> out = ForkedRun.read(ForkedRun.write(in));
         assertEquals(in, out); // records: NaN equals NaN through Double.compare
     }
@@ -40,5 +40,8 @@ class ForkedRunTest {
         StageResult decode = rs.stream().filter(r -> r.stage() == Stage.DECODE).findFirst().orElseThrow();
         assertEquals(2, decode.tokens());
         assertTrue(decode.readNowGbps() > 0, "read probe after the decode: " + decode.readNowGbps());
+        // the callbacks themselves allocate, so even a garbage-free decode counts a little
+        assertTrue(decode.heapBytesPerToken() > 0 && decode.heapBytesPerToken() < 64L << 20,
+                "heap bytes per decode token: " + decode.heapBytesPerToken());
     }
 }
