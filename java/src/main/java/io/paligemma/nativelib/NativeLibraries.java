@@ -8,6 +8,7 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
+import java.net.JarURLConnection;
 import java.net.URL;
 import java.net.URLConnection;
 import java.nio.charset.StandardCharsets;
@@ -18,6 +19,8 @@ import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.jar.JarEntry;
+import java.util.zip.CRC32;
 
 /**
  * Finds the kernels library and OpenBLAS inside the jar (or on the class path), extracts them into a
@@ -214,8 +217,10 @@ public final class NativeLibraries {
     }
 
     /**
-     * A short key from the resource's size and time stamp (read from the jar's directory, without
-     * inflating 37 MB on every start), so a rebuilt library never reuses a stale extracted copy.
+     * A short key from the resource's name, size and CRC-32, so a rebuilt library never reuses a stale
+     * extracted copy while an unchanged one always reuses its directory. The key used to include the
+     * entry's time stamp, which every repackaging of the jar changes: each build extracted another
+     * 39 MB OpenBLAS (a developer's cache here had grown to 1.9 GB).
      */
     private static String resourceDigest(String resource) {
         URL url = NativeLibraries.class.getClassLoader().getResource(resource);
@@ -223,15 +228,44 @@ public final class NativeLibraries {
             throw missing(resource);
         }
         try {
-            URLConnection c = url.openConnection();
-            c.setUseCaches(false);
-            String key = resource + "|" + c.getContentLengthLong() + "|" + c.getLastModified();
-            try (InputStream ignored = c.getInputStream()) {
-                MessageDigest sha = MessageDigest.getInstance("SHA-256");
-                return HexFormat.of().formatHex(sha.digest(key.getBytes(StandardCharsets.UTF_8)), 0, 8);
-            }
-        } catch (IOException | NoSuchAlgorithmException e) {
+            return contentKey(resource, url);
+        } catch (IOException e) {
             throw new NativeLoadException("cannot read " + resource + ": " + e, e);
+        }
+    }
+
+    /**
+     * name | size | CRC-32 of the bytes at url, hashed to 16 hex digits. Inside a jar the size and CRC come
+     * from the jar's directory (no 37 MB inflated on every start); elsewhere the bytes are read once.
+     */
+    static String contentKey(String name, URL url) throws IOException {
+        URLConnection c = url.openConnection();
+        c.setUseCaches(false);
+        long size = -1;
+        long crc = -1;
+        if (c instanceof JarURLConnection jar) {
+            JarEntry e = jar.getJarEntry();
+            size = e.getSize();
+            crc = e.getCrc();
+        }
+        if (size < 0 || crc < 0) {
+            CRC32 sum = new CRC32();
+            size = 0;
+            try (InputStream in = c.getInputStream()) {
+                byte[] buf = new byte[1 << 16];
+                for (int n; (n = in.read(buf)) > 0; ) {
+                    sum.update(buf, 0, n);
+                    size += n;
+                }
+            }
+            crc = sum.getValue();
+        }
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            byte[] key = (name + "|" + size + "|" + crc).getBytes(StandardCharsets.UTF_8);
+            return HexFormat.of().formatHex(sha.digest(key), 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JDK", e);
         }
     }
 }
