@@ -206,7 +206,26 @@ public record BenchReport(MachineInfo machine, int threads, double[] loadStart, 
         t.row(row);
         t.row(now);
         t.row(ofNow);
-        return t.render();
+        StringBuilder out = new StringBuilder(t.render());
+        for (String w : weightsOrder()) {
+            double equal = decodeJavaOverNativeAtEqualBandwidth(w);
+            if (!Double.isNaN(equal)) {
+                out.append(String.format(java.util.Locale.ROOT,
+                        "%s decode java/native at equal bandwidth (each ÷ the probe after it): %.2fx%n", w, equal));
+            }
+        }
+        return out.toString();
+    }
+
+    /**
+     * Java's decode speed over native's, each first divided by the read bandwidth measured right after it:
+     * the two run minutes apart in separate JVMs, and this VM's bandwidth moves by 20-40 % in that time,
+     * which the plain tokens/s ratio carries along. NaN unless both backends ran with the probe.
+     */
+    public double decodeJavaOverNativeAtEqualBandwidth(String weights) {
+        StageResult j = find(weights, "java", Stage.DECODE);
+        StageResult n = find(weights, "native", Stage.DECODE);
+        return j == null || n == null ? Double.NaN : j.readNowFraction() / n.readNowFraction();
     }
 
     /** The roofline as lines of text. */

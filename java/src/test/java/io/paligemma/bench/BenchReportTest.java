@@ -78,6 +78,20 @@ class BenchReportTest {
     }
 
     @Test
+    void decodeRatioAtEqualBandwidthDividesEachBackendByItsOwnProbe() {
+        List<StageResult> runs = new ArrayList<>();
+        // java decodes in 4 s at a probe of 20 GB/s, native in 2 s at 40 GB/s: 0.5x in tokens/s, 1.0x per bandwidth
+        runs.add(new StageResult("native", "bf16", Stage.DECODE, new Stats(2, 2, 2, 1), 32, 1e9, 60e9, 1, 0, 0, 40.0, 0));
+        runs.add(new StageResult("java", "bf16", Stage.DECODE, new Stats(4, 4, 4, 1), 32, 1e9, 60e9, 1, 0, 0, 20.0, 0));
+        var setup = new BenchReport.Setup("made-up", 268, 256, 32, 1, 1, 640, 480);
+        BenchReport r = new BenchReport(new MachineInfo("cpu", 2, List.of(), 1L << 34, "25", "linux"), 2,
+                new double[] {0, 0, 0}, new double[] {0, 0, 0}, ROOFLINE, setup, runs, List.of());
+        assertEquals(2.0, r.javaOverNative("bf16", Stage.DECODE), 1e-12);
+        assertEquals(1.0, r.decodeJavaOverNativeAtEqualBandwidth("bf16"), 1e-12);
+        assertTrue(Double.isNaN(r.decodeJavaOverNativeAtEqualBandwidth("f32")));
+    }
+
+    @Test
     void withoutABf16UnitThereIsNoBf16RowAndNullFields() throws Exception {
         Roofline none = new Roofline(ROOFLINE.threads(), ROOFLINE.javaFmaGflops(), ROOFLINE.javaReadGbps(),
                 ROOFLINE.nativeFmaGflops(), ROOFLINE.nativeReadGbps(), "", Map.of(), 0.0);
