@@ -30,20 +30,16 @@ static double fma_scalar(int64_t iterations) {
     return (double)iterations * 8 * 2;
 }
 
-/* 16 chains cover FMA latency x throughput (4 cycles x 2 ports) with room to spare. */
-static PG_AVX512 double fma_avx512(int64_t iterations) {
-    const __m512 a = _mm512_set1_ps(CHAIN_A), b = _mm512_set1_ps(CHAIN_B);
-    __m512 acc[16];
+/* Distinct starting values for the 16 chains of a register loop. */
+static inline __attribute__((always_inline)) PG_AVX512 void chains_start(__m512 acc[16]) {
 #pragma GCC unroll 16
     for (int q = 0; q < 16; q++) {
         acc[q] = _mm512_set1_ps(0.01f * (float)q);
     }
-    for (int64_t i = 0; i < iterations; i++) {
-#pragma GCC unroll 16
-        for (int q = 0; q < 16; q++) {
-            acc[q] = _mm512_fmadd_ps(acc[q], a, b);
-        }
-    }
+}
+
+/* Folds the 16 chains into one value stored to a volatile, so no compiler can drop the loop. */
+static inline __attribute__((always_inline)) PG_AVX512 void chains_keep(__m512 acc[16]) {
 #pragma GCC unroll 8
     for (int q = 0; q < 8; q++) {
         acc[q] = _mm512_add_ps(acc[q], acc[q + 8]);
@@ -52,6 +48,20 @@ static PG_AVX512 double fma_avx512(int64_t iterations) {
         _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(acc[0], acc[1]), _mm512_add_ps(acc[2], acc[3])),
                       _mm512_add_ps(_mm512_add_ps(acc[4], acc[5]), _mm512_add_ps(acc[6], acc[7]))));
     (void)sink;
+}
+
+/* 16 chains cover FMA latency x throughput (4 cycles x 2 ports) with room to spare. */
+static PG_AVX512 double fma_avx512(int64_t iterations) {
+    const __m512 a = _mm512_set1_ps(CHAIN_A), b = _mm512_set1_ps(CHAIN_B);
+    __m512 acc[16];
+    chains_start(acc);
+    for (int64_t i = 0; i < iterations; i++) {
+#pragma GCC unroll 16
+        for (int q = 0; q < 16; q++) {
+            acc[q] = _mm512_fmadd_ps(acc[q], a, b);
+        }
+    }
+    chains_keep(acc);
     return (double)iterations * 16 * 16 * 2;
 }
 
@@ -62,24 +72,14 @@ static PG_AVX512_BF16 double dp_bf16_avx512(int64_t iterations) {
     const __m512bh x = (__m512bh)_mm512_set1_epi32(0x3f803f80);
     const __m512bh w = (__m512bh)_mm512_set1_epi32((int)0xbf803f80u);
     __m512 acc[16];
-#pragma GCC unroll 16
-    for (int q = 0; q < 16; q++) {
-        acc[q] = _mm512_set1_ps(0.01f * (float)q);
-    }
+    chains_start(acc);
     for (int64_t i = 0; i < iterations; i++) {
 #pragma GCC unroll 16
         for (int q = 0; q < 16; q++) {
             acc[q] = _mm512_dpbf16_ps(acc[q], x, w);
         }
     }
-#pragma GCC unroll 8
-    for (int q = 0; q < 8; q++) {
-        acc[q] = _mm512_add_ps(acc[q], acc[q + 8]);
-    }
-    volatile float sink = _mm512_reduce_add_ps(
-        _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(acc[0], acc[1]), _mm512_add_ps(acc[2], acc[3])),
-                      _mm512_add_ps(_mm512_add_ps(acc[4], acc[5]), _mm512_add_ps(acc[6], acc[7]))));
-    (void)sink;
+    chains_keep(acc);
     return (double)iterations * 16 * 16 * 2 * 2;
 }
 
