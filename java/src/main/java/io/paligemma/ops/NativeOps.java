@@ -78,10 +78,15 @@ public final class NativeOps implements Ops {
         facts.put("cpu features", f.toString().trim().isEmpty() ? "baseline x86-64 (portable kernels)" : f.toString().trim());
         // AVX512-BF16 alone is not used: exact-enough results need activations split into 2-3 bf16 parts,
         // and on Zen 4 that runs no faster than the f32 FMA on widened weights (bench_gemm: 2 parts 86,
-        // 3 parts 59, f32 89 GFLOP/s on one core; see DESIGN.md).
+        // 3 parts 59, f32 89-99 GFLOP/s on one core; see DESIGN.md).
+        String why = (cpu & pg_kernels_h.PG_CPU_AMX_BF16()) != 0 ? "AMX present but not granted by the OS"
+                : "no AMX on this CPU";
+        if ((cpu & pg_kernels_h.PG_CPU_AVX512_BF16()) != 0) {
+            why += "; AVX512-BF16 unused: at f32 accuracy it needs 2-3 bf16 parts per activation, slower than f32 FMA";
+        }
         facts.put("bf16 products", (pg_kernels_h.pg_amx_request() == 1)
                 ? "AMX tiles for >= " + AMX_MIN_ROWS + " rows (activations split in 3 bf16 parts), f32 FMA below"
-                : "weights widened to f32 in registers (converted panels for many rows), f32 FMA (no AMX on this CPU)");
+                : "weights widened to f32 in registers (converted panels for many rows), f32 FMA (" + why + ")");
         facts.put("openblas library", lib.openBlas().toString());
         facts.put("openblas config", cblas_h.openblas_get_config().reinterpret(4096).getString(0).trim());
         facts.put("openblas core", cblas_h.openblas_get_corename().reinterpret(4096).getString(0));
