@@ -250,9 +250,21 @@ final class VectorGemm {
             reduce4x4(acc, alpha, y, yOff, 16, 2, 4, false); // two "rows" of 4 adjacent outputs
             return;
         }
-        sumLanes(acc);
+        if (cols == 8) {
+            sumLanes(acc);
+            for (int c = 0; c < 8; c++) {
+                put(y, yOff + c * yStride, alpha * acc[c], false);
+            }
+            return;
+        }
+        // the < 8 rows left at the end of a call: scalar sums. From this colder call site C2 did not
+        // always inline the vector tree's helpers, and boxed their vectors (288 bytes per call).
         for (int c = 0; c < cols; c++) {
-            put(y, yOff + c * yStride, alpha * acc[c], false);
+            float sum = 0f;
+            for (int l = 0; l < L; l++) {
+                sum += acc[c * L + l];
+            }
+            put(y, yOff + c * yStride, alpha * sum, false);
         }
     }
 
