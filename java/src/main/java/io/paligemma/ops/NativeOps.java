@@ -188,8 +188,8 @@ public final class NativeOps implements Ops {
     public void softmaxRows(MemorySegment x, int rows, int cols, int ld, float scale, float softcap,
                             MemorySegment keyLo, MemorySegment keyHi) {
         Checks.softmaxRows(x, rows, cols, ld, keyLo, keyHi);
-        parallel.forRange(rows, 1, (r0, r1) -> pg_kernels_h.pg_softmax_rows(x.asSlice((long) r0 * ld * Float.BYTES),
-                r1 - r0, cols, ld, scale, softcap, keyLo.asSlice(r0 * 4L), keyHi.asSlice(r0 * 4L)));
+        parallel.forRange(rows, 1, (r0, r1) -> pg_kernels_h.pg_softmax_rows(from(x, (long) r0 * ld * Float.BYTES),
+                r1 - r0, cols, ld, scale, softcap, from(keyLo, r0 * 4L), from(keyHi, r0 * 4L)));
     }
 
     @Override
@@ -198,8 +198,8 @@ public final class NativeOps implements Ops {
         Checks.rope(x, tokens, heads, headDim, tokenStride, cos, sin);
         long half = headDim / 2;
         parallel.forRange(tokens, 1, (t0, t1) -> pg_kernels_h.pg_rope_rotate_half(
-                x.asSlice((long) t0 * tokenStride * Float.BYTES), t1 - t0, heads, headDim, tokenStride,
-                cos.asSlice(t0 * half * Float.BYTES), sin.asSlice(t0 * half * Float.BYTES)));
+                from(x, (long) t0 * tokenStride * Float.BYTES), t1 - t0, heads, headDim, tokenStride,
+                from(cos, t0 * half * Float.BYTES), from(sin, t0 * half * Float.BYTES)));
     }
 
     @Override
@@ -261,11 +261,19 @@ public final class NativeOps implements Ops {
 
     /** The segment from float element {@code index} on. */
     private static MemorySegment at(MemorySegment s, long index) {
-        return s.asSlice(index * Float.BYTES);
+        return from(s, index * Float.BYTES);
     }
 
     /** The rows of a [rows, dim] matrix from row {@code row} on. */
     private static MemorySegment rows(MemorySegment s, int row, int dim) {
-        return s.asSlice((long) row * dim * Float.BYTES);
+        return from(s, (long) row * dim * Float.BYTES);
+    }
+
+    /**
+     * s from byte {@code offset} on; s itself for 0. A slice is a new object, and the first chunk of every
+     * parallel op (the only one of most decode ops) starts at 0.
+     */
+    private static MemorySegment from(MemorySegment s, long offset) {
+        return offset == 0 ? s : s.asSlice(offset);
     }
 }

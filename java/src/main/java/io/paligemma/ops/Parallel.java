@@ -2,6 +2,7 @@ package io.paligemma.ops;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -45,7 +46,8 @@ public final class Parallel implements AutoCloseable {
     private final Worker[] workers; // threads - 1 of them
     /** One loop at a time uses the workers; a second caller meanwhile runs its loop inline. */
     private final AtomicBoolean inUse = new AtomicBoolean();
-    private volatile Job current; // the loop the workers should help with, or null
+    /** The loop the workers help with, reused by every call (one at a time: {@link #inUse}). */
+    private final Job job = new Job();
     private volatile boolean closed;
 
     public Parallel(int threads) {
@@ -83,8 +85,7 @@ public final class Parallel implements AutoCloseable {
             return;
         }
         try {
-            Job job = new Job(body, n, grain, blocks, parts);
-            current = job;
+            job.start(body, n, grain, blocks, parts);
             for (Worker w : workers) {
                 if (w.parked) {
                     LockSupport.unpark(w.thread);
@@ -92,8 +93,7 @@ public final class Parallel implements AutoCloseable {
             }
             job.work();
             job.awaitDone();
-            current = null;
-            job.rethrow();
+            job.finish();
         } finally {
             inUse.set(false);
         }
@@ -119,36 +119,64 @@ public final class Parallel implements AutoCloseable {
         }
     }
 
-    /** One parallel loop: its chunks are claimed by whoever comes first, the caller or a worker. */
+    /**
+     * The parallel loop, one generation per {@link #forRange} call: its chunks are claimed by whoever comes
+     * first, the caller or a worker. One object serves every call (a new one per call was garbage on every
+     * op of every decode step). A claim is a compare-and-set on (generation, next chunk), so a worker that
+     * read the loop's fields just before the caller moved to the next generation can never run a chunk
+     * with them: its claim fails. A successful claim pins the generation, because the caller starts the next
+     * one only when every chunk has finished.
+     */
     private static final class Job {
-        private final RangeBody body;
-        private final int n;
-        private final int grain;
-        private final int blocks;
-        private final int parts;
-        private final AtomicInteger next = new AtomicInteger();
-        private final AtomicInteger unfinished;
+        // written by the caller before it publishes the generation through claims
+        private RangeBody body;
+        private int n;
+        private int grain;
+        private int blocks;
+        private int parts;
         private volatile Throwable failure;
+        /** generation << 32 | index of the next chunk to claim. */
+        private final AtomicLong claims = new AtomicLong();
+        private final AtomicInteger unfinished = new AtomicInteger();
 
-        Job(RangeBody body, int n, int grain, int blocks, int parts) {
+        /** Caller: a new generation of the loop; the volatile write of claims publishes the fields. */
+        void start(RangeBody body, int n, int grain, int blocks, int parts) {
             this.body = body;
             this.n = n;
             this.grain = grain;
             this.blocks = blocks;
             this.parts = parts;
-            this.unfinished = new AtomicInteger(parts);
+            this.failure = null;
+            unfinished.set(parts);
+            claims.set((generation() + 1) << 32);
         }
 
+        long generation() {
+            return claims.get() >>> 32;
+        }
+
+        /** Runs chunks of the current generation until none is left to claim (or a new generation began). */
         void work() {
-            for (int p; (p = next.getAndIncrement()) < parts; ) {
-                try {
-                    body.run(start(p), start(p + 1));
-                } catch (Throwable t) {
-                    if (failure == null) {
-                        failure = t;
+            long c = claims.get();
+            long gen = c >>> 32;
+            RangeBody b = body;
+            int count = parts;
+            while ((int) c < count) {
+                if (claims.compareAndSet(c, c + 1)) {
+                    int p = (int) c;
+                    try {
+                        b.run(start(p), start(p + 1));
+                    } catch (Throwable t) {
+                        if (failure == null) {
+                            failure = t;
+                        }
+                    } finally {
+                        unfinished.decrementAndGet();
                     }
-                } finally {
-                    unfinished.decrementAndGet();
+                }
+                c = claims.get();
+                if (c >>> 32 != gen) {
+                    return;
                 }
             }
         }
@@ -172,8 +200,11 @@ public final class Parallel implements AutoCloseable {
             }
         }
 
-        void rethrow() {
+        /** Caller, after {@link #awaitDone}: drops the body (no reference outlives the call) and rethrows. */
+        void finish() {
+            body = null;
             Throwable t = failure;
+            failure = null;
             if (t instanceof RuntimeException re) {
                 throw re;
             }
@@ -198,13 +229,13 @@ public final class Parallel implements AutoCloseable {
         @Override
         public void run() {
             IS_WORKER.set(true);
-            Job done = null;
+            long done = job.generation();
             long idleSince = System.nanoTime();
             while (!closed) {
-                Job job = current;
-                if (job != null && job != done) {
+                long gen = job.generation();
+                if (gen != done) {
                     job.work();
-                    done = job;
+                    done = gen;
                     idleSince = System.nanoTime();
                 } else if (System.nanoTime() - idleSince < PAUSE_NANOS) {
                     Thread.onSpinWait();
@@ -215,8 +246,7 @@ public final class Parallel implements AutoCloseable {
                     parked = true;
                     // re-check after announcing: a caller that published before seeing parked = true
                     // did not unpark us
-                    Job again = current;
-                    if (again == null || again == done) {
+                    if (job.generation() == done) {
                         if (!closed) {
                             LockSupport.park(this);
                         }

@@ -88,6 +88,36 @@ class ParallelTest {
         }
     }
 
+    /**
+     * The pool reuses one job record for every loop, telling loops apart by generation: back-to-back loops of
+     * different sizes, each with its own body and counters, must each see every index exactly once, and a
+     * late worker must never run one loop's chunk with another loop's body or bounds.
+     */
+    @Test
+    void backToBackLoopsNeverMixTheirBodiesOrBounds() {
+        try (Parallel p = new Parallel(3)) {
+            AtomicIntegerArray previous = new AtomicIntegerArray(0);
+            for (int call = 0; call < 20_000; call++) {
+                int n = 1 + call % 67;
+                int grain = 1 + call % 3;
+                AtomicIntegerArray seen = new AtomicIntegerArray(n);
+                AtomicIntegerArray before = previous;
+                p.forRange(n, grain, (s, e) -> {
+                    for (int i = s; i < e; i++) {
+                        seen.incrementAndGet(i);
+                    }
+                });
+                for (int i = 0; i < n; i++) {
+                    assertEquals(1, seen.get(i), "call " + call + " index " + i);
+                }
+                for (int i = 0; i < before.length(); i++) {
+                    assertEquals(1, before.get(i), "call " + (call - 1) + " touched again by call " + call);
+                }
+                previous = seen;
+            }
+        }
+    }
+
     @Test
     void manyCallersAtOnceEachGetTheirWholeRange() throws Exception {
         try (Parallel p = new Parallel(2)) {
