@@ -3,14 +3,11 @@ package io.paligemma.cli;
 import io.paligemma.bench.Bench;
 import io.paligemma.bench.BenchChart;
 import io.paligemma.bench.BenchReport;
-import io.paligemma.bench.PresetCache;
 import io.paligemma.bench.Roofline;
 import io.paligemma.image.ImageDecoder;
 import io.paligemma.image.RgbImage;
 import io.paligemma.ops.Backend;
 import io.paligemma.paligemma.RandomCheckpoint;
-import io.paligemma.tensor.DType;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -75,24 +72,17 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if ((model == null) == (preset == null)) {
-            throw new IllegalArgumentException("give either --model DIR or --preset NAME");
-        }
+        CheckpointArgs.requireOneOf(model, preset);
         if (model != null && spec.commandLine().getParseResult().hasMatchedOption("--weights")) {
             throw new IllegalArgumentException("--weights chooses the preset checkpoints; --model runs the weights it holds");
         }
         List<Backend> bs = backends.stream().map(Backend::parse).toList();
         List<Bench.Target> targets = new ArrayList<>();
         if (model != null) {
-            if (!Files.isDirectory(model)) {
-                throw new IllegalArgumentException("model directory " + model + " does not exist");
-            }
-            targets.add(new Bench.Target(model, model.getFileName().toString()));
+            targets.add(new Bench.Target(CheckpointArgs.existing(model), model.getFileName().toString()));
         } else {
-            PresetCache cache = PresetCache.standard();
             for (String w : weights) {
-                DType d = parseWeights(w);
-                Path dir = cache.ensure(preset, d, new ConsoleProgress());
+                Path dir = CheckpointArgs.preset(preset, CheckpointArgs.weights("--weights", w));
                 targets.add(new Bench.Target(dir, RandomCheckpoint.presetName(preset) + " (random weights)"));
             }
         }
@@ -119,14 +109,5 @@ final class BenchCommand implements Callable<Integer> {
             System.out.println("wrote " + chart);
         }
         return 0;
-    }
-
-    static DType parseWeights(String w) {
-        return switch (w.trim().toLowerCase(Locale.ROOT)) {
-            case "f32", "float32" -> DType.F32;
-            case "bf16", "bfloat16" -> DType.BF16;
-            case "f16", "float16" -> DType.F16;
-            default -> throw new IllegalArgumentException("--weights takes f32, bf16 or f16, not " + w);
-        };
     }
 }

@@ -34,12 +34,7 @@ final class MakeRandomCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        DType d = switch (dtype.toLowerCase()) {
-            case "f32", "float32" -> DType.F32;
-            case "bf16", "bfloat16" -> DType.BF16;
-            case "f16", "float16" -> DType.F16;
-            default -> throw new IllegalArgumentException("--dtype must be f32, bf16 or f16, not " + dtype);
-        };
+        DType d = CheckpointArgs.weights("--dtype", dtype);
         String config = RandomCheckpoint.presetConfig(preset);
         if (Files.exists(out.resolve("config.json"))) {
             throw new IllegalArgumentException(out + " already holds a checkpoint; choose another --out");

@@ -1,10 +1,7 @@
 package io.paligemma.cli;
 
 import io.paligemma.bench.OpProfile;
-import io.paligemma.bench.PresetCache;
 import io.paligemma.ops.Backend;
-import io.paligemma.tensor.DType;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -21,7 +18,7 @@ final class ProfileCommand implements Callable<Integer> {
     @Option(names = "--preset", paramLabel = "NAME", description = "a published model shape with random weights (cached)")
     String preset;
 
-    @Option(names = "--dtype", paramLabel = "f32|bf16", defaultValue = "f32", description = "weights of the preset")
+    @Option(names = "--dtype", paramLabel = "f32|bf16|f16", defaultValue = "f32", description = "weights of the preset")
     String dtype;
 
     @Option(names = "--backends", paramLabel = "native,java", split = ",", defaultValue = "native,java",
@@ -39,23 +36,9 @@ final class ProfileCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws java.io.IOException {
-        Path dir;
-        if ((model == null) == (preset == null)) {
-            throw new IllegalArgumentException("give either --model DIR or --preset NAME");
-        }
-        if (model != null) {
-            if (!Files.isDirectory(model)) {
-                throw new IllegalArgumentException("model directory " + model + " does not exist");
-            }
-            dir = model;
-        } else {
-            DType d = switch (dtype) {
-                case "f32" -> DType.F32;
-                case "bf16" -> DType.BF16;
-                default -> throw new IllegalArgumentException("--dtype must be f32 or bf16, not " + dtype);
-            };
-            dir = PresetCache.standard().ensure(preset, d, new ConsoleProgress());
-        }
+        CheckpointArgs.requireOneOf(model, preset);
+        Path dir = model != null ? CheckpointArgs.existing(model)
+                : CheckpointArgs.preset(preset, CheckpointArgs.weights("--dtype", dtype));
         for (String b : backends) {
             OpProfile.run(dir, Backend.parse(b), threads, promptTokens, decodeSteps, System.out);
         }
