@@ -12,18 +12,16 @@ import java.util.function.Consumer;
 
 /**
  * {@code paligemma bench}: the roofline first, then every checkpoint on every backend, one after the
- * other in this process, so all numbers share the JVM, the machine state and the thread setting.
+ * other with the same thread setting, each in a fresh JVM of its own ({@link ForkedRun}) unless the
+ * settings ask for all of them in this one.
  */
 public final class Bench {
     private Bench() {
     }
 
     /**
-     * @param backends     backends to compare (those that cannot start are reported as skipped)
-     * @param threads      compute threads (0 = physical cores)
-     * @param image        the picture to preprocess, null = a 640×480 stand-in
-     */
-    /**
+     * @param backends  backends to compare (those that cannot start are reported as skipped)
+     * @param threads   compute threads (0 = physical cores)
      * @param image     the picture to preprocess (null: a synthetic 640x480 one); imageFile is where it was read
      *                  from, which a forked run reads again (null with a null image)
      * @param fork      each (checkpoint, backend) run in a JVM of its own ({@link ForkedRun}), else all in this one
