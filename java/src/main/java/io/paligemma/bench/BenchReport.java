@@ -308,10 +308,10 @@ public record BenchReport(MachineInfo machine, int threads, double[] loadStart, 
         putMap(rf, "native_read_gbps", roofline.nativeReadGbps());
         rf.put("bf16_unit", roofline.bf16Unit());
         putMap(rf, "native_bf16_gflops", roofline.nativeBf16Gflops());
-        putNumber(rf, "peak_gflops", roofline.measured() ? roofline.peakGflops(threads) : Double.NaN);
-        putNumber(rf, "peak_gbps", roofline.measured() ? roofline.peakGbps(threads) : Double.NaN);
-        putNumber(rf, "peak_bf16_gflops", roofline.peakBf16Gflops(threads));
-        putNumber(rf, "other_cores", roofline.otherCores());
+        JsonNumbers.put(rf, "peak_gflops", roofline.measured() ? roofline.peakGflops(threads) : Double.NaN);
+        JsonNumbers.put(rf, "peak_gbps", roofline.measured() ? roofline.peakGbps(threads) : Double.NaN);
+        JsonNumbers.put(rf, "peak_bf16_gflops", roofline.peakBf16Gflops(threads));
+        JsonNumbers.put(rf, "other_cores", roofline.otherCores());
 
         ObjectNode w = root.putObject("workload");
         w.put("model", setup.model());
@@ -330,22 +330,22 @@ public record BenchReport(MachineInfo machine, int threads, double[] loadStart, 
             o.put("weights", r.weights());
             o.put("stage", r.stage().id());
             o.put("threads", threads);
-            putNumber(o, "median_s", r.stats().medianS());
-            putNumber(o, "min_s", r.stats().minS());
-            putNumber(o, "max_s", r.stats().maxS());
+            JsonNumbers.put(o, "median_s", r.stats().medianS());
+            JsonNumbers.put(o, "min_s", r.stats().minS());
+            JsonNumbers.put(o, "max_s", r.stats().maxS());
             o.put("samples", r.stats().samples());
-            putNumber(o, "tokens_per_s", r.tokensPerSecond());
-            putNumber(o, "gflops", r.gflops());
-            putNumber(o, "gbps", r.gbps());
-            putNumber(o, "gflops_fraction", flopFraction(r));
-            putNumber(o, "gflops_fraction_of_bf16_peak", bf16PeakFraction(r));
-            putNumber(o, "gbps_fraction", bandwidthFraction(r));
-            putNumber(o, "read_now_gbps", r.readNowGbps());
-            putNumber(o, "gbps_fraction_of_read_now", r.readNowFraction());
-            putNumber(o, "heap_bytes_per_token", r.heapBytesPerToken());
+            JsonNumbers.put(o, "tokens_per_s", r.tokensPerSecond());
+            JsonNumbers.put(o, "gflops", r.gflops());
+            JsonNumbers.put(o, "gbps", r.gbps());
+            JsonNumbers.put(o, "gflops_fraction", flopFraction(r));
+            JsonNumbers.put(o, "gflops_fraction_of_bf16_peak", bf16PeakFraction(r));
+            JsonNumbers.put(o, "gbps_fraction", bandwidthFraction(r));
+            JsonNumbers.put(o, "read_now_gbps", r.readNowGbps());
+            JsonNumbers.put(o, "gbps_fraction_of_read_now", r.readNowFraction());
+            JsonNumbers.put(o, "heap_bytes_per_token", r.heapBytesPerToken());
             o.put("peak_rss_bytes", r.peakRssBytes());
-            putNumber(o, "load_average_1m", r.loadAverage());
-            putNumber(o, "other_cores", r.otherCores());
+            JsonNumbers.put(o, "load_average_1m", r.loadAverage());
+            JsonNumbers.put(o, "other_cores", r.otherCores());
         }
         ArrayNode sk = root.putArray("skipped");
         for (Skipped s : skipped) {
@@ -381,13 +381,5 @@ public record BenchReport(MachineInfo machine, int threads, double[] loadStart, 
         m.forEach((t, v) -> byThreads.put(Integer.toString(t), v));
         ObjectNode n = o.putObject(key);
         byThreads.forEach(n::put);
-    }
-
-    private static void putNumber(ObjectNode o, String key, double v) {
-        if (Double.isNaN(v) || Double.isInfinite(v)) {
-            o.putNull(key);
-        } else {
-            o.put(key, v);
-        }
     }
 }

@@ -90,10 +90,10 @@ public final class ForkedRun {
             o.put("flops", r.flops());
             o.put("bytes", r.bytes());
             o.put("peak_rss_bytes", r.peakRssBytes());
-            number(o, "load_average", r.loadAverage());
-            number(o, "other_cores", r.otherCores());
-            number(o, "read_now_gbps", r.readNowGbps());
-            number(o, "heap_bytes_per_token", r.heapBytesPerToken());
+            JsonNumbers.put(o, "load_average", r.loadAverage());
+            JsonNumbers.put(o, "other_cores", r.otherCores());
+            JsonNumbers.put(o, "read_now_gbps", r.readNowGbps());
+            JsonNumbers.put(o, "heap_bytes_per_token", r.heapBytesPerToken());
         }
         return a.toString();
     }
@@ -106,22 +106,9 @@ public final class ForkedRun {
                     o.get("samples").asInt());
             out.add(new StageResult(o.get("backend").asText(), o.get("weights").asText(), Stage.parse(o.get("stage").asText()),
                     st, o.get("tokens").asInt(), o.get("flops").asDouble(), o.get("bytes").asDouble(),
-                    o.get("peak_rss_bytes").asLong(), number(o, "load_average"), number(o, "other_cores"),
-                    number(o, "read_now_gbps"), number(o, "heap_bytes_per_token")));
+                    o.get("peak_rss_bytes").asLong(), JsonNumbers.get(o, "load_average"), JsonNumbers.get(o, "other_cores"),
+                    JsonNumbers.get(o, "read_now_gbps"), JsonNumbers.get(o, "heap_bytes_per_token")));
         }
         return out;
-    }
-
-    private static void number(ObjectNode o, String key, double v) {
-        if (Double.isNaN(v)) {
-            o.putNull(key);
-        } else {
-            o.put(key, v);
-        }
-    }
-
-    private static double number(JsonNode o, String key) {
-        JsonNode v = o.get(key);
-        return v == null || v.isNull() ? Double.NaN : v.asDouble();
     }
 }
