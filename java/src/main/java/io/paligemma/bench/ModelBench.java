@@ -203,13 +203,15 @@ public final class ModelBench {
             long t3 = System.nanoTime();
             GenerationResult g = generator.generate(work.promptIds(), features, generation, decoder, id -> {
                 long now = System.nanoTime();
-                double allocated = HeapAllocation.allThreads();
-                if (seen[0]++ == 0) {
+                int token = seen[0]++;
+                if (token == 0) {
                     tokenTimes[0] = now;
-                    heap[0] = allocated;
+                    heap[0] = HeapAllocation.allThreads();
+                }
+                if (token == work.decodeTokens()) { // the last one: the generation asks for decodeTokens + 1
+                    heap[1] = HeapAllocation.allThreads();
                 }
                 tokenTimes[1] = now;
-                heap[1] = allocated;
                 return true;
             });
             if (g.tokens().length != work.decodeTokens() + 1) {
