@@ -103,23 +103,13 @@ public record Roofline(List<Integer> threads, Map<Integer, Double> javaFmaGflops
                 progress.step();
             }
             if (nat) {
-                long nIter = calibrate(s.fmaMillis(), NativeProbes::fma);
-                double flopsPerCall = NativeProbes.fma(nIter);
-                for (int t : counts) {
-                    nf.put(t, bestGflops(t, s.rounds(), flopsPerCall, id -> Blackhole.consume(NativeProbes.fma(nIter))));
-                    progress.step();
-                }
+                nf.putAll(nativePeak(counts, s, NativeProbes::fma, progress));
                 for (int t : readCounts) {
                     nr.put(t, bestGbps(t, READ_PASSES_PER_ROUND * s.rounds(), buffer, NATIVE_READ));
                     progress.step();
                 }
                 if (!unit.isEmpty()) {
-                    long bIter = calibrate(s.fmaMillis(), i -> NativeProbes.bf16(unit, i));
-                    double bf16PerCall = NativeProbes.bf16(unit, bIter);
-                    for (int t : counts) {
-                        nb.put(t, bestGflops(t, s.rounds(), bf16PerCall, id -> Blackhole.consume(NativeProbes.bf16(unit, bIter))));
-                        progress.step();
-                    }
+                    nb.putAll(nativePeak(counts, s, i -> NativeProbes.bf16(unit, i), progress));
                 }
             }
         } finally {
@@ -155,6 +145,19 @@ public record Roofline(List<Integer> threads, Map<Integer, Double> javaFmaGflops
         long ns = Math.max(1, System.nanoTime() - t0);
         Blackhole.consume(sink);
         return Math.max(probe, (long) (millis * 1e6 / ns * probe));
+    }
+
+    /** GFLOP/s of a C register loop (returning the flops it did) on each thread count, best of the rounds. */
+    private static Map<Integer, Double> nativePeak(List<Integer> counts, Settings s,
+                                                   java.util.function.LongToDoubleFunction loop, Progress progress) {
+        long iterations = calibrate(s.fmaMillis(), loop);
+        double flopsPerCall = loop.applyAsDouble(iterations);
+        Map<Integer, Double> out = new TreeMap<>();
+        for (int t : counts) {
+            out.put(t, bestGflops(t, s.rounds(), flopsPerCall, id -> Blackhole.consume(loop.applyAsDouble(iterations))));
+            progress.step();
+        }
+        return out;
     }
 
     /** Iterations of a C register loop that take about {@code millis} on one thread. */
