@@ -20,6 +20,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
 import java.util.zip.CRC32;
 
 /**
@@ -244,14 +245,21 @@ public final class NativeLibraries {
         long size = -1;
         long crc = -1;
         if (c instanceof JarURLConnection jar) {
-            JarEntry e = jar.getJarEntry();
-            size = e.getSize();
-            crc = e.getCrc();
+            // uncached, so the connection opened a JarFile of its own: close it rather than leave it to the GC
+            try (JarFile file = jar.getJarFile()) {
+                JarEntry e = file.getJarEntry(jar.getEntryName());
+                if (e != null) {
+                    size = e.getSize();
+                    crc = e.getCrc();
+                }
+            }
         }
         if (size < 0 || crc < 0) {
             CRC32 sum = new CRC32();
             size = 0;
-            try (InputStream in = c.getInputStream()) {
+            URLConnection read = c instanceof JarURLConnection ? url.openConnection() : c; // the jar's JarFile is closed
+            read.setUseCaches(false);
+            try (InputStream in = read.getInputStream()) {
                 byte[] buf = new byte[1 << 16];
                 for (int n; (n = in.read(buf)) > 0; ) {
                     sum.update(buf, 0, n);
