@@ -99,8 +99,8 @@ void pg_f32_to_bf16(uint16_t *out, const float *in, int64_t n);
 /* y[i, j] = sum_p x[i, p] * w[j, p] for i < m and n0 <= j < n1, with w [n, k] row-major
  * (ldw = k) in bfloat16 (pg_gemm_bf16) or IEEE half (pg_gemm_f16); x [m, ldx], y [m, ldy].
  * Products and sums in float32, so results match an f32 GEMM over the converted weights to
- * rounding. Callers split [0, n) into ranges to run threads side by side. From 32 rows on the
- * kernels use ~145 KB of stack (four converted weight panels and a copied x tile). */
+ * rounding. Callers split [0, n) into ranges to run threads side by side. From PG_GEMM_PACKED_MIN_M
+ * rows on they need PG_GEMM_STACK_BYTES of stack (four converted weight panels and a copied x tile). */
 void pg_gemm_bf16(const float *x, int64_t ldx, const uint16_t *w, float *y, int64_t ldy,
                   int64_t m, int64_t k, int64_t n0, int64_t n1);
 void pg_gemm_f16(const float *x, int64_t ldx, const uint16_t *w, float *y, int64_t ldy,

@@ -104,7 +104,6 @@ static ALWAYS_INLINE PG_AVX512 __m512 load_w_mask(int kind, __mmask16 km, const 
 /* k-block of the stream path: x [m, KC_STREAM] stays in L2 while every weight row streams by. */
 #define KC_STREAM 2048
 
-
 /* y[r, c] (+)= sum_{p < kc} x[r, p] w[c, p] for r < MR, c < NR (x, w, y already offset). */
 static ALWAYS_INLINE PG_AVX512 void dot_tile(int kind, int MR, int NR, const float *x, int64_t ldx,
                                              const uint16_t *w, int64_t ldw, int64_t kc, float *y,
