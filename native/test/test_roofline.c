@@ -1,6 +1,6 @@
 /* test_roofline.c: the roofline probes report the operations their loops perform (per the
- * header: 512 per iteration for the AVX-512 FMA loop, 1024 for the VDPBF16PS loop, 65536 for the AMX loop, 16 for the portable
- * one), nothing for no iterations; pg_read_bandwidth's checksum equals a byte-by-byte sum of the
+ * header: 512 per iteration for the AVX-512 FMA loop, 1024 for the VDPBF16PS loop, 65536 for the
+ * AMX loop, 16 for the portable one), nothing for no iterations; pg_read_bandwidth's checksum equals a byte-by-byte sum of the
  * little-endian 64-bit words at every length and alignment. No timing: that is the caller's job. */
 #include "test_util.h"
 

@@ -32,6 +32,11 @@ class BenchReportTest {
                         0.0, 25.0, s == Stage.DECODE ? 3 * 1024 : Double.NaN));
             }
         }
+        return report(roofline, runs);
+    }
+
+    /** A 2-thread report of these runs on a made-up machine. */
+    private static BenchReport report(Roofline roofline, List<StageResult> runs) {
         var setup = new BenchReport.Setup("made-up", 268, 256, 32, 1, 3, 640, 480);
         return new BenchReport(new MachineInfo("cpu", 2, List.of(), 1L << 34, "25", "linux"), 2,
                 new double[] {0, 0, 0}, new double[] {0, 0, 0}, roofline, setup, runs, List.of());
@@ -83,9 +88,7 @@ class BenchReportTest {
         // java decodes in 4 s at a probe of 20 GB/s, native in 2 s at 40 GB/s: 0.5x in tokens/s, 1.0x per bandwidth
         runs.add(new StageResult("native", "bf16", Stage.DECODE, new Stats(2, 2, 2, 1), 32, 1e9, 60e9, 1, 0, 0, 40.0, 0));
         runs.add(new StageResult("java", "bf16", Stage.DECODE, new Stats(4, 4, 4, 1), 32, 1e9, 60e9, 1, 0, 0, 20.0, 0));
-        var setup = new BenchReport.Setup("made-up", 268, 256, 32, 1, 1, 640, 480);
-        BenchReport r = new BenchReport(new MachineInfo("cpu", 2, List.of(), 1L << 34, "25", "linux"), 2,
-                new double[] {0, 0, 0}, new double[] {0, 0, 0}, ROOFLINE, setup, runs, List.of());
+        BenchReport r = report(ROOFLINE, runs);
         assertEquals(2.0, r.javaOverNative("bf16", Stage.DECODE), 1e-12);
         assertEquals(1.0, r.decodeJavaOverNativeAtEqualBandwidth("bf16"), 1e-12);
         assertTrue(Double.isNaN(r.decodeJavaOverNativeAtEqualBandwidth("f32")));
