@@ -29,6 +29,7 @@ public final class Generator {
         return generateBatch(List.of(promptIds), imageFeatures, new int[] {0}, config, new DecoderWorkspace[] {ws}, ws,
                 new TokenListener[] {listener})[0];
     }
+
     /**
      * Several requests in lockstep: each prompt is prefilled on its own, then every decode step runs the
      * next token of all unfinished sequences as one forward (one read of the weights for all of them).
