@@ -46,12 +46,31 @@ fi
     --include-constant PG_CPU_AVX512_BF16 \
     --include-constant PG_CPU_AMX_BF16 \
     --include-constant PG_CPU_F16C \
+    --include-constant PG_CPU_AVX2 \
+    --include-constant PG_CPU_AVX512_VNNI \
+    --include-constant PG_ISA_SCALAR \
+    --include-constant PG_ISA_AVX2 \
+    --include-constant PG_ISA_AVX512 \
+    --include-constant PG_FAMILY_SOFTMAX \
+    --include-constant PG_FAMILY_ROPE \
+    --include-constant PG_FAMILY_NORM \
+    --include-constant PG_FAMILY_ACT \
+    --include-constant PG_FAMILY_ELEMENTWISE \
+    --include-constant PG_FAMILY_CONVERT \
+    --include-constant PG_FAMILY_GEMM_HALF \
+    --include-constant PG_FAMILY_GEMM_BF16_DP \
+    --include-constant PG_FAMILY_ROOFLINE \
+    --include-constant PG_FAMILY_COUNT \
     --include-constant PG_GEMM_PACKED_MIN_M \
     --include-constant PG_GEMM_STACK_BYTES \
     --include-constant PG_GEMM_AMX_STACK_BYTES \
     --include-function pg_build_info \
     --include-function pg_cpu_features \
     --include-function pg_amx_request \
+    --include-function pg_isa_supported \
+    --include-function pg_isa_cap \
+    --include-function pg_isa_in_use \
+    --include-function pg_kernel_path \
     --include-function pg_stack_headroom \
     --include-function pg_softmax_rows \
     --include-function pg_rope_rotate_half \
@@ -68,6 +87,7 @@ fi
     --include-function pg_f32_to_bf16 \
     --include-function pg_gemm_bf16 \
     --include-function pg_gemm_f16 \
+    --include-function pg_gemm_f32 \
     --include-function pg_gemm_bf16_amx \
     --include-function pg_gemm_bf16_dp \
     --include-function pg_roofline_fma_f32 \

@@ -2,7 +2,8 @@
  * pg_kernels.h: the only public header of paligemma-ffm's native kernels.
  *
  * A flat C ABI: pointers and sizes in, results written to caller-owned memory. No function
- * allocates, keeps state between calls, or starts threads; the Java side owns every buffer and
+ * allocates, keeps state between calls (but for the one process-wide cap on the instruction set,
+ * pg_isa_cap), or starts threads; the Java side owns every buffer and
  * splits work across threads itself (the GEMM kernels take an output-column range for that).
  * All matrices are row-major; "ld" arguments are row strides in elements.
  * bindings/regen.sh turns this file into bindings/.../pg_kernels_h.java with jextract;
@@ -19,6 +20,27 @@
 #define PG_CPU_AVX512_BF16 2
 #define PG_CPU_AMX_BF16    4
 #define PG_CPU_F16C        8
+#define PG_CPU_AVX2        16 /* AVX2 with FMA and F16C */
+#define PG_CPU_AVX512_VNNI 32
+
+/* Instruction-set levels of the kernel variants. Every kernel family has a scalar path (any
+ * x86-64), an AVX2 path (AVX2 + FMA + F16C) and an AVX-512 path (F/BW/DQ/VL); the dispatcher of each
+ * public function takes the highest level the CPU supports, unless capped lower. */
+#define PG_ISA_SCALAR 0
+#define PG_ISA_AVX2   1
+#define PG_ISA_AVX512 2
+
+/* Kernel families, for pg_kernel_path. */
+#define PG_FAMILY_SOFTMAX     0
+#define PG_FAMILY_ROPE        1
+#define PG_FAMILY_NORM        2
+#define PG_FAMILY_ACT         3
+#define PG_FAMILY_ELEMENTWISE 4
+#define PG_FAMILY_CONVERT     5
+#define PG_FAMILY_GEMM_HALF   6 /* pg_gemm_bf16 / pg_gemm_f16 / pg_gemm_f32 */
+#define PG_FAMILY_GEMM_BF16_DP 7
+#define PG_FAMILY_ROOFLINE    8
+#define PG_FAMILY_COUNT       9
 
 /* Compiler, version and flags the library was built with (a static string). */
 const char *pg_build_info(void);
@@ -27,6 +49,19 @@ int32_t pg_cpu_features(void);
 /* Asks Linux for permission to use AMX tile data (arch_prctl ARCH_REQ_XCOMP_PERM); once per
  * process. Returns 1 when AMX may be used, 0 otherwise. */
 int32_t pg_amx_request(void);
+/* Highest PG_ISA_* level this CPU and OS support. */
+int32_t pg_isa_supported(void);
+/* The library's one process-wide setting: the highest level the dispatchers may use from now on,
+ * for tests and benchmarks that force a path. A level above what the CPU supports is lowered to it;
+ * a negative level removes the cap. Returns the level now in effect. The environment variable PG_ISA
+ * (scalar, avx2 or avx512), read once when the library loads, sets the initial cap. Safe to call
+ * from any thread; calls already running finish on the path they started on. */
+int32_t pg_isa_cap(int32_t level);
+/* The level the dispatchers use now: min(cap, pg_isa_supported()). */
+int32_t pg_isa_in_use(void);
+/* Name of the path a kernel family's dispatcher takes now (a static string such as "avx2" or
+ * "avx512 (stream below PG_GEMM_PACKED_MIN_M rows, packed from it)"), or "unknown family". */
+const char *pg_kernel_path(int32_t family);
 /* Bytes of the calling thread's stack below this call's frame (to the lowest address the thread
  * library reports), or -1 when it cannot tell. A native stack overflow kills the process, so callers
  * check it before the kernels with large frames (PG_GEMM_STACK_BYTES, PG_GEMM_AMX_STACK_BYTES). */
@@ -105,6 +140,10 @@ void pg_gemm_bf16(const float *x, int64_t ldx, const uint16_t *w, float *y, int6
                   int64_t m, int64_t k, int64_t n0, int64_t n1);
 void pg_gemm_f16(const float *x, int64_t ldx, const uint16_t *w, float *y, int64_t ldy,
                  int64_t m, int64_t k, int64_t n0, int64_t n1);
+/* The same contract with float32 weights: our own kernels, not OpenBLAS, because at decode (few rows)
+ * they stream the weights faster than cblas_sgemv (see DESIGN.md). */
+void pg_gemm_f32(const float *x, int64_t ldx, const float *w, float *y, int64_t ldy,
+                 int64_t m, int64_t k, int64_t n0, int64_t n1);
 
 /* ---- gemm_amx.c: products with bfloat16 weights on bf16 dot-product units ---------------- */
 
@@ -130,8 +169,9 @@ void pg_gemm_bf16_dp(const float *x, int64_t ldx, const uint16_t *w, float *y, i
 /* ---- roofline.c: machine limits, for the caller to time ---------------------------------- */
 
 /* Register-only multiply-add loops; each returns the floating-point operations it performed
- * (a multiply-add counts 2). pg_roofline_fma_f32: 16 independent chains of 16-lane AVX-512 FMAs,
- * 512 per iteration. pg_roofline_dp_bf16: 16 chains of 512-bit VDPBF16PS (AVX512-BF16), each two
+ * (a multiply-add counts 2). pg_roofline_fma_f32, on the level in use: 16 independent chains of
+ * 16-lane AVX-512 FMAs, 512 per iteration; 12 chains of 8-lane AVX2 FMAs, 192 per iteration; 8
+ * scalar chains, 16 per iteration. pg_roofline_dp_bf16: 16 chains of 512-bit VDPBF16PS (AVX512-BF16), each two
  * bf16 products per lane, 16 * 16 * 2 * 2 = 1024 per iteration. pg_roofline_amx_bf16: four
  * independent TDPBF16PS tile products per iteration, 4 * 16 * 16 * 32 * 2 = 65536; it needs AMX
  * permission (pg_amx_request() == 1). Without the ISA (or the permission) each runs the portable
@@ -139,9 +179,9 @@ void pg_gemm_bf16_dp(const float *x, int64_t ldx, const uint16_t *w, float *y, i
 double pg_roofline_fma_f32(int64_t iterations);
 double pg_roofline_dp_bf16(int64_t iterations);
 double pg_roofline_amx_bf16(int64_t iterations);
-/* Reads bytes of buf once with 512-bit loads (any alignment). Returns the sum modulo 2^64 of buf
- * read as little-endian 64-bit words, the last one zero-padded, as a double: a checksum that keeps
- * the loads alive. */
+/* Reads bytes of buf once, in one sequential stream with the widest loads of the level in use (any
+ * alignment). Returns the sum modulo 2^64 of buf read as little-endian 64-bit
+ * words, the last one zero-padded, as a double: a checksum that keeps the loads alive. */
 double pg_read_bandwidth(const void *buf, int64_t bytes);
 
 #endif /* PG_KERNELS_H */

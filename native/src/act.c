@@ -3,6 +3,7 @@
 
 #include "pg_internal.h"
 #include "pg_vmath.h"
+#include "pg_vmath_avx2.h"
 
 /* gelu as x * sigmoid(2u), the same split as pg_v_gelu_tanh: exp(-2|u|) cannot overflow. */
 static inline float gelu_tanh_1(float x) {
@@ -59,25 +60,82 @@ PG_AVX512 void pg_softcap_avx512(float *x, int64_t n, float cap) {
     }
 }
 
+/* The AVX2 steps cover m lanes: 8 in the main loops, n % 8 once at the end (pg_vmath_avx2.h). */
+PG_AVX2_STEP void gelu_tanh_step(float *out, const float *x, int64_t m) {
+    pg_v8_storen(out, m, pg_v8_gelu_tanh(pg_v8_loadn(x, m)));
+}
+
+PG_AVX2_STEP void geglu_step(float *out, const float *gate, const float *up, int64_t m) {
+    __m256 g = pg_v8_loadn(gate, m);
+    __m256 u = pg_v8_loadn(up, m);
+    pg_v8_storen(out, m, _mm256_mul_ps(pg_v8_gelu_tanh(g), u));
+}
+
+PG_AVX2_STEP void softcap_step(float *x, int64_t m, __m256 vcap) {
+    /* a true division, as in pg_softcap_avx512 */
+    __m256 t = pg_v8_tanh(_mm256_div_ps(pg_v8_loadn(x, m), vcap));
+    pg_v8_storen(x, m, _mm256_mul_ps(t, vcap));
+}
+
+PG_AVX2 void pg_gelu_tanh_avx2(float *out, const float *x, int64_t n) {
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        gelu_tanh_step(out + i, x + i, 8);
+    }
+    if (i < n) {
+        gelu_tanh_step(out + i, x + i, pg_v8_rest(n - i));
+    }
+}
+
+PG_AVX2 void pg_geglu_avx2(float *out, const float *gate, const float *up, int64_t n) {
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        geglu_step(out + i, gate + i, up + i, 8);
+    }
+    if (i < n) {
+        geglu_step(out + i, gate + i, up + i, pg_v8_rest(n - i));
+    }
+}
+
+PG_AVX2 void pg_softcap_avx2(float *x, int64_t n, float cap) {
+    const __m256 vcap = _mm256_set1_ps(cap);
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        softcap_step(x + i, 8, vcap);
+    }
+    if (i < n) {
+        softcap_step(x + i, pg_v8_rest(n - i), vcap);
+    }
+}
+
 void pg_gelu_tanh(float *out, const float *x, int64_t n) {
-    if (pg_has_avx512()) {
+    int isa = pg_isa();
+    if (isa >= PG_ISA_AVX512) {
         pg_gelu_tanh_avx512(out, x, n);
+    } else if (isa >= PG_ISA_AVX2) {
+        pg_gelu_tanh_avx2(out, x, n);
     } else {
         pg_gelu_tanh_scalar(out, x, n);
     }
 }
 
 void pg_geglu(float *out, const float *gate, const float *up, int64_t n) {
-    if (pg_has_avx512()) {
+    int isa = pg_isa();
+    if (isa >= PG_ISA_AVX512) {
         pg_geglu_avx512(out, gate, up, n);
+    } else if (isa >= PG_ISA_AVX2) {
+        pg_geglu_avx2(out, gate, up, n);
     } else {
         pg_geglu_scalar(out, gate, up, n);
     }
 }
 
 void pg_softcap(float *x, int64_t n, float cap) {
-    if (pg_has_avx512()) {
+    int isa = pg_isa();
+    if (isa >= PG_ISA_AVX512) {
         pg_softcap_avx512(x, n, cap);
+    } else if (isa >= PG_ISA_AVX2) {
+        pg_softcap_avx2(x, n, cap);
     } else {
         pg_softcap_scalar(x, n, cap);
     }

@@ -1,11 +1,14 @@
 /*
- * gemm_half.c: y[i, j] = sum_p x[i, p] * w[j, p] with 16-bit weights (bfloat16 or IEEE half),
- * i < m, n0 <= j < n1, w [n, k] row-major. Weights are widened to float32 in registers and every
- * product and sum is a float32 FMA, so results equal an f32 GEMM over the converted weights up to
- * summation order.
+ * gemm_half.c: y[i, j] = sum_p x[i, p] * w[j, p] with bfloat16, IEEE half or float32 weights,
+ * i < m, n0 <= j < n1, w [n, k] row-major. 16-bit weights are widened to float32 in registers and
+ * every product and sum is a float32 FMA, so results equal an f32 GEMM over the converted weights up
+ * to summation order. Float32 weights take the same paths without the conversion: at decode they
+ * stream faster than OpenBLAS's sgemv (see DESIGN.md).
  *
- * Paths, chosen per call by pg_gemm_bf16 / pg_gemm_f16:
+ * Paths, chosen per call by pg_gemm_bf16 / pg_gemm_f16 / pg_gemm_f32 from pg_isa():
  *   scalar          any x86-64: one converted weight-row chunk on the stack, dotted with every x row.
+ *   avx2_stream, avx2_packed   the AVX2 + FMA + F16C twins of the two AVX-512 paths below, in
+ *                   gemm_half_avx2.c (8-lane vectors: 6 x 16 register tiles, 8x8 transposes).
  *   avx512_stream   m < PG_GEMM_PACKED_MIN_M (decode). Memory-bound: each weight row is read once
  *                   per k-block and converted in registers; a tile is up to 4 x rows times 4-8 weight
  *                   rows of independent dot-product accumulators, reduced horizontally at the end.
@@ -18,20 +21,14 @@
  */
 #include <immintrin.h>
 
+#include "gemm_half.h"
 #include "pg_internal.h"
 #include "pg_vmath.h"
-
-#define ALWAYS_INLINE inline __attribute__((always_inline))
-
-enum { HALF_BF16 = 0, HALF_F16 = 1 };
 
 /* ---- scalar ------------------------------------------------------------------------------- */
 
 #define SCALAR_KC 512
 
-static ALWAYS_INLINE float half_to_f32(int kind, uint16_t h) {
-    return kind == HALF_BF16 ? pg_bf16_to_f32_1(h) : pg_f16_to_f32_1(h);
-}
 
 /* Eight partial sums: a shorter dependency chain and a smaller rounding error than one. */
 static float dot_scalar(const float *a, const float *b, int64_t n) {
@@ -48,7 +45,7 @@ static float dot_scalar(const float *a, const float *b, int64_t n) {
     return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
 }
 
-static ALWAYS_INLINE void gemm_scalar(int kind, const float *x, int64_t ldx, const uint16_t *w,
+static ALWAYS_INLINE void gemm_scalar(int kind, const float *x, int64_t ldx, const void *w,
                                       float *y, int64_t ldy, int64_t m, int64_t k, int64_t n0,
                                       int64_t n1) {
     float buf[SCALAR_KC];
@@ -60,9 +57,8 @@ static ALWAYS_INLINE void gemm_scalar(int kind, const float *x, int64_t ldx, con
         }
         for (int64_t kb = 0; kb < k; kb += SCALAR_KC) {
             int64_t kc = k - kb < SCALAR_KC ? k - kb : SCALAR_KC;
-            const uint16_t *wr = w + j * k + kb;
             for (int64_t p = 0; p < kc; p++) {
-                buf[p] = half_to_f32(kind, wr[p]);
+                buf[p] = pg_w_value(kind, w, j * k + kb + p);
             }
             for (int64_t i = 0; i < m; i++) {
                 float s = dot_scalar(x + i * ldx + kb, buf, kc);
@@ -82,6 +78,11 @@ void pg_gemm_f16_scalar(const float *x, int64_t ldx, const uint16_t *w, float *y
     gemm_scalar(HALF_F16, x, ldx, w, y, ldy, m, k, n0, n1);
 }
 
+void pg_gemm_f32_scalar(const float *x, int64_t ldx, const float *w, float *y, int64_t ldy,
+                        int64_t m, int64_t k, int64_t n0, int64_t n1) {
+    gemm_scalar(W_F32, x, ldx, w, y, ldy, m, k, n0, n1);
+}
+
 /* ---- AVX-512: weight conversion ------------------------------------------------------------ */
 
 static ALWAYS_INLINE PG_AVX512 __m512 cvt16(int kind, __m256i h) {
@@ -91,22 +92,26 @@ static ALWAYS_INLINE PG_AVX512 __m512 cvt16(int kind, __m256i h) {
     return _mm512_cvtph_ps(h);
 }
 
-static ALWAYS_INLINE PG_AVX512 __m512 load_w(int kind, const uint16_t *p) {
-    return cvt16(kind, _mm256_loadu_si256((const __m256i *)p));
+/* 16 weights from element i of w, as floats. */
+static ALWAYS_INLINE PG_AVX512 __m512 load_w(int kind, const void *w, int64_t i) {
+    if (kind == W_F32) {
+        return _mm512_loadu_ps((const float *)w + i);
+    }
+    return cvt16(kind, _mm256_loadu_si256((const __m256i *)((const uint16_t *)w + i)));
 }
 
-static ALWAYS_INLINE PG_AVX512 __m512 load_w_mask(int kind, __mmask16 km, const uint16_t *p) {
-    return cvt16(kind, _mm256_maskz_loadu_epi16(km, p));
+static ALWAYS_INLINE PG_AVX512 __m512 load_w_mask(int kind, __mmask16 km, const void *w, int64_t i) {
+    if (kind == W_F32) {
+        return _mm512_maskz_loadu_ps(km, (const float *)w + i);
+    }
+    return cvt16(kind, _mm256_maskz_loadu_epi16(km, (const uint16_t *)w + i));
 }
 
 /* ---- AVX-512 stream: dot-product tiles, for small m ---------------------------------------- */
 
-/* k-block of the stream path: x [m, KC_STREAM] stays in L2 while every weight row streams by. */
-#define KC_STREAM 2048
-
 /* y[r, c] (+)= sum_{p < kc} x[r, p] w[c, p] for r < MR, c < NR (x, w, y already offset). */
 static ALWAYS_INLINE PG_AVX512 void dot_tile(int kind, int MR, int NR, const float *x, int64_t ldx,
-                                             const uint16_t *w, int64_t ldw, int64_t kc, float *y,
+                                             const void *w, int64_t ldw, int64_t kc, float *y,
                                              int64_t ldy, int accumulate) {
     __m512 acc[4][8];
 #pragma GCC unroll 4
@@ -129,9 +134,9 @@ static ALWAYS_INLINE PG_AVX512 void dot_tile(int kind, int MR, int NR, const flo
                 /* decode: while eight weight rows stream, fetch the same columns of the next eight rows
                  * (the next tile), so the memory system always has the next tile's misses in flight;
                  * a prefetch past the matrix end is harmless on x86 */
-                _mm_prefetch((const char *)(w + (c + NR) * ldw + p), _MM_HINT_T1);
+                _mm_prefetch((const char *)pg_w_at(kind, w, (c + NR) * ldw + p), _MM_HINT_T1);
             }
-            __m512 wv = load_w(kind, w + c * ldw + p);
+            __m512 wv = load_w(kind, w, c * ldw + p);
 #pragma GCC unroll 4
             for (int r = 0; r < MR; r++) {
                 acc[r][c] = _mm512_fmadd_ps(xv[r], wv, acc[r][c]);
@@ -147,7 +152,7 @@ static ALWAYS_INLINE PG_AVX512 void dot_tile(int kind, int MR, int NR, const flo
         }
 #pragma GCC unroll 8
         for (int c = 0; c < NR; c++) {
-            __m512 wv = load_w_mask(kind, km, w + c * ldw + p);
+            __m512 wv = load_w_mask(kind, km, w, c * ldw + p);
 #pragma GCC unroll 4
             for (int r = 0; r < MR; r++) {
                 acc[r][c] = _mm512_fmadd_ps(xv[r], wv, acc[r][c]);
@@ -165,7 +170,7 @@ static ALWAYS_INLINE PG_AVX512 void dot_tile(int kind, int MR, int NR, const flo
 }
 
 #define DOT_TILE_FN(kind, MR, NR)                                                                 \
-    static PG_AVX512 void dot_##kind##_##MR##x##NR(const float *x, int64_t ldx, const uint16_t *w, \
+    static PG_AVX512 void dot_##kind##_##MR##x##NR(const float *x, int64_t ldx, const void *w,     \
                                                    int64_t ldw, int64_t kc, float *y, int64_t ldy, \
                                                    int accumulate) {                              \
         dot_tile(kind, MR, NR, x, ldx, w, ldw, kc, y, ldy, accumulate);                           \
@@ -178,13 +183,13 @@ static ALWAYS_INLINE PG_AVX512 void dot_tile(int kind, int MR, int NR, const flo
 
 DOT_TILE_FNS(HALF_BF16)
 DOT_TILE_FNS(HALF_F16)
+DOT_TILE_FNS(W_F32)
 
-typedef void (*dot_fn)(const float *, int64_t, const uint16_t *, int64_t, int64_t, float *, int64_t,
-                       int);
+typedef void (*dot_fn)(const float *, int64_t, const void *, int64_t, int64_t, float *, int64_t, int);
 
 /* [kind][MR - 1][width]: width 0 takes one weight row (the last rows of [n0, n1)), width 1 four,
  * width 2 eight (only for m = 1, where four FMA chains would be too few to hide the latency). */
-static const dot_fn DOT_TILES[2][4][3] = {
+static const dot_fn DOT_TILES[3][4][3] = {
     {{dot_HALF_BF16_1x1, dot_HALF_BF16_1x4, dot_HALF_BF16_1x8},
      {dot_HALF_BF16_2x1, dot_HALF_BF16_2x4, NULL},
      {dot_HALF_BF16_3x1, dot_HALF_BF16_3x4, NULL},
@@ -193,10 +198,14 @@ static const dot_fn DOT_TILES[2][4][3] = {
      {dot_HALF_F16_2x1, dot_HALF_F16_2x4, NULL},
      {dot_HALF_F16_3x1, dot_HALF_F16_3x4, NULL},
      {dot_HALF_F16_4x1, dot_HALF_F16_4x4, NULL}},
+    {{dot_W_F32_1x1, dot_W_F32_1x4, dot_W_F32_1x8},
+     {dot_W_F32_2x1, dot_W_F32_2x4, NULL},
+     {dot_W_F32_3x1, dot_W_F32_3x4, NULL},
+     {dot_W_F32_4x1, dot_W_F32_4x4, NULL}},
 };
 
 static ALWAYS_INLINE PG_AVX512 void gemm_stream(int kind, const float *x, int64_t ldx,
-                                                const uint16_t *w, float *y, int64_t ldy, int64_t m,
+                                                const void *w, float *y, int64_t ldy, int64_t m,
                                                 int64_t k, int64_t n0, int64_t n1) {
     const int64_t nr_wide = m == 1 ? 8 : 4;
     const int width = m == 1 ? 2 : 1;
@@ -207,7 +216,7 @@ static ALWAYS_INLINE PG_AVX512 void gemm_stream(int kind, const float *x, int64_
             int wide = n1 - j >= nr_wide;
             for (int64_t i = 0; i < m; i += 4) {
                 int64_t mr = m - i < 4 ? m - i : 4;
-                DOT_TILES[kind][mr - 1][wide ? width : 0](x + i * ldx + kb, ldx, w + j * k + kb, k, kc,
+                DOT_TILES[kind][mr - 1][wide ? width : 0](x + i * ldx + kb, ldx, pg_w_at(kind, w, j * k + kb), k, kc,
                                               y + i * ldy + j, ldy, kb > 0);
             }
             j += wide ? nr_wide : 1;
@@ -228,6 +237,11 @@ PG_AVX512 void pg_gemm_f16_avx512_stream(const float *x, int64_t ldx, const uint
     gemm_stream(HALF_F16, x, ldx, w, y, ldy, m, k, n0, n1);
 }
 
+PG_AVX512 void pg_gemm_f32_avx512_stream(const float *x, int64_t ldx, const float *w, float *y,
+                               int64_t ldy, int64_t m, int64_t k, int64_t n0, int64_t n1) {
+    gemm_stream(W_F32, x, ldx, w, y, ldy, m, k, n0, n1);
+}
+
 /* ---- AVX-512 packed: converted weight panels, 12 x 32 register tiles, for large m ----------- */
 
 #define KC_PACK 256 /* panel depth: 32 KB of floats per panel */
@@ -240,7 +254,7 @@ PG_AVX512 void pg_gemm_f16_avx512_stream(const float *x, int64_t ldx, const uint
 #define XT_LD (KC_PACK + 16)
 
 /* panel[p][c] = float(w[j0 + c, kb + p]) for p < kc, c < 32; rows past nj are zero. */
-static ALWAYS_INLINE PG_AVX512 void pack_panel(int kind, const uint16_t *w, int64_t k, int64_t j0,
+static ALWAYS_INLINE PG_AVX512 void pack_panel(int kind, const void *w, int64_t k, int64_t j0,
                                                int64_t nj, int64_t kb, int64_t kc, float *panel) {
     for (int64_t half = 0; half < NR_PACK / 16; half++) {
         int64_t rows = nj - half * 16;
@@ -250,13 +264,13 @@ static ALWAYS_INLINE PG_AVX512 void pack_panel(int kind, const uint16_t *w, int6
             }
             continue;
         }
-        const uint16_t *wb = w + (j0 + half * 16) * k + kb;
+        const int64_t wb = (j0 + half * 16) * k + kb;
         for (int64_t p0 = 0; p0 < kc; p0 += 16) {
             __mmask16 km = pg_v_tail(kc - p0);
             __m512 blk[16];
 #pragma GCC unroll 16
             for (int rr = 0; rr < 16; rr++) {
-                blk[rr] = rr < rows ? load_w_mask(kind, km, wb + rr * k + p0) : _mm512_setzero_ps();
+                blk[rr] = rr < rows ? load_w_mask(kind, km, w, wb + rr * k + p0) : _mm512_setzero_ps();
             }
             pg_v_transpose16(blk);
             int64_t np = kc - p0 < 16 ? kc - p0 : 16;
@@ -334,7 +348,7 @@ static ALWAYS_INLINE PG_AVX512 void copy_x_tile(const float *x, int64_t ldx, int
 }
 
 static ALWAYS_INLINE PG_AVX512 void gemm_packed(int kind, const float *x, int64_t ldx,
-                                                const uint16_t *w, float *y, int64_t ldy, int64_t m,
+                                                const void *w, float *y, int64_t ldy, int64_t m,
                                                 int64_t k, int64_t n0, int64_t n1) {
     float panels[JB_PACK][KC_PACK * NR_PACK] __attribute__((aligned(64)));
     float xt[MR_PACK * XT_LD] __attribute__((aligned(64)));
@@ -380,32 +394,36 @@ PG_AVX512 void pg_gemm_f16_avx512_packed(const float *x, int64_t ldx, const uint
     gemm_packed(HALF_F16, x, ldx, w, y, ldy, m, k, n0, n1);
 }
 
+PG_AVX512 void pg_gemm_f32_avx512_packed(const float *x, int64_t ldx, const float *w, float *y,
+                                         int64_t ldy, int64_t m, int64_t k, int64_t n0, int64_t n1) {
+    gemm_packed(W_F32, x, ldx, w, y, ldy, m, k, n0, n1);
+}
+
 /* ---- dispatch ------------------------------------------------------------------------------ */
 
-void pg_gemm_bf16(const float *x, int64_t ldx, const uint16_t *w, float *y, int64_t ldy, int64_t m,
-                  int64_t k, int64_t n0, int64_t n1) {
-    if (m <= 0 || n0 >= n1) {
-        return;
+/* By pg_isa(), then by m: stream below PG_GEMM_PACKED_MIN_M rows, packed from there (the scalar path
+ * has one strategy). One definition for the three weight types, which differ only in w's type. */
+#define GEMM_DISPATCH(t, wtype)                                                                    \
+    void pg_gemm_##t(const float *x, int64_t ldx, const wtype *w, float *y, int64_t ldy, int64_t m, \
+                     int64_t k, int64_t n0, int64_t n1) {                                          \
+        if (m <= 0 || n0 >= n1) {                                                                  \
+            return;                                                                                \
+        }                                                                                          \
+        int packed = m >= PG_GEMM_PACKED_MIN_M;                                                    \
+        switch (pg_isa()) {                                                                        \
+        case PG_ISA_AVX512:                                                                        \
+            (packed ? pg_gemm_##t##_avx512_packed : pg_gemm_##t##_avx512_stream)(x, ldx, w, y, ldy, \
+                                                                                m, k, n0, n1);     \
+            break;                                                                                 \
+        case PG_ISA_AVX2:                                                                          \
+            (packed ? pg_gemm_##t##_avx2_packed : pg_gemm_##t##_avx2_stream)(x, ldx, w, y, ldy, m, \
+                                                                            k, n0, n1);            \
+            break;                                                                                 \
+        default:                                                                                   \
+            pg_gemm_##t##_scalar(x, ldx, w, y, ldy, m, k, n0, n1);                                 \
+        }                                                                                          \
     }
-    if (!pg_has_avx512()) {
-        pg_gemm_bf16_scalar(x, ldx, w, y, ldy, m, k, n0, n1);
-    } else if (m >= PG_GEMM_PACKED_MIN_M) {
-        pg_gemm_bf16_avx512_packed(x, ldx, w, y, ldy, m, k, n0, n1);
-    } else {
-        pg_gemm_bf16_avx512_stream(x, ldx, w, y, ldy, m, k, n0, n1);
-    }
-}
 
-void pg_gemm_f16(const float *x, int64_t ldx, const uint16_t *w, float *y, int64_t ldy, int64_t m,
-                 int64_t k, int64_t n0, int64_t n1) {
-    if (m <= 0 || n0 >= n1) {
-        return;
-    }
-    if (!pg_has_avx512()) {
-        pg_gemm_f16_scalar(x, ldx, w, y, ldy, m, k, n0, n1);
-    } else if (m >= PG_GEMM_PACKED_MIN_M) {
-        pg_gemm_f16_avx512_packed(x, ldx, w, y, ldy, m, k, n0, n1);
-    } else {
-        pg_gemm_f16_avx512_stream(x, ldx, w, y, ldy, m, k, n0, n1);
-    }
-}
+GEMM_DISPATCH(bf16, uint16_t)
+GEMM_DISPATCH(f16, uint16_t)
+GEMM_DISPATCH(f32, float)

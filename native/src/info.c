@@ -5,6 +5,8 @@
 #include <cpuid.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -34,6 +36,7 @@ int32_t pg_cpu_features(void) {
     }
     int osxsave = (c >> 27) & 1;
     int f16c = (c >> 29) & 1;
+    int fma = (c >> 12) & 1;
     if (!osxsave) {
         return 0;
     }
@@ -46,12 +49,20 @@ int32_t pg_cpu_features(void) {
         return features;
     }
     __cpuid_count(7, 0, a, b, c, d);
+    int avx2 = (b >> 5) & 1;
     int avx512f = (b >> 16) & 1;
+    int avx512_vnni = (c >> 11) & 1;
     int amx_bf16 = (d >> 22) & 1;
     int amx_tile = (d >> 24) & 1;
     int zmm_ok = (xcr0 & 0xe6) == 0xe6;
+    if (avx2 && fma && f16c && (xcr0 & 0x6) == 0x6) {
+        features |= PG_CPU_AVX2;
+    }
     if (avx512f && zmm_ok) {
         features |= PG_CPU_AVX512F;
+        if (avx512_vnni) {
+            features |= PG_CPU_AVX512_VNNI;
+        }
         unsigned a1, b1, c1, d1;
         __cpuid_count(7, 1, a1, b1, c1, d1);
         if ((a1 >> 5) & 1) {
@@ -101,4 +112,72 @@ int64_t pg_stack_headroom(void) {
     uintptr_t sp = (uintptr_t)&here;
     uintptr_t bottom = (uintptr_t)low;
     return sp > bottom ? (int64_t)(sp - bottom) : 0;
+}
+
+/* ---- instruction-set level ------------------------------------------------------------------ */
+
+/* -1: no cap. Written by pg_isa_cap and once by the constructor below; read by every dispatcher. */
+static int g_isa_cap = -1;
+
+int32_t pg_isa_supported(void) {
+    if (pg_has_avx512() && pg_has_avx2()) {
+        return PG_ISA_AVX512;
+    }
+    return pg_has_avx2() ? PG_ISA_AVX2 : PG_ISA_SCALAR;
+}
+
+int pg_isa(void) {
+    int cap = __atomic_load_n(&g_isa_cap, __ATOMIC_RELAXED);
+    int best = pg_isa_supported();
+    return cap >= 0 && cap < best ? cap : best;
+}
+
+int32_t pg_isa_cap(int32_t level) {
+    __atomic_store_n(&g_isa_cap, level < 0 ? -1 : level, __ATOMIC_RELAXED);
+    return pg_isa();
+}
+
+int32_t pg_isa_in_use(void) {
+    return pg_isa();
+}
+
+/* PG_ISA=scalar|avx2|avx512 caps the level from the start (C tests, bench_gemm, any host program). An
+ * unknown value is ignored: the library must load whatever the environment holds. */
+__attribute__((constructor)) static void isa_from_environment(void) {
+    const char *v = getenv("PG_ISA");
+    if (v == NULL) {
+        return;
+    }
+    static const char *const names[] = {"scalar", "avx2", "avx512"};
+    for (int i = 0; i < 3; i++) {
+        if (strcmp(v, names[i]) == 0) {
+            g_isa_cap = i;
+        }
+    }
+}
+
+const char *pg_kernel_path(int32_t family) {
+    static const char *const plain[] = {"scalar", "avx2", "avx512"};
+    static const char *const gemm[] = {
+        "scalar",
+        "avx2 (stream below " PG_STR(PG_GEMM_PACKED_MIN_M) " rows, packed 6x16 tiles from there)",
+        "avx512 (stream below " PG_STR(PG_GEMM_PACKED_MIN_M) " rows, packed 12x32 tiles from there)"};
+    int isa = pg_isa();
+    switch (family) {
+    case PG_FAMILY_SOFTMAX:
+    case PG_FAMILY_ROPE:
+    case PG_FAMILY_NORM:
+    case PG_FAMILY_ACT:
+    case PG_FAMILY_ELEMENTWISE:
+    case PG_FAMILY_CONVERT:
+    case PG_FAMILY_ROOFLINE:
+        return plain[isa];
+    case PG_FAMILY_GEMM_HALF:
+        return gemm[isa];
+    case PG_FAMILY_GEMM_BF16_DP:
+        return isa >= PG_ISA_AVX512 && pg_has_avx512_bf16() ? "avx512_bf16 (vdpbf16ps)"
+                                                             : "none: runs the 16-bit product (pg_gemm_bf16)";
+    default:
+        return "unknown family";
+    }
 }

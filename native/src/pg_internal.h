@@ -1,10 +1,11 @@
 /*
  * pg_internal.h: private to libpg_kernels and its C tests, never seen by the Java bindings.
  *
- * Every public kernel of pg_kernels.h is a thin dispatcher over two variants declared here:
- * <name>_scalar (portable x86-64) and <name>_avx512 (AVX-512F/BW/DQ/VL + FMA, compiled per
- * function with a target attribute). The tests call both variants directly so that each path is
- * checked on machines that would only ever dispatch to one of them.
+ * Every public kernel of pg_kernels.h is a thin dispatcher over the variants declared here:
+ * <name>_scalar (portable x86-64), <name>_avx2 (AVX2 + FMA + F16C) and <name>_avx512
+ * (AVX-512F/BW/DQ/VL + FMA), the SIMD ones compiled per function with a target attribute. The
+ * dispatcher picks by pg_isa(). The tests call every variant the CPU supports directly, so each
+ * path is checked on machines that would only ever dispatch to one of them.
  */
 #ifndef PG_INTERNAL_H
 #define PG_INTERNAL_H
@@ -17,6 +18,8 @@
 #define PG_AVX512 __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,fma")))
 /* The same plus AVX512-BF16 (VDPBF16PS), for code run only when pg_has_avx512_bf16(). */
 #define PG_AVX512_BF16 __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx512bf16,fma")))
+/* AVX2 with FMA and F16C: every x86-64 CPU since Haswell (2013) and Zen 1 has all three. */
+#define PG_AVX2 __attribute__((target("avx2,fma,f16c")))
 
 /* True when the CPU and OS support every extension the *_avx512 variants are compiled for.
  * libgcc fills __cpu_model in a constructor at load time, so this is a cheap read. */
@@ -26,10 +29,23 @@ static inline int pg_has_avx512(void) {
         && __builtin_cpu_supports("fma");
 }
 
+/* True when the CPU and OS support every extension the *_avx2 variants are compiled for. */
+static inline int pg_has_avx2(void) {
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")
+        && __builtin_cpu_supports("f16c");
+}
+
 /* The CPU has AVX512-BF16 (VDPBF16PS) next to the extensions above. */
 static inline int pg_has_avx512_bf16(void) {
     return pg_has_avx512() && __builtin_cpu_supports("avx512bf16");
 }
+
+/* The level every dispatcher uses: the best the CPU supports, lowered by pg_isa_cap (or by the
+ * PG_ISA environment variable read once at load). One relaxed atomic load. */
+int pg_isa(void);
+
+#define PG_STR_(x) #x
+#define PG_STR(x) PG_STR_(x)
 
 /* 1 when this process already holds AMX tile-data permission (ARCH_GET_XCOMP_PERM; asks nothing),
  * so tile instructions will not fault. */
@@ -84,47 +100,66 @@ void pg_softmax_rows_scalar(float *x, int64_t rows, int64_t cols, int64_t ld, fl
                             float softcap, const int32_t *key_lo, const int32_t *key_hi);
 void pg_softmax_rows_avx512(float *x, int64_t rows, int64_t cols, int64_t ld, float scale,
                             float softcap, const int32_t *key_lo, const int32_t *key_hi);
+void pg_softmax_rows_avx2(float *x, int64_t rows, int64_t cols, int64_t ld, float scale,
+                          float softcap, const int32_t *key_lo, const int32_t *key_hi);
 
 void pg_rope_rotate_half_scalar(float *x, int64_t tokens, int64_t heads, int64_t head_dim,
                                 int64_t token_stride, const float *cos, const float *sin);
 void pg_rope_rotate_half_avx512(float *x, int64_t tokens, int64_t heads, int64_t head_dim,
                                 int64_t token_stride, const float *cos, const float *sin);
+void pg_rope_rotate_half_avx2(float *x, int64_t tokens, int64_t heads, int64_t head_dim,
+                              int64_t token_stride, const float *cos, const float *sin);
 
 void pg_rms_norm_scalar(float *out, const float *x, const float *weight, int64_t rows, int64_t dim,
                         float eps);
 void pg_rms_norm_avx512(float *out, const float *x, const float *weight, int64_t rows, int64_t dim,
                         float eps);
+void pg_rms_norm_avx2(float *out, const float *x, const float *weight, int64_t rows, int64_t dim,
+                      float eps);
 void pg_layer_norm_scalar(float *out, const float *x, const float *weight, const float *bias,
                           int64_t rows, int64_t dim, float eps);
 void pg_layer_norm_avx512(float *out, const float *x, const float *weight, const float *bias,
                           int64_t rows, int64_t dim, float eps);
+void pg_layer_norm_avx2(float *out, const float *x, const float *weight, const float *bias,
+                        int64_t rows, int64_t dim, float eps);
 
 void pg_gelu_tanh_scalar(float *out, const float *x, int64_t n);
 void pg_gelu_tanh_avx512(float *out, const float *x, int64_t n);
+void pg_gelu_tanh_avx2(float *out, const float *x, int64_t n);
 void pg_geglu_scalar(float *out, const float *gate, const float *up, int64_t n);
 void pg_geglu_avx512(float *out, const float *gate, const float *up, int64_t n);
+void pg_geglu_avx2(float *out, const float *gate, const float *up, int64_t n);
 void pg_softcap_scalar(float *x, int64_t n, float cap);
 void pg_softcap_avx512(float *x, int64_t n, float cap);
+void pg_softcap_avx2(float *x, int64_t n, float cap);
 
 void pg_add_scalar(float *out, const float *a, const float *b, int64_t n);
 void pg_add_avx512(float *out, const float *a, const float *b, int64_t n);
+void pg_add_avx2(float *out, const float *a, const float *b, int64_t n);
 void pg_scale_scalar(float *x, int64_t n, float s);
 void pg_scale_avx512(float *x, int64_t n, float s);
+void pg_scale_avx2(float *x, int64_t n, float s);
 void pg_add_bias_rows_scalar(float *x, const float *bias, int64_t rows, int64_t cols);
 void pg_add_bias_rows_avx512(float *x, const float *bias, int64_t rows, int64_t cols);
+void pg_add_bias_rows_avx2(float *x, const float *bias, int64_t rows, int64_t cols);
 
 void pg_bf16_to_f32_scalar(float *out, const uint16_t *in, int64_t n);
 void pg_bf16_to_f32_avx512(float *out, const uint16_t *in, int64_t n);
+void pg_bf16_to_f32_avx2(float *out, const uint16_t *in, int64_t n);
 void pg_f16_to_f32_scalar(float *out, const uint16_t *in, int64_t n);
 void pg_f16_to_f32_avx512(float *out, const uint16_t *in, int64_t n);
+void pg_f16_to_f32_avx2(float *out, const uint16_t *in, int64_t n);
 void pg_f32_to_bf16_scalar(uint16_t *out, const float *in, int64_t n);
 void pg_f32_to_bf16_avx512(uint16_t *out, const float *in, int64_t n);
+void pg_f32_to_bf16_avx2(uint16_t *out, const float *in, int64_t n);
 
 void pg_gemm_bf16_scalar(const float *x, int64_t ldx, const uint16_t *w, float *y, int64_t ldy,
                          int64_t m, int64_t k, int64_t n0, int64_t n1);
 void pg_gemm_f16_scalar(const float *x, int64_t ldx, const uint16_t *w, float *y, int64_t ldy,
                         int64_t m, int64_t k, int64_t n0, int64_t n1);
-/* The AVX-512 GEMM has two strategies; the dispatcher picks by m (PG_GEMM_PACKED_MIN_M). Both are
+void pg_gemm_f32_scalar(const float *x, int64_t ldx, const float *w, float *y, int64_t ldy,
+                        int64_t m, int64_t k, int64_t n0, int64_t n1);
+/* The SIMD GEMMs have two strategies each; the dispatcher picks by m (PG_GEMM_PACKED_MIN_M). All are
  * exposed so the tests can run each one on every shape. */
 void pg_gemm_bf16_avx512_stream(const float *x, int64_t ldx, const uint16_t *w, float *y,
                                 int64_t ldy, int64_t m, int64_t k, int64_t n0, int64_t n1);
@@ -134,5 +169,22 @@ void pg_gemm_f16_avx512_stream(const float *x, int64_t ldx, const uint16_t *w, f
                                int64_t ldy, int64_t m, int64_t k, int64_t n0, int64_t n1);
 void pg_gemm_f16_avx512_packed(const float *x, int64_t ldx, const uint16_t *w, float *y,
                                int64_t ldy, int64_t m, int64_t k, int64_t n0, int64_t n1);
+
+void pg_gemm_f32_avx512_stream(const float *x, int64_t ldx, const float *w, float *y, int64_t ldy,
+                               int64_t m, int64_t k, int64_t n0, int64_t n1);
+void pg_gemm_f32_avx512_packed(const float *x, int64_t ldx, const float *w, float *y, int64_t ldy,
+                               int64_t m, int64_t k, int64_t n0, int64_t n1);
+void pg_gemm_bf16_avx2_stream(const float *x, int64_t ldx, const uint16_t *w, float *y, int64_t ldy,
+                              int64_t m, int64_t k, int64_t n0, int64_t n1);
+void pg_gemm_bf16_avx2_packed(const float *x, int64_t ldx, const uint16_t *w, float *y, int64_t ldy,
+                              int64_t m, int64_t k, int64_t n0, int64_t n1);
+void pg_gemm_f16_avx2_stream(const float *x, int64_t ldx, const uint16_t *w, float *y, int64_t ldy,
+                             int64_t m, int64_t k, int64_t n0, int64_t n1);
+void pg_gemm_f16_avx2_packed(const float *x, int64_t ldx, const uint16_t *w, float *y, int64_t ldy,
+                             int64_t m, int64_t k, int64_t n0, int64_t n1);
+void pg_gemm_f32_avx2_stream(const float *x, int64_t ldx, const float *w, float *y, int64_t ldy,
+                             int64_t m, int64_t k, int64_t n0, int64_t n1);
+void pg_gemm_f32_avx2_packed(const float *x, int64_t ldx, const float *w, float *y, int64_t ldy,
+                             int64_t m, int64_t k, int64_t n0, int64_t n1);
 
 #endif /* PG_INTERNAL_H */

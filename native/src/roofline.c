@@ -65,6 +65,34 @@ static PG_AVX512 double fma_avx512(int64_t iterations) {
     return (double)iterations * 16 * 16 * 2;
 }
 
+/* 12 chains cover FMA latency x throughput (4-5 cycles x 2 ports) and leave registers for a and b:
+ * AVX2 has 16. */
+static PG_AVX2 double fma_avx2(int64_t iterations) {
+    const __m256 a = _mm256_set1_ps(CHAIN_A), b = _mm256_set1_ps(CHAIN_B);
+    __m256 acc[12];
+#pragma GCC unroll 12
+    for (int q = 0; q < 12; q++) {
+        acc[q] = _mm256_set1_ps(0.01f * (float)q);
+    }
+    for (int64_t i = 0; i < iterations; i++) {
+#pragma GCC unroll 12
+        for (int q = 0; q < 12; q++) {
+            acc[q] = _mm256_fmadd_ps(acc[q], a, b);
+        }
+    }
+#pragma GCC unroll 6
+    for (int q = 0; q < 6; q++) {
+        acc[q] = _mm256_add_ps(acc[q], acc[q + 6]);
+    }
+    __m256 s = _mm256_add_ps(_mm256_add_ps(_mm256_add_ps(acc[0], acc[1]), _mm256_add_ps(acc[2], acc[3])),
+                             _mm256_add_ps(acc[4], acc[5]));
+    float lanes[8];
+    _mm256_storeu_ps(lanes, s);
+    volatile float sink = lanes[0] + lanes[7];
+    (void)sink;
+    return (double)iterations * 12 * 8 * 2;
+}
+
 /* 16 chains of VDPBF16PS: per lane and instruction two bf16 products added to a float32
  * accumulator, 64 flops per 512-bit instruction. x pairs (1, 1) against w pairs (1, -1) add exactly
  * zero, so the accumulators never drift, however long it runs. */
@@ -117,14 +145,22 @@ double pg_roofline_fma_f32(int64_t iterations) {
     if (iterations <= 0) {
         return 0.0;
     }
-    return pg_has_avx512() ? fma_avx512(iterations) : fma_scalar(iterations);
+    switch (pg_isa()) {
+    case PG_ISA_AVX512:
+        return fma_avx512(iterations);
+    case PG_ISA_AVX2:
+        return fma_avx2(iterations);
+    default:
+        return fma_scalar(iterations);
+    }
 }
 
 double pg_roofline_dp_bf16(int64_t iterations) {
     if (iterations <= 0) {
         return 0.0;
     }
-    return pg_has_avx512_bf16() ? dp_bf16_avx512(iterations) : fma_scalar(iterations);
+    return pg_isa() >= PG_ISA_AVX512 && pg_has_avx512_bf16() ? dp_bf16_avx512(iterations)
+                                                             : fma_scalar(iterations);
 }
 
 double pg_roofline_amx_bf16(int64_t iterations) {
@@ -138,6 +174,10 @@ double pg_roofline_amx_bf16(int64_t iterations) {
 }
 
 /* ---- read bandwidth ------------------------------------------------------------------------ */
+
+/* One sequential stream with eight independent sums: measured against 2 and 4 interleaved streams per
+ * thread (Zen 4, 512 MB, transparent huge pages): one stream 34-35 GB/s, two 20-24, four 31-35, so
+ * the prefetchers want one stream here (DESIGN.md, "The roofline"). */
 
 static uint64_t word_sum_scalar(const unsigned char *p, int64_t bytes) {
     uint64_t s = 0;
@@ -155,8 +195,9 @@ static uint64_t word_sum_scalar(const unsigned char *p, int64_t bytes) {
     return s;
 }
 
-/* Eight independent 512-bit sums keep enough loads in flight for DRAM. */
-static PG_AVX512 uint64_t word_sum_avx512(const unsigned char *p, int64_t bytes) {
+/* Sums the 64-bit words of the first *covered bytes (whole 512-byte blocks); the caller adds the
+ * rest, so both variants return the same checksum. */
+static PG_AVX512 uint64_t word_sum_avx512(const unsigned char *p, int64_t bytes, int64_t *covered) {
     __m512i acc[8];
 #pragma GCC unroll 8
     for (int q = 0; q < 8; q++) {
@@ -169,14 +210,7 @@ static PG_AVX512 uint64_t word_sum_avx512(const unsigned char *p, int64_t bytes)
             acc[q] = _mm512_add_epi64(acc[q], _mm512_loadu_si512(p + i + 64 * q));
         }
     }
-    for (; i + 64 <= bytes; i += 64) {
-        acc[0] = _mm512_add_epi64(acc[0], _mm512_loadu_si512(p + i));
-    }
-    if (i < bytes) {
-        /* zero-filled past the end: exactly the zero-padded last word */
-        __mmask64 tail = ((__mmask64)1 << (bytes - i)) - 1;
-        acc[1] = _mm512_add_epi64(acc[1], _mm512_maskz_loadu_epi8(tail, p + i));
-    }
+    *covered = i;
 #pragma GCC unroll 4
     for (int q = 0; q < 4; q++) {
         acc[q] = _mm512_add_epi64(acc[q], acc[q + 4]);
@@ -185,10 +219,47 @@ static PG_AVX512 uint64_t word_sum_avx512(const unsigned char *p, int64_t bytes)
     return (uint64_t)_mm512_reduce_add_epi64(s);
 }
 
+static PG_AVX2 uint64_t word_sum_avx2(const unsigned char *p, int64_t bytes, int64_t *covered) {
+    __m256i acc[8];
+#pragma GCC unroll 8
+    for (int q = 0; q < 8; q++) {
+        acc[q] = _mm256_setzero_si256();
+    }
+    int64_t i = 0;
+    for (; i + 256 <= bytes; i += 256) {
+#pragma GCC unroll 8
+        for (int q = 0; q < 8; q++) {
+            acc[q] = _mm256_add_epi64(acc[q], _mm256_loadu_si256((const __m256i *)(p + i + 32 * q)));
+        }
+    }
+    *covered = i;
+#pragma GCC unroll 4
+    for (int q = 0; q < 4; q++) {
+        acc[q] = _mm256_add_epi64(acc[q], acc[q + 4]);
+    }
+    __m256i s = _mm256_add_epi64(_mm256_add_epi64(acc[0], acc[1]), _mm256_add_epi64(acc[2], acc[3]));
+    uint64_t w[4];
+    _mm256_storeu_si256((__m256i *)w, s);
+    return w[0] + w[1] + w[2] + w[3];
+}
+
 double pg_read_bandwidth(const void *buf, int64_t bytes) {
     if (bytes <= 0) {
         return 0.0;
     }
     const unsigned char *p = buf;
-    return (double)(pg_has_avx512() ? word_sum_avx512(p, bytes) : word_sum_scalar(p, bytes));
+    int64_t covered = 0;
+    uint64_t s = 0;
+    switch (pg_isa()) {
+    case PG_ISA_AVX512:
+        s = word_sum_avx512(p, bytes, &covered);
+        break;
+    case PG_ISA_AVX2:
+        s = word_sum_avx2(p, bytes, &covered);
+        break;
+    default:
+        break;
+    }
+    /* covered is a multiple of 8, so the zero-padded last word is the same word in every variant */
+    return (double)(s + word_sum_scalar(p + covered, bytes - covered));
 }

@@ -7,6 +7,7 @@
 
 #include "pg_internal.h"
 #include "pg_vmath.h"
+#include "pg_vmath_avx2.h"
 
 static inline void zero(float *p, int64_t n) {
     for (int64_t i = 0; i < n; i++) {
@@ -110,10 +111,88 @@ PG_AVX512 void pg_softmax_rows_avx512(float *x, int64_t rows, int64_t cols, int6
     }
 }
 
+/* The AVX2 steps cover m lanes: 8 in the main loops, the row's (hi - lo) % 8 once at its end (see
+ * pg_vmath_avx2.h). Scale (and cap) m scores in place; returns vmax raised by them. */
+PG_AVX2_STEP __m256 scores_step(float *p, int64_t m, __m256 vscale, float softcap, __m256 vcap,
+                                __m256 vmax) {
+    __m256 s = _mm256_mul_ps(pg_v8_loadn(p, m), vscale);
+    if (softcap > 0.0f) {
+        s = _mm256_mul_ps(pg_v8_tanh(_mm256_div_ps(s, vcap)), vcap);
+    }
+    pg_v8_storen(p, m, s);
+    if (m >= 8) {
+        return _mm256_max_ps(vmax, s);
+    }
+    /* the 0 in lanes past hi must not raise the maximum */
+    return _mm256_blendv_ps(vmax, _mm256_max_ps(vmax, s), _mm256_castsi256_ps(pg_v8_tail(m)));
+}
+
+/* e = exp(s - max) for m scores, in place, added to the double sums. */
+PG_AVX2_STEP void exp_step(float *p, int64_t m, __m256 vmx, __m256d *s0, __m256d *s1) {
+    __m256 e = pg_v8_exp(_mm256_sub_ps(pg_v8_loadn(p, m), vmx));
+    if (m < 8) {
+        /* lanes past hi hold exp(-max), which must not enter the sum */
+        e = _mm256_and_ps(e, _mm256_castsi256_ps(pg_v8_tail(m)));
+    }
+    pg_v8_storen(p, m, e);
+    *s0 = _mm256_add_pd(*s0, _mm256_cvtps_pd(_mm256_castps256_ps128(e)));
+    *s1 = _mm256_add_pd(*s1, _mm256_cvtps_pd(_mm256_extractf128_ps(e, 1)));
+}
+
+PG_AVX2_STEP void normalize_step(float *p, int64_t m, __m256 inv) {
+    pg_v8_storen(p, m, _mm256_mul_ps(pg_v8_loadn(p, m), inv));
+}
+
+PG_AVX2 void pg_softmax_rows_avx2(float *x, int64_t rows, int64_t cols, int64_t ld, float scale,
+                                    float softcap, const int32_t *key_lo, const int32_t *key_hi) {
+    const __m256 vscale = _mm256_set1_ps(scale);
+    const __m256 vcap = _mm256_set1_ps(softcap);
+    for (int64_t r = 0; r < rows; r++) {
+        float *row = x + r * ld;
+        int64_t lo, hi;
+        if (!visible_keys(row, key_lo, key_hi, r, cols, &lo, &hi)) {
+            continue;
+        }
+
+        __m256 vmax = _mm256_set1_ps(-INFINITY);
+        int64_t c = lo;
+        for (; c + 8 <= hi; c += 8) {
+            vmax = scores_step(row + c, 8, vscale, softcap, vcap, vmax);
+        }
+        if (c < hi) {
+            vmax = scores_step(row + c, pg_v8_rest(hi - c), vscale, softcap, vcap, vmax);
+        }
+        float mx = pg_v8_reduce_max_ps(vmax);
+        if (mx == -INFINITY) {
+            zero(row + lo, hi - lo);
+            continue;
+        }
+
+        const __m256 vmx = _mm256_set1_ps(mx);
+        __m256d s0 = _mm256_setzero_pd(), s1 = _mm256_setzero_pd();
+        for (c = lo; c + 8 <= hi; c += 8) {
+            exp_step(row + c, 8, vmx, &s0, &s1);
+        }
+        if (c < hi) {
+            exp_step(row + c, pg_v8_rest(hi - c), vmx, &s0, &s1);
+        }
+        const __m256 inv = _mm256_set1_ps((float)(1.0 / pg_v8_reduce_add_pd(_mm256_add_pd(s0, s1))));
+        for (c = lo; c + 8 <= hi; c += 8) {
+            normalize_step(row + c, 8, inv);
+        }
+        if (c < hi) {
+            normalize_step(row + c, pg_v8_rest(hi - c), inv);
+        }
+    }
+}
+
 void pg_softmax_rows(float *x, int64_t rows, int64_t cols, int64_t ld, float scale, float softcap,
                      const int32_t *key_lo, const int32_t *key_hi) {
-    if (pg_has_avx512()) {
+    int isa = pg_isa();
+    if (isa >= PG_ISA_AVX512) {
         pg_softmax_rows_avx512(x, rows, cols, ld, scale, softcap, key_lo, key_hi);
+    } else if (isa >= PG_ISA_AVX2) {
+        pg_softmax_rows_avx2(x, rows, cols, ld, scale, softcap, key_lo, key_hi);
     } else {
         pg_softmax_rows_scalar(x, rows, cols, ld, scale, softcap, key_lo, key_hi);
     }

@@ -10,11 +10,12 @@ static const struct {
     gelu_fn gelu;
     geglu_fn geglu;
     softcap_fn softcap;
-    int needs_avx512;
+    int isa; /* the PG_ISA_* level the variant needs */
 } VARIANTS[] = {
-    {"scalar", pg_gelu_tanh_scalar, pg_geglu_scalar, pg_softcap_scalar, 0},
-    {"avx512", pg_gelu_tanh_avx512, pg_geglu_avx512, pg_softcap_avx512, 1},
-    {"dispatch", pg_gelu_tanh, pg_geglu, pg_softcap, 0},
+    {"scalar", pg_gelu_tanh_scalar, pg_geglu_scalar, pg_softcap_scalar, PG_ISA_SCALAR},
+    {"avx2", pg_gelu_tanh_avx2, pg_geglu_avx2, pg_softcap_avx2, PG_ISA_AVX2},
+    {"avx512", pg_gelu_tanh_avx512, pg_geglu_avx512, pg_softcap_avx512, PG_ISA_AVX512},
+    {"dispatch", pg_gelu_tanh, pg_geglu, pg_softcap, PG_ISA_SCALAR},
 };
 
 #define NVAR (sizeof VARIANTS / sizeof VARIANTS[0])
@@ -68,10 +69,10 @@ static float *gelu_inputs(int64_t *n_out) {
 static void test_gelu(void) {
     int64_t n;
     float *x = gelu_inputs(&n);
-    static const int64_t LENS[] = {0, 1, 15, 16, 17, 100};
+    static const int64_t LENS[] = {0, 1, 7, 8, 9, 15, 16, 17, 100};
     float *out = alloc_f32((size_t)n + 16);
     for (size_t v = 0; v < NVAR; v++) {
-        if (VARIANTS[v].needs_avx512 && !pg_has_avx512()) {
+        if (!isa_ok(VARIANTS[v].isa)) {
             continue;
         }
         /* every length prefix ending inside a vector, then the whole array; nothing past n written */
@@ -119,7 +120,7 @@ static void test_gelu(void) {
 }
 
 static void test_geglu(void) {
-    static const int64_t LENS[] = {1, 7, 16, 33, 1000};
+    static const int64_t LENS[] = {1, 7, 8, 9, 16, 33, 1000};
     for (size_t li = 0; li < sizeof LENS / sizeof LENS[0]; li++) {
         int64_t n = LENS[li];
         float *gate = alloc_f32((size_t)n), *up = alloc_f32((size_t)n), *out = alloc_f32((size_t)n + 16);
@@ -128,7 +129,7 @@ static void test_geglu(void) {
             up[i] = rng_normal(1.0f);
         }
         for (size_t v = 0; v < NVAR; v++) {
-            if (VARIANTS[v].needs_avx512 && !pg_has_avx512()) {
+            if (!isa_ok(VARIANTS[v].isa)) {
                 continue;
             }
             for (int alias = 0; alias < 3; alias++) {
@@ -168,7 +169,7 @@ static void test_geglu(void) {
 
 static void test_softcap(void) {
     static const float CAPS[] = {50.0f, 30.0f, 1.0f};
-    static const int64_t LENS[] = {0, 1, 15, 16, 17, 3001};
+    static const int64_t LENS[] = {0, 1, 7, 8, 9, 15, 16, 17, 3001};
     for (size_t ci = 0; ci < sizeof CAPS / sizeof CAPS[0]; ci++) {
         float cap = CAPS[ci];
         for (size_t li = 0; li < sizeof LENS / sizeof LENS[0]; li++) {
@@ -183,7 +184,7 @@ static void test_softcap(void) {
                 }
             }
             for (size_t v = 0; v < NVAR; v++) {
-                if (VARIANTS[v].needs_avx512 && !pg_has_avx512()) {
+                if (!isa_ok(VARIANTS[v].isa)) {
                     continue;
                 }
                 float *y = alloc_f32((size_t)n + 16);
@@ -217,10 +218,45 @@ static void test_softcap(void) {
     }
 }
 
+/* Capped at each level this CPU has, pg_gelu_tanh, pg_geglu and pg_softcap give that level's
+ * variant's bits (the scalar level calls libm's expf and tanhf, the SIMD ones their own polynomial). */
+static void test_cap(void) {
+    int64_t n;
+    float *x = gelu_inputs(&n);
+    const size_t bytes = (size_t)n * sizeof(float);
+    float *up = alloc_f32((size_t)n), *want = alloc_f32((size_t)n), *got = alloc_f32((size_t)n);
+    for (int64_t i = 0; i < n; i++) {
+        up[i] = rng_normal(1.0f);
+    }
+    for (size_t v = 0; v < NVAR; v++) {
+        if (VARIANTS[v].gelu == pg_gelu_tanh || !isa_ok(VARIANTS[v].isa)) {
+            continue;
+        }
+        pg_isa_cap(VARIANTS[v].isa);
+        VARIANTS[v].gelu(want, x, n);
+        pg_gelu_tanh(got, x, n);
+        expect_same_bits("gelu_tanh", VARIANTS[v].name, got, want, bytes);
+        VARIANTS[v].geglu(want, x, up, n);
+        pg_geglu(got, x, up, n);
+        expect_same_bits("geglu", VARIANTS[v].name, got, want, bytes);
+        memcpy(want, x, bytes);
+        memcpy(got, x, bytes);
+        VARIANTS[v].softcap(want, n, 5.0f);
+        pg_softcap(got, n, 5.0f);
+        expect_same_bits("softcap", VARIANTS[v].name, got, want, bytes);
+    }
+    pg_isa_cap(-1);
+    free(x);
+    free(up);
+    free(want);
+    free(got);
+}
+
 int main(void) {
     test_identity();
     test_gelu();
     test_geglu();
     test_softcap();
+    test_cap();
     return test_summary("test_act");
 }

@@ -10,11 +10,12 @@ static const struct {
     to_f32_fn bf16_to_f32;
     to_f32_fn f16_to_f32;
     to_bf16_fn f32_to_bf16;
-    int needs_avx512;
+    int isa; /* the PG_ISA_* level the variant needs */
 } VARIANTS[] = {
-    {"scalar", pg_bf16_to_f32_scalar, pg_f16_to_f32_scalar, pg_f32_to_bf16_scalar, 0},
-    {"avx512", pg_bf16_to_f32_avx512, pg_f16_to_f32_avx512, pg_f32_to_bf16_avx512, 1},
-    {"dispatch", pg_bf16_to_f32, pg_f16_to_f32, pg_f32_to_bf16, 0},
+    {"scalar", pg_bf16_to_f32_scalar, pg_f16_to_f32_scalar, pg_f32_to_bf16_scalar, PG_ISA_SCALAR},
+    {"avx2", pg_bf16_to_f32_avx2, pg_f16_to_f32_avx2, pg_f32_to_bf16_avx2, PG_ISA_AVX2},
+    {"avx512", pg_bf16_to_f32_avx512, pg_f16_to_f32_avx512, pg_f32_to_bf16_avx512, PG_ISA_AVX512},
+    {"dispatch", pg_bf16_to_f32, pg_f16_to_f32, pg_f32_to_bf16, PG_ISA_SCALAR},
 };
 
 #define NVAR (sizeof VARIANTS / sizeof VARIANTS[0])
@@ -54,7 +55,7 @@ static void test_to_f32(void) {
         in[i] = (uint16_t)i;
     }
     for (size_t v = 0; v < NVAR; v++) {
-        if (VARIANTS[v].needs_avx512 && !pg_has_avx512()) {
+        if (!isa_ok(VARIANTS[v].isa)) {
             continue;
         }
         fill_sentinel(out, (size_t)n + 16);
@@ -120,7 +121,7 @@ static void test_to_bf16(void) {
     }
     uint16_t *out = alloc_u16((size_t)n + 16);
     for (size_t v = 0; v < NVAR; v++) {
-        if (VARIANTS[v].needs_avx512 && !pg_has_avx512()) {
+        if (!isa_ok(VARIANTS[v].isa)) {
             continue;
         }
         for (int64_t i = 0; i < n + 16; i++) {
@@ -157,8 +158,43 @@ static void test_to_bf16(void) {
     free(out);
 }
 
+/* Capped at each level this CPU has, the three public conversions give that level's variant's bits.
+ * Every level is exact, so this catches a wrong result on the capped path, not which path ran. */
+static void test_cap(void) {
+    const int64_t n = 1029; /* a tail for every vector width */
+    uint16_t *h = alloc_u16((size_t)n), *hwant = alloc_u16((size_t)n), *hgot = alloc_u16((size_t)n);
+    float *f = alloc_f32((size_t)n), *want = alloc_f32((size_t)n), *got = alloc_f32((size_t)n);
+    for (int64_t i = 0; i < n; i++) {
+        h[i] = (uint16_t)rng_u32();
+        f[i] = pg_bits_to_f32(rng_u32());
+    }
+    for (size_t v = 0; v < NVAR; v++) {
+        if (VARIANTS[v].bf16_to_f32 == pg_bf16_to_f32 || !isa_ok(VARIANTS[v].isa)) {
+            continue;
+        }
+        pg_isa_cap(VARIANTS[v].isa);
+        VARIANTS[v].bf16_to_f32(want, h, n);
+        pg_bf16_to_f32(got, h, n);
+        expect_same_bits("bf16_to_f32", VARIANTS[v].name, got, want, (size_t)n * sizeof(float));
+        VARIANTS[v].f16_to_f32(want, h, n);
+        pg_f16_to_f32(got, h, n);
+        expect_same_bits("f16_to_f32", VARIANTS[v].name, got, want, (size_t)n * sizeof(float));
+        VARIANTS[v].f32_to_bf16(hwant, f, n);
+        pg_f32_to_bf16(hgot, f, n);
+        expect_same_bits("f32_to_bf16", VARIANTS[v].name, hgot, hwant, (size_t)n * sizeof(uint16_t));
+    }
+    pg_isa_cap(-1);
+    free(h);
+    free(hwant);
+    free(hgot);
+    free(f);
+    free(want);
+    free(got);
+}
+
 int main(void) {
     test_to_f32();
     test_to_bf16();
+    test_cap();
     return test_summary("test_convert");
 }

@@ -12,11 +12,12 @@ static const struct {
     add_fn add;
     scale_fn scale;
     bias_fn bias;
-    int needs_avx512;
+    int isa; /* the PG_ISA_* level the variant needs */
 } VARIANTS[] = {
-    {"scalar", pg_add_scalar, pg_scale_scalar, pg_add_bias_rows_scalar, 0},
-    {"avx512", pg_add_avx512, pg_scale_avx512, pg_add_bias_rows_avx512, 1},
-    {"dispatch", pg_add, pg_scale, pg_add_bias_rows, 0},
+    {"scalar", pg_add_scalar, pg_scale_scalar, pg_add_bias_rows_scalar, PG_ISA_SCALAR},
+    {"avx2", pg_add_avx2, pg_scale_avx2, pg_add_bias_rows_avx2, PG_ISA_AVX2},
+    {"avx512", pg_add_avx512, pg_scale_avx512, pg_add_bias_rows_avx512, PG_ISA_AVX512},
+    {"dispatch", pg_add, pg_scale, pg_add_bias_rows, PG_ISA_SCALAR},
 };
 
 #define NVAR (sizeof VARIANTS / sizeof VARIANTS[0])
@@ -38,8 +39,42 @@ static float random_value(void) {
     }
 }
 
+/* Capped at each level this CPU has, pg_add, pg_scale and pg_add_bias_rows give that level's
+ * variant's bits. Every level rounds each element once, so this catches a wrong result on the capped
+ * path, not which path ran. */
+static void test_cap(void) {
+    const int64_t rows = 3, cols = 45, n = rows * cols;
+    const size_t bytes = (size_t)n * sizeof(float);
+    float *a = alloc_f32((size_t)n), *b = alloc_f32((size_t)n);
+    float *want = alloc_f32((size_t)n), *got = alloc_f32((size_t)n);
+    for (int64_t i = 0; i < n; i++) {
+        a[i] = random_value();
+        b[i] = random_value();
+    }
+    for (size_t v = 0; v < NVAR; v++) {
+        if (VARIANTS[v].add == pg_add || !isa_ok(VARIANTS[v].isa)) {
+            continue;
+        }
+        pg_isa_cap(VARIANTS[v].isa);
+        VARIANTS[v].add(want, a, b, n);
+        pg_add(got, a, b, n);
+        expect_same_bits("add", VARIANTS[v].name, got, want, bytes);
+        VARIANTS[v].scale(want, n, 0.0883883476f); /* want, got: still the sums, scaled in place */
+        pg_scale(got, n, 0.0883883476f);
+        expect_same_bits("scale", VARIANTS[v].name, got, want, bytes);
+        VARIANTS[v].bias(want, b, rows, cols);
+        pg_add_bias_rows(got, b, rows, cols);
+        expect_same_bits("add_bias_rows", VARIANTS[v].name, got, want, bytes);
+    }
+    pg_isa_cap(-1);
+    free(a);
+    free(b);
+    free(want);
+    free(got);
+}
+
 int main(void) {
-    static const int64_t LENS[] = {0, 1, 15, 16, 17, 31, 1000};
+    static const int64_t LENS[] = {0, 1, 7, 8, 9, 15, 16, 17, 31, 1000};
     for (size_t li = 0; li < sizeof LENS / sizeof LENS[0]; li++) {
         int64_t n = LENS[li];
         float *a = alloc_f32((size_t)n), *b = alloc_f32((size_t)n);
@@ -48,7 +83,7 @@ int main(void) {
             b[i] = random_value();
         }
         for (size_t v = 0; v < NVAR; v++) {
-            if (VARIANTS[v].needs_avx512 && !pg_has_avx512()) {
+            if (!isa_ok(VARIANTS[v].isa)) {
                 continue;
             }
             const char *name = VARIANTS[v].name;
@@ -93,7 +128,7 @@ int main(void) {
         free(b);
     }
 
-    static const int64_t COLS[] = {1, 5, 16, 17, 40, 1152};
+    static const int64_t COLS[] = {1, 5, 8, 9, 16, 17, 40, 1152};
     for (size_t ci = 0; ci < sizeof COLS / sizeof COLS[0]; ci++) {
         int64_t cols = COLS[ci], rows = 3;
         float *x = alloc_f32((size_t)(rows * cols)), *bias = alloc_f32((size_t)cols);
@@ -104,7 +139,7 @@ int main(void) {
             bias[c] = random_value();
         }
         for (size_t v = 0; v < NVAR; v++) {
-            if (VARIANTS[v].needs_avx512 && !pg_has_avx512()) {
+            if (!isa_ok(VARIANTS[v].isa)) {
                 continue;
             }
             float *y = alloc_f32((size_t)(rows * cols) + 16);
@@ -126,5 +161,6 @@ int main(void) {
         free(x);
         free(bias);
     }
+    test_cap();
     return test_summary("test_elementwise");
 }

@@ -46,18 +46,51 @@ int main(void) {
     expect_bit("AVX512F", f, PG_CPU_AVX512F, __builtin_cpu_supports("avx512f"));
     expect_bit("AVX512_BF16", f, PG_CPU_AVX512_BF16, __builtin_cpu_supports("avx512bf16"));
     expect_bit("F16C", f, PG_CPU_F16C, __builtin_cpu_supports("f16c"));
+    expect_bit("AVX2", f, PG_CPU_AVX2,
+               __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c"));
+    expect_bit("AVX512_VNNI", f, PG_CPU_AVX512_VNNI,
+               __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vnni"));
     g_checks++;
     if ((f & PG_CPU_AVX512_BF16) && !(f & PG_CPU_AVX512F)) {
         FAIL("pg_cpu_features: AVX512_BF16 without AVX512F");
     }
     g_checks++;
-    if (f & ~(PG_CPU_AVX512F | PG_CPU_AVX512_BF16 | PG_CPU_AMX_BF16 | PG_CPU_F16C)) {
+    if (f & ~(PG_CPU_AVX512F | PG_CPU_AVX512_BF16 | PG_CPU_AMX_BF16 | PG_CPU_F16C | PG_CPU_AVX2
+              | PG_CPU_AVX512_VNNI)) {
         FAIL("pg_cpu_features: unknown bits 0x%x", f);
     }
     /* the AVX-512 kernels need F, BW, DQ, VL and FMA; every CPU with F outside Xeon Phi has them */
     g_checks++;
     if (pg_has_avx512() && !(f & PG_CPU_AVX512F)) {
         FAIL("kernels dispatch to AVX-512 but pg_cpu_features lacks AVX512F");
+    }
+
+    /* the level follows the CPU, the cap lowers it and never raises it, and each family names a path */
+    int32_t best = pg_isa_supported();
+    int32_t want = pg_has_avx512() ? PG_ISA_AVX512 : (pg_has_avx2() ? PG_ISA_AVX2 : PG_ISA_SCALAR);
+    g_checks++;
+    if (best != want || pg_isa_in_use() != best) {
+        FAIL("pg_isa_supported = %d, in use %d, want %d", best, pg_isa_in_use(), want);
+    }
+    for (int32_t level = PG_ISA_SCALAR; level <= PG_ISA_AVX512 + 1; level++) {
+        int32_t got = pg_isa_cap(level);
+        int32_t expect = level < best ? level : best;
+        g_checks++;
+        if (got != expect || pg_isa_in_use() != expect) {
+            FAIL("pg_isa_cap(%d) = %d (in use %d), want %d", level, got, pg_isa_in_use(), expect);
+        }
+        for (int32_t fam = 0; fam < PG_FAMILY_COUNT; fam++) {
+            const char *path = pg_kernel_path(fam);
+            static const char *const NAMES[] = {"scalar", "avx2", "avx512"};
+            g_checks++;
+            if (fam != PG_FAMILY_GEMM_BF16_DP && strncmp(path, NAMES[expect], strlen(NAMES[expect])) != 0) {
+                FAIL("pg_kernel_path(%d) under cap %d = '%s', want a %s path", fam, level, path, NAMES[expect]);
+            }
+        }
+    }
+    g_checks++;
+    if (pg_isa_cap(-1) != best || strcmp(pg_kernel_path(PG_FAMILY_COUNT), "unknown family") != 0) {
+        FAIL("pg_isa_cap(-1) does not restore %d, or an unknown family has a path", best);
     }
 
     int32_t amx = pg_amx_request();

@@ -8,16 +8,17 @@ static const struct {
     const char *name;
     rms_fn rms;
     ln_fn ln;
-    int needs_avx512;
+    int isa; /* the PG_ISA_* level the variant needs */
 } VARIANTS[] = {
-    {"scalar", pg_rms_norm_scalar, pg_layer_norm_scalar, 0},
-    {"avx512", pg_rms_norm_avx512, pg_layer_norm_avx512, 1},
-    {"dispatch", pg_rms_norm, pg_layer_norm, 0},
+    {"scalar", pg_rms_norm_scalar, pg_layer_norm_scalar, PG_ISA_SCALAR},
+    {"avx2", pg_rms_norm_avx2, pg_layer_norm_avx2, PG_ISA_AVX2},
+    {"avx512", pg_rms_norm_avx512, pg_layer_norm_avx512, PG_ISA_AVX512},
+    {"dispatch", pg_rms_norm, pg_layer_norm, PG_ISA_SCALAR},
 };
 
 #define NVAR (sizeof VARIANTS / sizeof VARIANTS[0])
 
-static const int64_t DIMS[] = {1, 2, 7, 16, 17, 33, 100, 1152, 2048, 2305};
+static const int64_t DIMS[] = {1, 2, 7, 8, 9, 16, 17, 33, 100, 1152, 2048, 2305};
 
 /* rows of x: mixed scales, one constant row (zero variance), one row with a large common offset */
 static void fill_rows(float *x, int64_t rows, int64_t dim) {
@@ -42,7 +43,7 @@ static void test_rms(void) {
             w[i] = i % 11 == 5 ? -1.0f + rng_uniform(-1e-3f, 1e-3f) : rng_normal(0.5f);
         }
         for (size_t v = 0; v < NVAR; v++) {
-            if (VARIANTS[v].needs_avx512 && !pg_has_avx512()) {
+            if (!isa_ok(VARIANTS[v].isa)) {
                 continue;
             }
             for (int inplace = 0; inplace < 2; inplace++) {
@@ -98,7 +99,7 @@ static void test_layer_norm(void) {
             b[i] = rng_normal(0.3f);
         }
         for (size_t v = 0; v < NVAR; v++) {
-            if (VARIANTS[v].needs_avx512 && !pg_has_avx512()) {
+            if (!isa_ok(VARIANTS[v].isa)) {
                 continue;
             }
             for (int inplace = 0; inplace < 2; inplace++) {
@@ -146,8 +147,43 @@ static void test_layer_norm(void) {
     }
 }
 
+/* Capped at each level this CPU has, pg_rms_norm and pg_layer_norm give that level's variant's bits.
+ * Only the SIMD layer norms fuse the final multiply-add, so that check shows which path ran; the rms
+ * norms differ only in the order of a double sum and agree to the bit in practice, so theirs catches
+ * a wrong result on the capped path, not another path. */
+static void test_cap(void) {
+    const int64_t rows = 5, dim = 301;
+    const size_t bytes = (size_t)(rows * dim) * sizeof(float);
+    float *x = alloc_f32((size_t)(rows * dim)), *w = alloc_f32((size_t)dim), *b = alloc_f32((size_t)dim);
+    float *want = alloc_f32((size_t)(rows * dim)), *got = alloc_f32((size_t)(rows * dim));
+    fill_rows(x, rows, dim);
+    for (int64_t i = 0; i < dim; i++) {
+        w[i] = rng_normal(1.0f);
+        b[i] = rng_normal(0.3f);
+    }
+    for (size_t v = 0; v < NVAR; v++) {
+        if (VARIANTS[v].rms == pg_rms_norm || !isa_ok(VARIANTS[v].isa)) {
+            continue;
+        }
+        pg_isa_cap(VARIANTS[v].isa);
+        VARIANTS[v].rms(want, x, w, rows, dim, 1e-6f);
+        pg_rms_norm(got, x, w, rows, dim, 1e-6f);
+        expect_same_bits("rms_norm", VARIANTS[v].name, got, want, bytes);
+        VARIANTS[v].ln(want, x, w, b, rows, dim, 1e-6f);
+        pg_layer_norm(got, x, w, b, rows, dim, 1e-6f);
+        expect_same_bits("layer_norm", VARIANTS[v].name, got, want, bytes);
+    }
+    pg_isa_cap(-1);
+    free(x);
+    free(w);
+    free(b);
+    free(want);
+    free(got);
+}
+
 int main(void) {
     test_rms();
     test_layer_norm();
+    test_cap();
     return test_summary("test_norm");
 }

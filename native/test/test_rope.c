@@ -7,15 +7,52 @@ typedef void (*rope_fn)(float *, int64_t, int64_t, int64_t, int64_t, const float
 static const struct {
     const char *name;
     rope_fn fn;
-    int needs_avx512;
+    int isa; /* the PG_ISA_* level the variant needs */
 } VARIANTS[] = {
-    {"scalar", pg_rope_rotate_half_scalar, 0},
-    {"avx512", pg_rope_rotate_half_avx512, 1},
-    {"dispatch", pg_rope_rotate_half, 0},
+    {"scalar", pg_rope_rotate_half_scalar, PG_ISA_SCALAR},
+    {"avx2", pg_rope_rotate_half_avx2, PG_ISA_AVX2},
+    {"avx512", pg_rope_rotate_half_avx512, PG_ISA_AVX512},
+    {"dispatch", pg_rope_rotate_half, PG_ISA_SCALAR},
 };
 
+#define NVAR (sizeof VARIANTS / sizeof VARIANTS[0])
+
+/* Capped at each level this CPU has, pg_rope_rotate_half gives that level's variant's bits (the SIMD
+ * levels fuse a multiply into the subtraction, the scalar one rounds both products). */
+static void test_cap(void) {
+    const int64_t tokens = 3, heads = 2, head_dim = 36, stride = 75, half = head_dim / 2;
+    const size_t bytes = (size_t)(tokens * stride) * sizeof(float);
+    float *x = alloc_f32((size_t)(tokens * stride)), *want = alloc_f32((size_t)(tokens * stride));
+    float *got = alloc_f32((size_t)(tokens * stride));
+    float *cs = alloc_f32((size_t)(tokens * half)), *sn = alloc_f32((size_t)(tokens * half));
+    for (int64_t i = 0; i < tokens * stride; i++) {
+        x[i] = rng_normal(3.0f);
+    }
+    for (int64_t i = 0; i < tokens * half; i++) {
+        cs[i] = (float)cos(0.37 * (double)i);
+        sn[i] = (float)sin(0.37 * (double)i);
+    }
+    for (size_t v = 0; v < NVAR; v++) {
+        if (VARIANTS[v].fn == pg_rope_rotate_half || !isa_ok(VARIANTS[v].isa)) {
+            continue;
+        }
+        memcpy(want, x, bytes);
+        memcpy(got, x, bytes);
+        VARIANTS[v].fn(want, tokens, heads, head_dim, stride, cs, sn);
+        pg_isa_cap(VARIANTS[v].isa);
+        pg_rope_rotate_half(got, tokens, heads, head_dim, stride, cs, sn);
+        expect_same_bits("rope", VARIANTS[v].name, got, want, bytes);
+    }
+    pg_isa_cap(-1);
+    free(x);
+    free(want);
+    free(got);
+    free(cs);
+    free(sn);
+}
+
 int main(void) {
-    static const int64_t HEAD_DIMS[] = {2, 8, 30, 32, 34, 64, 72, 128, 256};
+    static const int64_t HEAD_DIMS[] = {2, 8, 14, 16, 18, 30, 32, 34, 64, 72, 128, 256};
     static const int64_t HEADS[] = {1, 3, 8};
     static const int64_t TOKENS[] = {1, 5};
     for (size_t hd = 0; hd < sizeof HEAD_DIMS / sizeof HEAD_DIMS[0]; hd++) {
@@ -37,8 +74,8 @@ int main(void) {
                             x[t * stride + c] = c < heads * head_dim ? rng_normal(3.0f) : SENTINEL;
                         }
                     }
-                    for (size_t v = 0; v < sizeof VARIANTS / sizeof VARIANTS[0]; v++) {
-                        if (VARIANTS[v].needs_avx512 && !pg_has_avx512()) {
+                    for (size_t v = 0; v < NVAR; v++) {
+                        if (!isa_ok(VARIANTS[v].isa)) {
                             continue;
                         }
                         float *y = alloc_f32((size_t)(tokens * stride));
@@ -79,5 +116,6 @@ int main(void) {
             }
         }
     }
+    test_cap();
     return test_summary("test_rope");
 }

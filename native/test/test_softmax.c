@@ -7,12 +7,15 @@ typedef void (*softmax_fn)(float *, int64_t, int64_t, int64_t, float, float, con
 static const struct {
     const char *name;
     softmax_fn fn;
-    int needs_avx512;
+    int isa; /* the PG_ISA_* level the variant needs */
 } VARIANTS[] = {
-    {"scalar", pg_softmax_rows_scalar, 0},
-    {"avx512", pg_softmax_rows_avx512, 1},
-    {"dispatch", pg_softmax_rows, 0},
+    {"scalar", pg_softmax_rows_scalar, PG_ISA_SCALAR},
+    {"avx2", pg_softmax_rows_avx2, PG_ISA_AVX2},
+    {"avx512", pg_softmax_rows_avx512, PG_ISA_AVX512},
+    {"dispatch", pg_softmax_rows, PG_ISA_SCALAR},
 };
+
+#define NVAR (sizeof VARIANTS / sizeof VARIANTS[0])
 
 /* Runs one variant on x [rows, ld] and checks every element of the result (and the ld gap). */
 static void check(const char *variant, softmax_fn fn, const float *x, int64_t rows, int64_t cols,
@@ -83,8 +86,8 @@ static void check(const char *variant, softmax_fn fn, const float *x, int64_t ro
 
 static void check_all(const float *x, int64_t rows, int64_t cols, int64_t ld, float scale,
                       float softcap, const int32_t *lo, const int32_t *hi, const char *what) {
-    for (size_t v = 0; v < sizeof VARIANTS / sizeof VARIANTS[0]; v++) {
-        if (VARIANTS[v].needs_avx512 && !pg_has_avx512()) {
+    for (size_t v = 0; v < NVAR; v++) {
+        if (!isa_ok(VARIANTS[v].isa)) {
             continue;
         }
         check(VARIANTS[v].name, VARIANTS[v].fn, x, rows, cols, ld, scale, softcap, lo, hi, what);
@@ -97,8 +100,34 @@ static void random_scores(float *x, int64_t rows, int64_t ld, float range) {
     }
 }
 
+/* Capped at each level this CPU has, pg_softmax_rows gives that level's variant's bits (the levels'
+ * exp and tanh differ in the last bits, so a dispatcher taking another path shows). */
+static void test_cap(void) {
+    const int64_t rows = 4, cols = 77, ld = 80;
+    const size_t bytes = (size_t)(rows * ld) * sizeof(float);
+    const int32_t lo[4] = {0, 3, 0, 40}, hi[4] = {77, 77, 9, 41};
+    float *x = alloc_f32((size_t)(rows * ld)), *want = alloc_f32((size_t)(rows * ld));
+    float *got = alloc_f32((size_t)(rows * ld));
+    random_scores(x, rows, ld, 20.0f);
+    for (size_t v = 0; v < NVAR; v++) {
+        if (VARIANTS[v].fn == pg_softmax_rows || !isa_ok(VARIANTS[v].isa)) {
+            continue;
+        }
+        memcpy(want, x, bytes);
+        memcpy(got, x, bytes);
+        VARIANTS[v].fn(want, rows, cols, ld, 0.125f, 3.0f, lo, hi);
+        pg_isa_cap(VARIANTS[v].isa);
+        pg_softmax_rows(got, rows, cols, ld, 0.125f, 3.0f, lo, hi);
+        expect_same_bits("softmax", VARIANTS[v].name, got, want, bytes);
+    }
+    pg_isa_cap(-1);
+    free(x);
+    free(want);
+    free(got);
+}
+
 int main(void) {
-    static const int64_t COLS[] = {1, 2, 5, 15, 16, 17, 31, 33, 64, 100, 257, 1030};
+    static const int64_t COLS[] = {1, 2, 5, 7, 8, 9, 15, 16, 17, 31, 33, 64, 100, 257, 1030};
     static const float SOFTCAPS[] = {0.0f, 50.0f, 3.0f};
     static const float SCALES[] = {1.0f, 0.0625f};
 
@@ -154,8 +183,8 @@ int main(void) {
     /* rows = 0 and cols = 0 touch nothing */
     {
         float x[4] = {SENTINEL, SENTINEL, SENTINEL, SENTINEL};
-        for (size_t v = 0; v < sizeof VARIANTS / sizeof VARIANTS[0]; v++) {
-            if (VARIANTS[v].needs_avx512 && !pg_has_avx512()) {
+        for (size_t v = 0; v < NVAR; v++) {
+            if (!isa_ok(VARIANTS[v].isa)) {
                 continue;
             }
             VARIANTS[v].fn(x, 0, 4, 4, 1.0f, 0.0f, NULL, NULL);
@@ -168,5 +197,6 @@ int main(void) {
             }
         }
     }
+    test_cap();
     return test_summary("test_softmax");
 }

@@ -1,7 +1,7 @@
 /*
  * test_util.h: shared helpers for the kernel tests (not a test itself: only test_*.c files are).
- * Each test compares every variant of a kernel (scalar, AVX-512 when the CPU has it, and the public
- * dispatcher) with a double-precision reference written independently in the test.
+ * Each test compares every variant of a kernel (scalar, AVX2 and AVX-512 when the CPU has them, and
+ * the public dispatcher) with a double-precision reference written independently in the test.
  */
 #ifndef PG_TEST_UTIL_H
 #define PG_TEST_UTIL_H
@@ -96,13 +96,33 @@ static int close_enough(float got, double want, double tol) {
     return fabs((double)got - want) <= tol;
 }
 
+/* A variant compiled for PG_ISA_* level isa runs on this CPU (the tests skip it otherwise). */
+static int isa_ok(int isa) {
+    return pg_isa_supported() >= isa;
+}
+
+/* For the checks that the dispatcher follows pg_isa_cap: got, from the public function capped at a
+ * variant's level, must hold the variant's own output want bit for bit (NaN payloads included). */
+static void expect_same_bits(const char *what, const char *variant, const void *got, const void *want,
+                             size_t bytes) {
+    g_checks++;
+    if (memcmp(got, want, bytes) != 0) {
+        size_t i = 0;
+        while (((const unsigned char *)got)[i] == ((const unsigned char *)want)[i]) {
+            i++;
+        }
+        FAIL("%s capped at %s: byte %zu differs from the %s variant's output", what, variant, i, variant);
+    }
+}
+
 static int test_summary(const char *name) {
+    static const char *const LEVELS[] = {
+        "scalar (no AVX2 on this CPU)", "scalar, avx2 (no AVX-512 on this CPU)", "scalar, avx2, avx512"};
     if (g_failures) {
         fprintf(stderr, "%s: %d failure(s) in %d checks\n", name, g_failures, g_checks);
         return 1;
     }
-    printf("%s: all %d checks passed%s\n", name, g_checks,
-           pg_has_avx512() ? "" : " (no AVX-512 on this CPU: scalar and dispatch paths only)");
+    printf("%s: all %d checks passed (levels tested: %s)\n", name, g_checks, LEVELS[pg_isa_supported()]);
     return 0;
 }
 

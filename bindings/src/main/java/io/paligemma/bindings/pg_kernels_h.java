@@ -105,6 +105,141 @@ public class pg_kernels_h {
     public static int PG_CPU_F16C() {
         return PG_CPU_F16C;
     }
+    private static final int PG_CPU_AVX2 = (int)16L;
+    /**
+     * {@snippet lang=c :
+     * #define PG_CPU_AVX2 16
+     * }
+     */
+    public static int PG_CPU_AVX2() {
+        return PG_CPU_AVX2;
+    }
+    private static final int PG_CPU_AVX512_VNNI = (int)32L;
+    /**
+     * {@snippet lang=c :
+     * #define PG_CPU_AVX512_VNNI 32
+     * }
+     */
+    public static int PG_CPU_AVX512_VNNI() {
+        return PG_CPU_AVX512_VNNI;
+    }
+    private static final int PG_ISA_SCALAR = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * #define PG_ISA_SCALAR 0
+     * }
+     */
+    public static int PG_ISA_SCALAR() {
+        return PG_ISA_SCALAR;
+    }
+    private static final int PG_ISA_AVX2 = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define PG_ISA_AVX2 1
+     * }
+     */
+    public static int PG_ISA_AVX2() {
+        return PG_ISA_AVX2;
+    }
+    private static final int PG_ISA_AVX512 = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * #define PG_ISA_AVX512 2
+     * }
+     */
+    public static int PG_ISA_AVX512() {
+        return PG_ISA_AVX512;
+    }
+    private static final int PG_FAMILY_SOFTMAX = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * #define PG_FAMILY_SOFTMAX 0
+     * }
+     */
+    public static int PG_FAMILY_SOFTMAX() {
+        return PG_FAMILY_SOFTMAX;
+    }
+    private static final int PG_FAMILY_ROPE = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define PG_FAMILY_ROPE 1
+     * }
+     */
+    public static int PG_FAMILY_ROPE() {
+        return PG_FAMILY_ROPE;
+    }
+    private static final int PG_FAMILY_NORM = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * #define PG_FAMILY_NORM 2
+     * }
+     */
+    public static int PG_FAMILY_NORM() {
+        return PG_FAMILY_NORM;
+    }
+    private static final int PG_FAMILY_ACT = (int)3L;
+    /**
+     * {@snippet lang=c :
+     * #define PG_FAMILY_ACT 3
+     * }
+     */
+    public static int PG_FAMILY_ACT() {
+        return PG_FAMILY_ACT;
+    }
+    private static final int PG_FAMILY_ELEMENTWISE = (int)4L;
+    /**
+     * {@snippet lang=c :
+     * #define PG_FAMILY_ELEMENTWISE 4
+     * }
+     */
+    public static int PG_FAMILY_ELEMENTWISE() {
+        return PG_FAMILY_ELEMENTWISE;
+    }
+    private static final int PG_FAMILY_CONVERT = (int)5L;
+    /**
+     * {@snippet lang=c :
+     * #define PG_FAMILY_CONVERT 5
+     * }
+     */
+    public static int PG_FAMILY_CONVERT() {
+        return PG_FAMILY_CONVERT;
+    }
+    private static final int PG_FAMILY_GEMM_HALF = (int)6L;
+    /**
+     * {@snippet lang=c :
+     * #define PG_FAMILY_GEMM_HALF 6
+     * }
+     */
+    public static int PG_FAMILY_GEMM_HALF() {
+        return PG_FAMILY_GEMM_HALF;
+    }
+    private static final int PG_FAMILY_GEMM_BF16_DP = (int)7L;
+    /**
+     * {@snippet lang=c :
+     * #define PG_FAMILY_GEMM_BF16_DP 7
+     * }
+     */
+    public static int PG_FAMILY_GEMM_BF16_DP() {
+        return PG_FAMILY_GEMM_BF16_DP;
+    }
+    private static final int PG_FAMILY_ROOFLINE = (int)8L;
+    /**
+     * {@snippet lang=c :
+     * #define PG_FAMILY_ROOFLINE 8
+     * }
+     */
+    public static int PG_FAMILY_ROOFLINE() {
+        return PG_FAMILY_ROOFLINE;
+    }
+    private static final int PG_FAMILY_COUNT = (int)9L;
+    /**
+     * {@snippet lang=c :
+     * #define PG_FAMILY_COUNT 9
+     * }
+     */
+    public static int PG_FAMILY_COUNT() {
+        return PG_FAMILY_COUNT;
+    }
 
     private static class pg_build_info {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
@@ -269,6 +404,234 @@ public class pg_kernels_h {
                 traceDowncall("pg_amx_request");
             }
             return (int)mh$.invokeExact();
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class pg_isa_supported {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            pg_kernels_h.C_INT    );
+
+        public static final MemorySegment ADDR = pg_kernels_h.findOrThrow("pg_isa_supported");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int32_t pg_isa_supported()
+     * }
+     */
+    public static FunctionDescriptor pg_isa_supported$descriptor() {
+        return pg_isa_supported.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int32_t pg_isa_supported()
+     * }
+     */
+    public static MethodHandle pg_isa_supported$handle() {
+        return pg_isa_supported.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int32_t pg_isa_supported()
+     * }
+     */
+    public static MemorySegment pg_isa_supported$address() {
+        return pg_isa_supported.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int32_t pg_isa_supported()
+     * }
+     */
+    public static int pg_isa_supported() {
+        var mh$ = pg_isa_supported.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pg_isa_supported");
+            }
+            return (int)mh$.invokeExact();
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class pg_isa_cap {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            pg_kernels_h.C_INT,
+            pg_kernels_h.C_INT
+        );
+
+        public static final MemorySegment ADDR = pg_kernels_h.findOrThrow("pg_isa_cap");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int32_t pg_isa_cap(int32_t level)
+     * }
+     */
+    public static FunctionDescriptor pg_isa_cap$descriptor() {
+        return pg_isa_cap.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int32_t pg_isa_cap(int32_t level)
+     * }
+     */
+    public static MethodHandle pg_isa_cap$handle() {
+        return pg_isa_cap.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int32_t pg_isa_cap(int32_t level)
+     * }
+     */
+    public static MemorySegment pg_isa_cap$address() {
+        return pg_isa_cap.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int32_t pg_isa_cap(int32_t level)
+     * }
+     */
+    public static int pg_isa_cap(int level) {
+        var mh$ = pg_isa_cap.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pg_isa_cap", level);
+            }
+            return (int)mh$.invokeExact(level);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class pg_isa_in_use {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            pg_kernels_h.C_INT    );
+
+        public static final MemorySegment ADDR = pg_kernels_h.findOrThrow("pg_isa_in_use");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int32_t pg_isa_in_use()
+     * }
+     */
+    public static FunctionDescriptor pg_isa_in_use$descriptor() {
+        return pg_isa_in_use.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int32_t pg_isa_in_use()
+     * }
+     */
+    public static MethodHandle pg_isa_in_use$handle() {
+        return pg_isa_in_use.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int32_t pg_isa_in_use()
+     * }
+     */
+    public static MemorySegment pg_isa_in_use$address() {
+        return pg_isa_in_use.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int32_t pg_isa_in_use()
+     * }
+     */
+    public static int pg_isa_in_use() {
+        var mh$ = pg_isa_in_use.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pg_isa_in_use");
+            }
+            return (int)mh$.invokeExact();
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class pg_kernel_path {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            pg_kernels_h.C_POINTER,
+            pg_kernels_h.C_INT
+        );
+
+        public static final MemorySegment ADDR = pg_kernels_h.findOrThrow("pg_kernel_path");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * const char *pg_kernel_path(int32_t family)
+     * }
+     */
+    public static FunctionDescriptor pg_kernel_path$descriptor() {
+        return pg_kernel_path.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * const char *pg_kernel_path(int32_t family)
+     * }
+     */
+    public static MethodHandle pg_kernel_path$handle() {
+        return pg_kernel_path.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * const char *pg_kernel_path(int32_t family)
+     * }
+     */
+    public static MemorySegment pg_kernel_path$address() {
+        return pg_kernel_path.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * const char *pg_kernel_path(int32_t family)
+     * }
+     */
+    public static MemorySegment pg_kernel_path(int family) {
+        var mh$ = pg_kernel_path.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pg_kernel_path", family);
+            }
+            return (MemorySegment)mh$.invokeExact(family);
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -1266,6 +1629,71 @@ public class pg_kernels_h {
         try {
             if (TRACE_DOWNCALLS) {
                 traceDowncall("pg_gemm_f16", x, ldx, w, y, ldy, m, k, n0, n1);
+            }
+            mh$.invokeExact(x, ldx, w, y, ldy, m, k, n0, n1);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class pg_gemm_f32 {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+            pg_kernels_h.C_POINTER,
+            pg_kernels_h.C_LONG,
+            pg_kernels_h.C_POINTER,
+            pg_kernels_h.C_POINTER,
+            pg_kernels_h.C_LONG,
+            pg_kernels_h.C_LONG,
+            pg_kernels_h.C_LONG,
+            pg_kernels_h.C_LONG,
+            pg_kernels_h.C_LONG
+        );
+
+        public static final MemorySegment ADDR = pg_kernels_h.findOrThrow("pg_gemm_f32");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * void pg_gemm_f32(const float *x, int64_t ldx, const float *w, float *y, int64_t ldy, int64_t m, int64_t k, int64_t n0, int64_t n1)
+     * }
+     */
+    public static FunctionDescriptor pg_gemm_f32$descriptor() {
+        return pg_gemm_f32.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * void pg_gemm_f32(const float *x, int64_t ldx, const float *w, float *y, int64_t ldy, int64_t m, int64_t k, int64_t n0, int64_t n1)
+     * }
+     */
+    public static MethodHandle pg_gemm_f32$handle() {
+        return pg_gemm_f32.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * void pg_gemm_f32(const float *x, int64_t ldx, const float *w, float *y, int64_t ldy, int64_t m, int64_t k, int64_t n0, int64_t n1)
+     * }
+     */
+    public static MemorySegment pg_gemm_f32$address() {
+        return pg_gemm_f32.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * void pg_gemm_f32(const float *x, int64_t ldx, const float *w, float *y, int64_t ldy, int64_t m, int64_t k, int64_t n0, int64_t n1)
+     * }
+     */
+    public static void pg_gemm_f32(MemorySegment x, long ldx, MemorySegment w, MemorySegment y, long ldy, long m, long k, long n0, long n1) {
+        var mh$ = pg_gemm_f32.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pg_gemm_f32", x, ldx, w, y, ldy, m, k, n0, n1);
             }
             mh$.invokeExact(x, ldx, w, y, ldy, m, k, n0, n1);
         } catch (Throwable ex$) {

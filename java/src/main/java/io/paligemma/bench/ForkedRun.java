@@ -40,6 +40,10 @@ public final class ForkedRun {
             cmd.add(ProcessHandle.current().info().command()
                     .orElseThrow(() -> new IllegalStateException("cannot tell which java runs this process")));
             cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+            String isa = System.getProperty("paligemma.isa");
+            if (isa != null && !isa.isBlank()) {
+                cmd.add("-Dpaligemma.isa=" + isa); // --isa sets it at run time, where getInputArguments cannot see it
+            }
             cmd.add("-cp");
             cmd.add(System.getProperty("java.class.path"));
             cmd.add(MAIN);

@@ -2,6 +2,7 @@ package io.paligemma.bench;
 
 import io.paligemma.bindings.pg_kernels_h;
 import io.paligemma.nativelib.NativeLibraries;
+import io.paligemma.ops.KernelIsa;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -16,6 +17,7 @@ final class NativeProbes {
     static boolean available() {
         try {
             NativeLibraries.load();
+            KernelIsa.applySystemProperty(); // the probes run on the level the runs will use
             return true;
         } catch (RuntimeException | LinkageError e) {
             return false;

@@ -7,6 +7,7 @@ import io.paligemma.bench.Roofline;
 import io.paligemma.image.ImageDecoder;
 import io.paligemma.image.RgbImage;
 import io.paligemma.ops.Backend;
+import io.paligemma.ops.NativeOps;
 import io.paligemma.paligemma.RandomCheckpoint;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,6 +16,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -37,6 +39,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--backends", paramLabel = "native,java", split = ",", defaultValue = "native,java",
             description = "backends to compare in this run (default ${DEFAULT-VALUE})")
     List<String> backends;
+
+    @Mixin
+    IsaOption isa;
 
     @Option(names = "--threads", paramLabel = "N", defaultValue = "0", description = "compute threads (default: physical cores)")
     int threads;
@@ -94,6 +99,7 @@ final class BenchCommand implements Callable<Integer> {
         System.out.println();
         System.out.printf(Locale.ROOT, "%s, %d cores, %d thread(s); load average %.2f at start, %.2f at end%n",
                 report.machine().cpuModel(), report.machine().cores(), report.threads(), report.loadStart()[0], report.loadEnd()[0]);
+        System.out.println("native kernels: " + NativeOps.kernelIsaSummary());
         System.out.printf(Locale.ROOT, "workload: %s, prompt %d tokens (%d image), %d decode tokens, warm-up %d, repeat %d%n%n",
                 report.setup().model(), report.setup().promptTokens(), report.setup().imageTokens(), report.setup().decodeTokens(),
                 report.setup().warmup(), report.setup().repeat());

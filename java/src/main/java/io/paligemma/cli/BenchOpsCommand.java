@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "bench-ops", mixinStandardHelpOptions = true,
@@ -18,6 +19,9 @@ final class BenchOpsCommand implements Callable<Integer> {
     @Option(names = "--backends", paramLabel = "native,java", split = ",", defaultValue = "native,java",
             description = "backends to compare (default ${DEFAULT-VALUE})")
     List<String> backends;
+
+    @Mixin
+    IsaOption isa;
 
     @Option(names = "--threads", paramLabel = "N", defaultValue = "0", description = "compute threads (default: physical cores)")
     int threads;

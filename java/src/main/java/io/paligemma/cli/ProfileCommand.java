@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "profile", mixinStandardHelpOptions = true,
@@ -24,6 +25,9 @@ final class ProfileCommand implements Callable<Integer> {
     @Option(names = "--backends", paramLabel = "native,java", split = ",", defaultValue = "native,java",
             description = "backends to profile, one after the other (default ${DEFAULT-VALUE})")
     List<String> backends;
+
+    @Mixin
+    IsaOption isa;
 
     @Option(names = "--threads", paramLabel = "N", defaultValue = "0", description = "compute threads (default: physical cores)")
     int threads;

@@ -17,6 +17,11 @@ import java.lang.foreign.MemorySegment;
  * every other op through the C kernels of native/. Threads: OpenBLAS gets the same count as the shared
  * {@link Parallel} pool, which splits the 16-bit GEMMs by output columns.
  *
+ * <p>Float32 weights go to OpenBLAS's sgemm from PG_GEMM_PACKED_MIN_M rows on, and below that (decode)
+ * to pg_gemm_f32, which streams the weights with prefetch and several rows per tile: on PaliGemma-3B's
+ * decode products cblas_sgemv read 22-26 GB/s where the stream kernel reads 29-32 (Zen 3 / Zen 4, see
+ * BENCHMARKS.md).
+ *
  * <p>16-bit weights never go through OpenBLAS: pg_gemm_bf16 / pg_gemm_f16 convert them while packing
  * (prefill) or in registers (decode), so each weight byte is read once. An earlier version widened
  * blocks of weights into an f32 buffer for sgemm; once OpenBLAS's idle threads stopped spinning (see
@@ -49,11 +54,27 @@ public final class NativeOps implements Ops {
     /** Loads the libraries (an error names the cause) and sets OpenBLAS to the pool's thread count. */
     public NativeOps(Parallel parallel) {
         NativeLibraries.load();
+        KernelIsa.applySystemProperty();
         this.parallel = parallel;
         cblas_h.openblas_set_num_threads(parallel.threads());
         this.amx = pg_kernels_h.pg_amx_request() == 1;
     }
 
+
+    /**
+     * The instruction set the kernels use, after {@code -Dpaligemma.isa} (e.g. "avx2 (capped; this CPU
+     * supports avx512)"), or why the native libraries do not load.
+     */
+    public static String kernelIsaSummary() {
+        try {
+            KernelIsa.applySystemProperty();
+            KernelIsa best = KernelIsa.supported();
+            KernelIsa used = KernelIsa.inUse();
+            return used.id() + (used == best ? " (the best this CPU supports)" : " (capped; this CPU supports " + best.id() + ")");
+        } catch (RuntimeException | LinkageError e) {
+            return "not available: " + e.getMessage();
+        }
+    }
 
     /** Facts about the loaded native libraries, for {@code paligemma info}; loads them first. */
     public static java.util.Map<String, String> describe() {
@@ -75,6 +96,12 @@ public final class NativeOps implements Ops {
         if ((cpu & pg_kernels_h.PG_CPU_F16C()) != 0) {
             f.append("f16c ");
         }
+        if ((cpu & pg_kernels_h.PG_CPU_AVX2()) != 0) {
+            f.append("avx2+fma ");
+        }
+        if ((cpu & pg_kernels_h.PG_CPU_AVX512_VNNI()) != 0) {
+            f.append("avx512_vnni ");
+        }
         facts.put("cpu features", f.toString().trim().isEmpty() ? "baseline x86-64 (portable kernels)" : f.toString().trim());
         // AVX512-BF16 alone is not used: exact-enough results need activations split into 2-3 bf16 parts,
         // and on Zen 4 that runs no faster than the f32 FMA on widened weights (bench_gemm: 2 parts 86,
@@ -87,6 +114,12 @@ public final class NativeOps implements Ops {
         facts.put("bf16 products", (pg_kernels_h.pg_amx_request() == 1)
                 ? "AMX tiles for >= " + AMX_MIN_ROWS + " rows (activations split in 3 bf16 parts), f32 FMA below"
                 : "weights widened to f32 in registers (converted panels for many rows), f32 FMA (" + why + ")");
+        facts.put("kernel isa", kernelIsaSummary() + "; --isa or -Dpaligemma.isa to cap");
+        String[] families = {"softmax", "rope", "norms", "activations", "elementwise", "conversions",
+            "products (bf16/f16/f32 weights)", "bf16 dot products", "roofline probes"};
+        for (int fam = 0; fam < pg_kernels_h.PG_FAMILY_COUNT(); fam++) {
+            facts.put("  " + families[fam], pg_kernels_h.pg_kernel_path(fam).reinterpret(4096).getString(0));
+        }
         facts.put("openblas library", lib.openBlas().toString());
         facts.put("openblas config", cblas_h.openblas_get_config().reinterpret(4096).getString(0).trim());
         facts.put("openblas core", cblas_h.openblas_get_corename().reinterpret(4096).getString(0));
@@ -113,12 +146,11 @@ public final class NativeOps implements Ops {
             return;
         }
         MemorySegment wd = w.data();
-        if (w.dtype() == DType.F32) {
-            if (m == 1) {
-                cblas_h.cblas_sgemv(CblasRowMajor(), CblasNoTrans(), n, k, 1f, wd, k, x, 1, 0f, y, 1);
-            } else {
-                cblas_h.cblas_sgemm(CblasRowMajor(), CblasNoTrans(), CblasTrans(), m, n, k, 1f, x, k, wd, k, 0f, y, n);
-            }
+        if (w.dtype() == DType.F32 && m >= pg_kernels_h.PG_GEMM_PACKED_MIN_M()) {
+            cblas_h.cblas_sgemm(CblasRowMajor(), CblasNoTrans(), CblasTrans(), m, n, k, 1f, x, k, wd, k, 0f, y, n);
+        } else if (w.dtype() == DType.F32) {
+            // decode: our streaming kernel, not sgemv (see the class comment)
+            parallel.forRange(n, GEMM_GRAIN, (start, end) -> pg_kernels_h.pg_gemm_f32(x, k, wd, y, n, m, k, start, end));
         } else {
             boolean bf16 = w.dtype() == DType.BF16;
             boolean tiles = bf16 && amx && m >= AMX_MIN_ROWS;

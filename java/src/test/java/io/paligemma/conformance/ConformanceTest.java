@@ -4,30 +4,53 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.paligemma.ops.Backend;
+import io.paligemma.ops.KernelIsa;
+import io.paligemma.ops.Ops;
 import io.paligemma.ops.OpsProvider;
+import io.paligemma.ops.OpsUnderTest;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
-/** The whole fixtures folder through the conformance runner, on each backend, with one compute thread. */
+/**
+ * The whole fixtures folder through the conformance runner, on each backend, with one compute thread;
+ * the native backend also with its kernels capped at each instruction set below the best this CPU has,
+ * so that every C path it supports meets the fixtures.
+ */
 class ConformanceTest {
     static final Path FIXTURES = Path.of(System.getProperty("paligemma.fixtures", "java/src/test/resources/fixtures"));
 
-    @ParameterizedTest
-    @EnumSource(Backend.class)
-    void everyFixtureCasePasses(Backend backend) {
+    static Stream<Arguments> backends() {
+        List<Arguments> all = new ArrayList<>();
+        all.add(Arguments.of(Backend.NATIVE, null));
+        all.add(Arguments.of(Backend.JAVA, null));
+        for (KernelIsa isa : KernelIsa.values()) {
+            if (isa.compareTo(KernelIsa.supported()) < 0) {
+                all.add(Arguments.of(Backend.NATIVE, isa));
+            }
+        }
+        return all.stream();
+    }
+
+    @ParameterizedTest(name = "{0} kernels capped at {1}")
+    @MethodSource("backends")
+    void everyFixtureCasePasses(Backend backend, KernelIsa cap) {
         try (OpsProvider provider = OpsProvider.open(backend, 1)) {
+            Ops ops = cap == null ? provider.ops() : OpsUnderTest.capped(provider.ops(), cap);
             ByteArrayOutputStream buf = new ByteArrayOutputStream();
             PrintStream out = new PrintStream(buf, true, StandardCharsets.UTF_8);
-            List<CheckResult> results = Conformance.run(FIXTURES, provider.ops(), out);
+            List<CheckResult> results = Conformance.run(FIXTURES, ops, out);
             int failed = Conformance.summarize(results, out);
             String text = buf.toString(StandardCharsets.UTF_8);
             String summary = text.substring(text.lastIndexOf('\n', text.length() - 2) + 1).trim();
-            System.out.println(backend.id() + " backend: " + summary);
+            System.out.println(ops.name() + " backend: " + summary);
             // three model cases, 120 tokenizer cases × 4 checks, five segmentation cases
             assertTrue(results.size() > 500, text);
             assertTrue(results.stream().anyMatch(r -> r.name().startsWith("paligemma2-tiny/gen_ids")), text);
