@@ -60,10 +60,12 @@ fi
     --include-constant PG_FAMILY_GEMM_HALF \
     --include-constant PG_FAMILY_GEMM_BF16_DP \
     --include-constant PG_FAMILY_ROOFLINE \
+    --include-constant PG_FAMILY_GEMM_Q8 \
     --include-constant PG_FAMILY_COUNT \
     --include-constant PG_GEMM_PACKED_MIN_M \
     --include-constant PG_GEMM_STACK_BYTES \
     --include-constant PG_GEMM_AMX_STACK_BYTES \
+    --include-constant PG_Q8_BLOCK \
     --include-function pg_build_info \
     --include-function pg_cpu_features \
     --include-function pg_amx_request \
@@ -88,11 +90,16 @@ fi
     --include-function pg_gemm_bf16 \
     --include-function pg_gemm_f16 \
     --include-function pg_gemm_f32 \
+    --include-function pg_quantize_q8 \
+    --include-function pg_gemm_q8 \
+    --include-function pg_gemm_q8_f32 \
+    --include-function pg_dequantize_q8 \
     --include-function pg_gemm_bf16_amx \
     --include-function pg_gemm_bf16_dp \
     --include-function pg_roofline_fma_f32 \
     --include-function pg_roofline_dp_bf16 \
     --include-function pg_roofline_amx_bf16 \
+    --include-function pg_roofline_dot_i8 \
     --include-function pg_read_bandwidth \
     "$ROOT/native/include/pg_kernels.h"
 

@@ -1,8 +1,13 @@
 /*
- * bench_gemm.c: single-thread GFLOP/s of the bf16-weight products and the roofline probes.
+ * bench_gemm.c: single-thread GFLOP/s of the bf16-weight and int8-weight products and the roofline probes.
  * Built by CMake, never run by ctest (the machines are shared): run it by hand, briefly.
  *
- *   bench_gemm [reps]      reps per measurement (default 2; the best one is reported)
+ *   bench_gemm [reps] [section]   reps per measurement (default 2; the best one is reported); section:
+ *                                 all (default), roofline, prefill, small or q8
+ *
+ * q8: pg_gemm_q8 at the decode shapes (m = 1) in GB/s of weight bytes (q + s) and GFLOP/s, each rep on
+ * its own copy of the weights (four copies, > L3) so that every call streams from memory, next to
+ * pg_gemm_bf16 on the same shapes; pg_gemm_q8_f32 at m = 268; the int8 dot-product probe.
  *
  * Products: pg_gemm_bf16 (float32 FMA path), pg_gemm_bf16_dp and pg_gemm_bf16_amx with terms 1..3
  * (AMX only when pg_amx_request() grants it), at the engine's prefill shapes and at small m for the
@@ -106,10 +111,17 @@ static void bench_shape(const variant *vs, int nv, int64_t m, int64_t k, int64_t
     free(ref);
 }
 
+static void roofline_dot_i8(void) {
+    int64_t it = 20000000;
+    double t0 = now(), f = pg_roofline_dot_i8(it), dt = now() - t0;
+    printf("  int8 dot (register-only): %8.1f Gop/s  (%s)\n", f / dt * 1e-9, pg_kernel_path(PG_FAMILY_GEMM_Q8));
+}
+
 static void roofline(void) {
     int64_t it = 20000000;
     double t0 = now(), f = pg_roofline_fma_f32(it), dt = now() - t0;
     printf("  f32 FMA (register-only):  %8.1f GFLOP/s\n", f / dt * 1e-9);
+    roofline_dot_i8();
     if (pg_cpu_features() & PG_CPU_AVX512_BF16) {
         t0 = now();
         f = pg_roofline_dp_bf16(it);
@@ -144,9 +156,107 @@ static void roofline(void) {
     }
 }
 
+/* IEEE half of a positive normal float, truncated: fine for made-up scales. */
+static uint16_t f16_of(float f) {
+    uint32_t u;
+    memcpy(&u, &f, sizeof u);
+    return (uint16_t)((((u >> 23) & 0xff) - 112) << 10 | ((u >> 13) & 0x3ff));
+}
+
+#define Q8_COPIES 4
+
+/* pg_gemm_q8 at m = 1 (and pg_gemm_bf16 on the same shape for comparison), each rep on the next copy. */
+static void bench_q8_decode(int64_t k, int64_t n, int reps) {
+    const int64_t kb = (k + 31) / 32;
+    int8_t *q[Q8_COPIES];
+    uint16_t *s[Q8_COPIES], *wb[Q8_COPIES];
+    for (int c = 0; c < Q8_COPIES; c++) {
+        q[c] = malloc((size_t)(n * k));
+        s[c] = malloc(sizeof(uint16_t) * (size_t)(n * kb));
+        wb[c] = malloc(sizeof(uint16_t) * (size_t)(n * k));
+        for (int64_t i = 0; i < n * k; i++) {
+            q[c][i] = (int8_t)(rnd() * 127.0f);
+            wb[c][i] = bf16_of(0.05f * rnd());
+        }
+        for (int64_t i = 0; i < n * kb; i++) {
+            s[c][i] = f16_of(0.0004f * (1.5f + rnd()));
+        }
+    }
+    float *x = malloc(sizeof(float) * (size_t)k);
+    int8_t *xq = malloc((size_t)(kb * 32));
+    float *xs = malloc(sizeof(float) * (size_t)kb);
+    float *y = malloc(sizeof(float) * (size_t)n);
+    for (int64_t i = 0; i < k; i++) {
+        x[i] = rnd();
+    }
+    pg_quantize_q8(x, k, 1, k, xq, xs);
+    const double flops = 2.0 * (double)k * (double)n;
+    const double q8_bytes = (double)(n * k) + 2.0 * (double)(n * kb), bf16_bytes = 2.0 * (double)(n * k);
+    double best_q8 = 1e30, best_bf16 = 1e30;
+    for (int r = 0; r < reps + 2; r++) {
+        const int c = r % Q8_COPIES;
+        double t0 = now();
+        pg_gemm_q8(xq, xs, q[c], s[c], y, n, 1, k, 0, n);
+        double dt = now() - t0;
+        best_q8 = dt < best_q8 ? dt : best_q8;
+        t0 = now();
+        pg_gemm_bf16(x, k, wb[c], y, n, 1, k, 0, n);
+        dt = now() - t0;
+        best_bf16 = dt < best_bf16 ? dt : best_bf16;
+    }
+    printf("  m=1    k=%-5ld n=%-5ld %-16s %8.1f GB/s  %8.1f GFLOP/s  %8.3f ms\n", (long)k, (long)n, "q8 (gemm_q8)",
+           q8_bytes / best_q8 * 1e-9, flops / best_q8 * 1e-9, best_q8 * 1e3);
+    printf("  m=1    k=%-5ld n=%-5ld %-16s %8.1f GB/s  %8.1f GFLOP/s  %8.3f ms\n", (long)k, (long)n, "bf16 (gemm_bf16)",
+           bf16_bytes / best_bf16 * 1e-9, flops / best_bf16 * 1e-9, best_bf16 * 1e3);
+    fflush(stdout);
+    for (int c = 0; c < Q8_COPIES; c++) {
+        free(q[c]);
+        free(s[c]);
+        free(wb[c]);
+    }
+    free(x);
+    free(xq);
+    free(xs);
+    free(y);
+}
+
+/* pg_gemm_q8_f32 (prefill over dequantized panels) at m rows. */
+static void bench_q8_prefill(int64_t m, int64_t k, int64_t n, int reps) {
+    const int64_t kb = (k + 31) / 32;
+    int8_t *q = malloc((size_t)(n * k));
+    uint16_t *s = malloc(sizeof(uint16_t) * (size_t)(n * kb));
+    float *x = malloc(sizeof(float) * (size_t)(m * k));
+    float *y = malloc(sizeof(float) * (size_t)(m * n));
+    for (int64_t i = 0; i < n * k; i++) {
+        q[i] = (int8_t)(rnd() * 127.0f);
+    }
+    for (int64_t i = 0; i < n * kb; i++) {
+        s[i] = f16_of(0.0004f * (1.5f + rnd()));
+    }
+    for (int64_t i = 0; i < m * k; i++) {
+        x[i] = rnd();
+    }
+    double best = 1e30;
+    for (int r = 0; r < reps; r++) {
+        double t0 = now();
+        pg_gemm_q8_f32(x, k, q, s, y, n, m, k, 0, n);
+        double dt = now() - t0;
+        best = dt < best ? dt : best;
+    }
+    printf("  m=%-4ld k=%-5ld n=%-5ld %-16s %8.1f GFLOP/s  %8.2f ms\n", (long)m, (long)k, (long)n, "q8_f32",
+           2.0 * (double)m * (double)k * (double)n / best * 1e-9, best * 1e3);
+    fflush(stdout);
+    free(q);
+    free(s);
+    free(x);
+    free(y);
+}
+
 int main(int argc, char **argv) {
     int reps = argc > 1 ? atoi(argv[1]) : 2;
     reps = reps < 1 ? 1 : reps;
+    const char *section = argc > 2 ? argv[2] : "all";
+    const int all = strcmp(section, "all") == 0;
     int amx = pg_amx_request() == 1;
     printf("build: %s\ncpu features: 0x%x, AMX %s\n", pg_build_info(), pg_cpu_features(),
            amx ? "granted" : "unavailable");
@@ -166,16 +276,30 @@ int main(int argc, char **argv) {
         }
     }
 
-    printf("roofline, one thread:\n");
-    roofline();
-    printf("prefill shapes, one thread:\n");
-    bench_shape(vs, nv, 256, 1152, 4304, reps);
-    bench_shape(vs, nv, 268, 2048, 16384, reps);
-    bench_shape(vs, nv, 268, 16384, 2048, reps);
-    printf("small m (threshold), one thread:\n");
-    static const int64_t MS[] = {4, 8, 16, 24, 32, 64};
-    for (size_t i = 0; i < sizeof MS / sizeof MS[0]; i++) {
-        bench_shape(vs, nv, MS[i], 2048, 2048, reps + 1);
+    if (all || strcmp(section, "roofline") == 0) {
+        printf("roofline, one thread:\n");
+        roofline();
+    }
+    if (all || strcmp(section, "prefill") == 0) {
+        printf("prefill shapes, one thread:\n");
+        bench_shape(vs, nv, 256, 1152, 4304, reps);
+        bench_shape(vs, nv, 268, 2048, 16384, reps);
+        bench_shape(vs, nv, 268, 16384, 2048, reps);
+    }
+    if (all || strcmp(section, "small") == 0) {
+        printf("small m (threshold), one thread:\n");
+        static const int64_t MS[] = {4, 8, 16, 24, 32, 64};
+        for (size_t i = 0; i < sizeof MS / sizeof MS[0]; i++) {
+            bench_shape(vs, nv, MS[i], 2048, 2048, reps + 1);
+        }
+    }
+    if (all || strcmp(section, "q8") == 0) {
+        printf("int8 weights (Q8_0), one thread:\n");
+        roofline_dot_i8();
+        bench_q8_decode(2048, 16384, reps);
+        bench_q8_decode(16384, 2048, reps);
+        bench_q8_prefill(268, 2048, 16384, reps);
+        bench_q8_prefill(268, 16384, 2048, reps);
     }
     print_load("end");
     return 0;

@@ -40,7 +40,8 @@
 #define PG_FAMILY_GEMM_HALF   6 /* pg_gemm_bf16 / pg_gemm_f16 / pg_gemm_f32 */
 #define PG_FAMILY_GEMM_BF16_DP 7
 #define PG_FAMILY_ROOFLINE    8
-#define PG_FAMILY_COUNT       9
+#define PG_FAMILY_GEMM_Q8     9 /* pg_gemm_q8 / pg_gemm_q8_f32 / pg_quantize_q8 / pg_dequantize_q8 */
+#define PG_FAMILY_COUNT       10
 
 /* Compiler, version and flags the library was built with (a static string). */
 const char *pg_build_info(void);
@@ -72,8 +73,8 @@ int64_t pg_stack_headroom(void);
  * PG_GEMM_STACK_BYTES. */
 #define PG_GEMM_PACKED_MIN_M 32
 /* Stack the 16-bit GEMM kernels use at most (gcc -fstack-usage, rounded up to KB): pg_gemm_bf16 /
- * pg_gemm_f16 (144,736 bytes from 32 rows on: converted panels and a copied x tile), and
- * pg_gemm_bf16_dp / pg_gemm_bf16_amx (231,488 bytes). */
+ * pg_gemm_f16 (144,736 bytes from 32 rows on: converted panels and a copied x tile; pg_gemm_q8_f32
+ * 145,504), and pg_gemm_bf16_dp / pg_gemm_bf16_amx (231,488 bytes). */
 #define PG_GEMM_STACK_BYTES 147456
 #define PG_GEMM_AMX_STACK_BYTES 235520
 
@@ -145,6 +146,55 @@ void pg_gemm_f16(const float *x, int64_t ldx, const uint16_t *w, float *y, int64
 void pg_gemm_f32(const float *x, int64_t ldx, const float *w, float *y, int64_t ldy,
                  int64_t m, int64_t k, int64_t n0, int64_t n1);
 
+/* ---- gemm_q8.c: products with int8 weights ------------------------------------------------ */
+
+/* Q8_0 layout: a weight matrix w [n, k] is stored as int8 values q [n, k] (row-major, ldw = k, values in
+ * [-127, 127]) and IEEE-half scales s [n, kb], kb = ceil(k / 32): w[j, p] = s[j, p / 32] * q[j, p]. The last
+ * block of a row may be partial (k % 32 != 0); nothing of q past a row's k values and nothing of s past its kb
+ * values is ever read (the matrix may end at the end of a mapping). */
+#define PG_Q8_BLOCK 32
+
+/* Activations quantized per block of 32 along k, for x [m, ldx] (the first k columns used), into xq [m, ldq]
+ * with ldq = kb * 32 (whole blocks) and xs [m, kb]. For row i and block b (columns p with 32 b <= p < 32 b + 32
+ * and p < k), every step a float32 operation under the default rounding mode (to nearest, ties to even):
+ *   if every x[i, p] of the block is finite:
+ *     amax = max |x[i, p]| over the block (exact)
+ *     xs[i * kb + b] = amax / 127.0f
+ *     id = amax > 0 ? 127.0f / amax : 0.0f      (one division)
+ *     v = x[i, p] * id
+ *     xq[i * ldq + p] = v is NaN ? 0 : (int8) rint(min(max(v, -127), 127))   (rint: ties to even)
+ *   else (a NaN or an infinity in the block):
+ *     xs[i * kb + b] = the quiet NaN 0x7fc00000 (Java's Float.NaN), xq[i * ldq + p] = 0
+ * and xq[i * ldq + p] = 0 for k <= p < ldq. An all-zero block gives xs = 0 and xq = 0. A non-finite block makes
+ * every output of row i in pg_gemm_q8 NaN (NaN scale times a zero sum), as a float product would be NaN or
+ * infinite. A subnormal amax can overflow id to +inf: the block's nonzero elements become +-127 and its zeros
+ * 0 (0 * inf is NaN, then 0). Every path writes the same bits. Nothing of x past column k of a row is read. */
+void pg_quantize_q8(const float *x, int64_t ldx, int64_t m, int64_t k, int8_t *xq, float *xs);
+
+/* Integer products (decode, few rows): for i < m and n0 <= j < n1,
+ *   y[i * ldy + j] = sum_b (s[j, b] * xs[i, b]) * isum(i, j, b),  isum = sum_{p in block b} q[j, p] * xq[i, p]
+ * with xq [m, kb * 32] and xs [m, kb] from pg_quantize_q8, and q, s a Q8_0 matrix as above. isum is exact
+ * integer arithmetic, s * xs a float32 product (s converted exactly), the sum over blocks float32 in an
+ * unspecified order. The SIMD paths split each isum into exact partial sums over fixed groups of the block's
+ * elements (their int32 lanes: 8 groups of 4) and scale and add those, so the error bound is that of a float32
+ * sum of about kb + 16 terms relative to sum_b |s[j, b] xs[i, b]| * sum_p |q[j, p] xq[i, p]|. Memory-bound:
+ * the weights stream from memory once per call, in 4096-column blocks that stay in cache while the x rows
+ * pass over them a few at a time. k = 0 writes zeros. */
+void pg_gemm_q8(const int8_t *xq, const float *xs, const int8_t *q, const uint16_t *s, float *y, int64_t ldy,
+                int64_t m, int64_t k, int64_t n0, int64_t n1);
+
+/* Float products over the dequantized weights (prefill, many rows): y[i, j] = sum_p x[i, p] * (s[j, p / 32] *
+ * q[j, p]) for i < m, n0 <= j < n1, x [m, ldx], in float32 like pg_gemm_f32 over the dequantized matrix (each
+ * weight converts to float exactly: a half times an int8 fits float32's significand). The paths of pg_gemm_bf16
+ * (gemm_half.c's, with the weights widened from int8 and scaled in registers): stream below PG_GEMM_PACKED_MIN_M
+ * rows, packed from there with the same stack need (PG_GEMM_STACK_BYTES). */
+void pg_gemm_q8_f32(const float *x, int64_t ldx, const int8_t *q, const uint16_t *s, float *y, int64_t ldy,
+                    int64_t m, int64_t k, int64_t n0, int64_t n1);
+
+/* out[r * k + p] = s[r0 + r, p / 32] * q[r0 + r, p] for r < rows, p < k (float32, exact): rows r0.. of a
+ * Q8_0 matrix with k columns, for embedding lookups. */
+void pg_dequantize_q8(const int8_t *q, const uint16_t *s, int64_t k, int64_t r0, int64_t rows, float *out);
+
 /* ---- gemm_amx.c: products with bfloat16 weights on bf16 dot-product units ---------------- */
 
 /* Same contract as pg_gemm_bf16, computed on bf16 x bf16 -> float32 hardware: each x is split into
@@ -179,6 +229,12 @@ void pg_gemm_bf16_dp(const float *x, int64_t ldx, const uint16_t *w, float *y, i
 double pg_roofline_fma_f32(int64_t iterations);
 double pg_roofline_dp_bf16(int64_t iterations);
 double pg_roofline_amx_bf16(int64_t iterations);
+/* The int8 dot product pg_gemm_q8 runs on the level in use, on registers; returns the int8 multiply-adds
+ * it performed times 2 (integer operations, counted like flops). AVX-512 with AVX512-VNNI: 16 chains of
+ * 512-bit VPDPBUSD, 16 * 64 * 2 = 2048 per iteration; AVX-512 without VNNI: 16 chains of 512-bit VPMADDUBSW +
+ * VPMADDWD, also 2048; AVX2: 12 chains of 256-bit VPMADDUBSW + VPMADDWD, 12 * 32 * 2 = 768; scalar: 8
+ * chains of integer multiply-adds, 16. */
+double pg_roofline_dot_i8(int64_t iterations);
 /* Reads bytes of buf once, in one sequential stream with the widest loads of the level in use (any
  * alignment). Returns the sum modulo 2^64 of buf read as little-endian 64-bit
  * words, the last one zero-padded, as a double: a checksum that keeps the loads alive. */

@@ -3,9 +3,11 @@
  * i < m, n0 <= j < n1, w [n, k] row-major. 16-bit weights are widened to float32 in registers and
  * every product and sum is a float32 FMA, so results equal an f32 GEMM over the converted weights up
  * to summation order. Float32 weights take the same paths without the conversion: at decode they
- * stream faster than OpenBLAS's sgemv (see DESIGN.md).
+ * stream faster than OpenBLAS's sgemv (see DESIGN.md). Q8_0 weights (int8 with a half scale per 32
+ * columns, W_Q8) take them too, widened and scaled exactly in registers: pg_gemm_q8_f32, the prefill
+ * product of gemm_q8.c's family (its dispatcher is there).
  *
- * Paths, chosen per call by pg_gemm_bf16 / pg_gemm_f16 / pg_gemm_f32 from pg_isa():
+ * Paths, chosen per call by pg_gemm_bf16 / pg_gemm_f16 / pg_gemm_f32 (and pg_gemm_q8_f32) from pg_isa():
  *   scalar          any x86-64: one converted weight-row chunk on the stack, dotted with every x row.
  *   avx2_stream, avx2_packed   the AVX2 + FMA + F16C twins of the two AVX-512 paths below, in
  *                   gemm_half_avx2.c (8-lane vectors: 6 x 16 register tiles, 8x8 transposes).
@@ -46,8 +48,8 @@ static float dot_scalar(const float *a, const float *b, int64_t n) {
 }
 
 static ALWAYS_INLINE void gemm_scalar(int kind, const float *x, int64_t ldx, const void *w,
-                                      float *y, int64_t ldy, int64_t m, int64_t k, int64_t n0,
-                                      int64_t n1) {
+                                      const uint16_t *s, float *y, int64_t ldy, int64_t m, int64_t k,
+                                      int64_t n0, int64_t n1) {
     float buf[SCALAR_KC];
     for (int64_t j = n0; j < n1; j++) {
         if (k <= 0) {
@@ -58,11 +60,11 @@ static ALWAYS_INLINE void gemm_scalar(int kind, const float *x, int64_t ldx, con
         for (int64_t kb = 0; kb < k; kb += SCALAR_KC) {
             int64_t kc = k - kb < SCALAR_KC ? k - kb : SCALAR_KC;
             for (int64_t p = 0; p < kc; p++) {
-                buf[p] = pg_w_value(kind, w, j * k + kb + p);
+                buf[p] = pg_w_value(kind, w, j * k + kb + p, pg_s_at(kind, s, k, j, kb + p));
             }
             for (int64_t i = 0; i < m; i++) {
-                float s = dot_scalar(x + i * ldx + kb, buf, kc);
-                y[i * ldy + j] = kb == 0 ? s : y[i * ldy + j] + s;
+                float d = dot_scalar(x + i * ldx + kb, buf, kc);
+                y[i * ldy + j] = kb == 0 ? d : y[i * ldy + j] + d;
             }
         }
     }
@@ -70,17 +72,17 @@ static ALWAYS_INLINE void gemm_scalar(int kind, const float *x, int64_t ldx, con
 
 void pg_gemm_bf16_scalar(const float *x, int64_t ldx, const uint16_t *w, float *y, int64_t ldy,
                          int64_t m, int64_t k, int64_t n0, int64_t n1) {
-    gemm_scalar(HALF_BF16, x, ldx, w, y, ldy, m, k, n0, n1);
+    gemm_scalar(HALF_BF16, x, ldx, w, NULL, y, ldy, m, k, n0, n1);
 }
 
 void pg_gemm_f16_scalar(const float *x, int64_t ldx, const uint16_t *w, float *y, int64_t ldy,
                         int64_t m, int64_t k, int64_t n0, int64_t n1) {
-    gemm_scalar(HALF_F16, x, ldx, w, y, ldy, m, k, n0, n1);
+    gemm_scalar(HALF_F16, x, ldx, w, NULL, y, ldy, m, k, n0, n1);
 }
 
 void pg_gemm_f32_scalar(const float *x, int64_t ldx, const float *w, float *y, int64_t ldy,
                         int64_t m, int64_t k, int64_t n0, int64_t n1) {
-    gemm_scalar(W_F32, x, ldx, w, y, ldy, m, k, n0, n1);
+    gemm_scalar(W_F32, x, ldx, w, NULL, y, ldy, m, k, n0, n1);
 }
 
 /* ---- AVX-512: weight conversion ------------------------------------------------------------ */
@@ -92,15 +94,22 @@ static ALWAYS_INLINE PG_AVX512 __m512 cvt16(int kind, __m256i h) {
     return _mm512_cvtph_ps(h);
 }
 
-/* 16 weights from element i of w, as floats. */
-static ALWAYS_INLINE PG_AVX512 __m512 load_w(int kind, const void *w, int64_t i) {
+/* 16 weights from element i of w, as floats; sp: their scale, for W_Q8 (i at a multiple of 16 in the row). */
+static ALWAYS_INLINE PG_AVX512 __m512 load_w(int kind, const void *w, int64_t i, const uint16_t *sp) {
+    if (kind == W_Q8) {
+        return pg_q8_load16((const int8_t *)w + i, sp);
+    }
     if (kind == W_F32) {
         return _mm512_loadu_ps((const float *)w + i);
     }
     return cvt16(kind, _mm256_loadu_si256((const __m256i *)((const uint16_t *)w + i)));
 }
 
-static ALWAYS_INLINE PG_AVX512 __m512 load_w_mask(int kind, __mmask16 km, const void *w, int64_t i) {
+static ALWAYS_INLINE PG_AVX512 __m512 load_w_mask(int kind, __mmask16 km, const void *w, int64_t i,
+                                                  const uint16_t *sp) {
+    if (kind == W_Q8) {
+        return pg_q8_load16_mask(km, (const int8_t *)w + i, sp);
+    }
     if (kind == W_F32) {
         return _mm512_maskz_loadu_ps(km, (const float *)w + i);
     }
@@ -109,10 +118,10 @@ static ALWAYS_INLINE PG_AVX512 __m512 load_w_mask(int kind, __mmask16 km, const 
 
 /* ---- AVX-512 stream: dot-product tiles, for small m ---------------------------------------- */
 
-/* y[r, c] (+)= sum_{p < kc} x[r, p] w[c, p] for r < MR, c < NR (x, w, y already offset). */
+/* y[r, c] (+)= sum_{p < kc} x[r, p] w[c, p] for r < MR, c < NR (x, w, s, y already offset). */
 static ALWAYS_INLINE PG_AVX512 void dot_tile(int kind, int MR, int NR, const float *x, int64_t ldx,
-                                             const void *w, int64_t ldw, int64_t kc, float *y,
-                                             int64_t ldy, int accumulate) {
+                                             const void *w, const uint16_t *s, int64_t ldw, int64_t kc,
+                                             float *y, int64_t ldy, int accumulate) {
     __m512 acc[4][8];
 #pragma GCC unroll 4
     for (int r = 0; r < MR; r++) {
@@ -130,13 +139,13 @@ static ALWAYS_INLINE PG_AVX512 void dot_tile(int kind, int MR, int NR, const flo
         }
 #pragma GCC unroll 8
         for (int c = 0; c < NR; c++) {
-            if (MR == 1) {
+            if (MR == 1 && (kind != W_Q8 || (p & 63) == 0)) {
                 /* decode: while eight weight rows stream, fetch the same columns of the next eight rows
                  * (the next tile), so the memory system always has the next tile's misses in flight;
-                 * a prefetch past the matrix end is harmless on x86 */
+                 * a prefetch past the matrix end is harmless on x86. 16 int8 weights are a quarter line. */
                 _mm_prefetch((const char *)pg_w_at(kind, w, (c + NR) * ldw + p), _MM_HINT_T1);
             }
-            __m512 wv = load_w(kind, w, c * ldw + p);
+            __m512 wv = load_w(kind, w, c * ldw + p, pg_s_at(kind, s, ldw, c, p));
 #pragma GCC unroll 4
             for (int r = 0; r < MR; r++) {
                 acc[r][c] = _mm512_fmadd_ps(xv[r], wv, acc[r][c]);
@@ -152,7 +161,7 @@ static ALWAYS_INLINE PG_AVX512 void dot_tile(int kind, int MR, int NR, const flo
         }
 #pragma GCC unroll 8
         for (int c = 0; c < NR; c++) {
-            __m512 wv = load_w_mask(kind, km, w, c * ldw + p);
+            __m512 wv = load_w_mask(kind, km, w, c * ldw + p, pg_s_at(kind, s, ldw, c, p));
 #pragma GCC unroll 4
             for (int r = 0; r < MR; r++) {
                 acc[r][c] = _mm512_fmadd_ps(xv[r], wv, acc[r][c]);
@@ -171,9 +180,9 @@ static ALWAYS_INLINE PG_AVX512 void dot_tile(int kind, int MR, int NR, const flo
 
 #define DOT_TILE_FN(kind, MR, NR)                                                                 \
     static PG_AVX512 void dot_##kind##_##MR##x##NR(const float *x, int64_t ldx, const void *w,     \
-                                                   int64_t ldw, int64_t kc, float *y, int64_t ldy, \
-                                                   int accumulate) {                              \
-        dot_tile(kind, MR, NR, x, ldx, w, ldw, kc, y, ldy, accumulate);                           \
+                                                   const uint16_t *s, int64_t ldw, int64_t kc,     \
+                                                   float *y, int64_t ldy, int accumulate) {        \
+        dot_tile(kind, MR, NR, x, ldx, w, s, ldw, kc, y, ldy, accumulate);                        \
     }
 
 #define DOT_TILE_FNS(kind)                                                                         \
@@ -184,12 +193,14 @@ static ALWAYS_INLINE PG_AVX512 void dot_tile(int kind, int MR, int NR, const flo
 DOT_TILE_FNS(HALF_BF16)
 DOT_TILE_FNS(HALF_F16)
 DOT_TILE_FNS(W_F32)
+DOT_TILE_FNS(W_Q8)
 
-typedef void (*dot_fn)(const float *, int64_t, const void *, int64_t, int64_t, float *, int64_t, int);
+typedef void (*dot_fn)(const float *, int64_t, const void *, const uint16_t *, int64_t, int64_t, float *,
+                       int64_t, int);
 
 /* [kind][MR - 1][width]: width 0 takes one weight row (the last rows of [n0, n1)), width 1 four,
  * width 2 eight (only for m = 1, where four FMA chains would be too few to hide the latency). */
-static const dot_fn DOT_TILES[3][4][3] = {
+static const dot_fn DOT_TILES[4][4][3] = {
     {{dot_HALF_BF16_1x1, dot_HALF_BF16_1x4, dot_HALF_BF16_1x8},
      {dot_HALF_BF16_2x1, dot_HALF_BF16_2x4, NULL},
      {dot_HALF_BF16_3x1, dot_HALF_BF16_3x4, NULL},
@@ -202,11 +213,15 @@ static const dot_fn DOT_TILES[3][4][3] = {
      {dot_W_F32_2x1, dot_W_F32_2x4, NULL},
      {dot_W_F32_3x1, dot_W_F32_3x4, NULL},
      {dot_W_F32_4x1, dot_W_F32_4x4, NULL}},
+    {{dot_W_Q8_1x1, dot_W_Q8_1x4, dot_W_Q8_1x8},
+     {dot_W_Q8_2x1, dot_W_Q8_2x4, NULL},
+     {dot_W_Q8_3x1, dot_W_Q8_3x4, NULL},
+     {dot_W_Q8_4x1, dot_W_Q8_4x4, NULL}},
 };
 
 static ALWAYS_INLINE PG_AVX512 void gemm_stream(int kind, const float *x, int64_t ldx,
-                                                const void *w, float *y, int64_t ldy, int64_t m,
-                                                int64_t k, int64_t n0, int64_t n1) {
+                                                const void *w, const uint16_t *s, float *y, int64_t ldy,
+                                                int64_t m, int64_t k, int64_t n0, int64_t n1) {
     const int64_t nr_wide = m == 1 ? 8 : 4;
     const int width = m == 1 ? 2 : 1;
     /* k = 0 still runs one (empty) block so that y is written with zeros */
@@ -216,8 +231,9 @@ static ALWAYS_INLINE PG_AVX512 void gemm_stream(int kind, const float *x, int64_
             int wide = n1 - j >= nr_wide;
             for (int64_t i = 0; i < m; i += 4) {
                 int64_t mr = m - i < 4 ? m - i : 4;
-                DOT_TILES[kind][mr - 1][wide ? width : 0](x + i * ldx + kb, ldx, pg_w_at(kind, w, j * k + kb), k, kc,
-                                              y + i * ldy + j, ldy, kb > 0);
+                DOT_TILES[kind][mr - 1][wide ? width : 0](x + i * ldx + kb, ldx, pg_w_at(kind, w, j * k + kb),
+                                                          pg_s_at(kind, s, k, j, kb), k, kc,
+                                                          y + i * ldy + j, ldy, kb > 0);
             }
             j += wide ? nr_wide : 1;
         }
@@ -229,17 +245,17 @@ static ALWAYS_INLINE PG_AVX512 void gemm_stream(int kind, const float *x, int64_
 
 PG_AVX512 void pg_gemm_bf16_avx512_stream(const float *x, int64_t ldx, const uint16_t *w, float *y,
                                 int64_t ldy, int64_t m, int64_t k, int64_t n0, int64_t n1) {
-    gemm_stream(HALF_BF16, x, ldx, w, y, ldy, m, k, n0, n1);
+    gemm_stream(HALF_BF16, x, ldx, w, NULL, y, ldy, m, k, n0, n1);
 }
 
 PG_AVX512 void pg_gemm_f16_avx512_stream(const float *x, int64_t ldx, const uint16_t *w, float *y,
                                int64_t ldy, int64_t m, int64_t k, int64_t n0, int64_t n1) {
-    gemm_stream(HALF_F16, x, ldx, w, y, ldy, m, k, n0, n1);
+    gemm_stream(HALF_F16, x, ldx, w, NULL, y, ldy, m, k, n0, n1);
 }
 
 PG_AVX512 void pg_gemm_f32_avx512_stream(const float *x, int64_t ldx, const float *w, float *y,
                                int64_t ldy, int64_t m, int64_t k, int64_t n0, int64_t n1) {
-    gemm_stream(W_F32, x, ldx, w, y, ldy, m, k, n0, n1);
+    gemm_stream(W_F32, x, ldx, w, NULL, y, ldy, m, k, n0, n1);
 }
 
 /* ---- AVX-512 packed: converted weight panels, 12 x 32 register tiles, for large m ----------- */
@@ -254,8 +270,9 @@ PG_AVX512 void pg_gemm_f32_avx512_stream(const float *x, int64_t ldx, const floa
 #define XT_LD (KC_PACK + 16)
 
 /* panel[p][c] = float(w[j0 + c, kb + p]) for p < kc, c < 32; rows past nj are zero. */
-static ALWAYS_INLINE PG_AVX512 void pack_panel(int kind, const void *w, int64_t k, int64_t j0,
-                                               int64_t nj, int64_t kb, int64_t kc, float *panel) {
+static ALWAYS_INLINE PG_AVX512 void pack_panel(int kind, const void *w, const uint16_t *s, int64_t k,
+                                               int64_t j0, int64_t nj, int64_t kb, int64_t kc,
+                                               float *panel) {
     for (int64_t half = 0; half < NR_PACK / 16; half++) {
         int64_t rows = nj - half * 16;
         if (rows <= 0) {
@@ -270,7 +287,9 @@ static ALWAYS_INLINE PG_AVX512 void pack_panel(int kind, const void *w, int64_t 
             __m512 blk[16];
 #pragma GCC unroll 16
             for (int rr = 0; rr < 16; rr++) {
-                blk[rr] = rr < rows ? load_w_mask(kind, km, w, wb + rr * k + p0) : _mm512_setzero_ps();
+                blk[rr] = rr < rows ? load_w_mask(kind, km, w, wb + rr * k + p0,
+                                                  pg_s_at(kind, s, k, j0 + half * 16 + rr, kb + p0))
+                                    : _mm512_setzero_ps();
             }
             pg_v_transpose16(blk);
             int64_t np = kc - p0 < 16 ? kc - p0 : 16;
@@ -348,8 +367,8 @@ static ALWAYS_INLINE PG_AVX512 void copy_x_tile(const float *x, int64_t ldx, int
 }
 
 static ALWAYS_INLINE PG_AVX512 void gemm_packed(int kind, const float *x, int64_t ldx,
-                                                const void *w, float *y, int64_t ldy, int64_t m,
-                                                int64_t k, int64_t n0, int64_t n1) {
+                                                const void *w, const uint16_t *s, float *y, int64_t ldy,
+                                                int64_t m, int64_t k, int64_t n0, int64_t n1) {
     float panels[JB_PACK][KC_PACK * NR_PACK] __attribute__((aligned(64)));
     float xt[MR_PACK * XT_LD] __attribute__((aligned(64)));
     if (k <= 0) {
@@ -367,7 +386,7 @@ static ALWAYS_INLINE PG_AVX512 void gemm_packed(int kind, const float *x, int64_
             int np = 0;
             for (int64_t j0 = jb; j0 < n1 && np < JB_PACK; j0 += NR_PACK, np++) {
                 int64_t nj = n1 - j0 < NR_PACK ? n1 - j0 : NR_PACK;
-                pack_panel(kind, w, k, j0, nj, kb, kc, panels[np]);
+                pack_panel(kind, w, s, k, j0, nj, kb, kc, panels[np]);
             }
             for (int64_t i = 0; i < m; i += MR_PACK) {
                 int64_t mr = m - i < MR_PACK ? m - i : MR_PACK;
@@ -386,17 +405,36 @@ static ALWAYS_INLINE PG_AVX512 void gemm_packed(int kind, const float *x, int64_
 PG_AVX512 void pg_gemm_bf16_avx512_packed(const float *x, int64_t ldx, const uint16_t *w, float *y,
                                           int64_t ldy, int64_t m, int64_t k, int64_t n0,
                                           int64_t n1) {
-    gemm_packed(HALF_BF16, x, ldx, w, y, ldy, m, k, n0, n1);
+    gemm_packed(HALF_BF16, x, ldx, w, NULL, y, ldy, m, k, n0, n1);
 }
 
 PG_AVX512 void pg_gemm_f16_avx512_packed(const float *x, int64_t ldx, const uint16_t *w, float *y,
                                          int64_t ldy, int64_t m, int64_t k, int64_t n0, int64_t n1) {
-    gemm_packed(HALF_F16, x, ldx, w, y, ldy, m, k, n0, n1);
+    gemm_packed(HALF_F16, x, ldx, w, NULL, y, ldy, m, k, n0, n1);
 }
 
 PG_AVX512 void pg_gemm_f32_avx512_packed(const float *x, int64_t ldx, const float *w, float *y,
                                          int64_t ldy, int64_t m, int64_t k, int64_t n0, int64_t n1) {
-    gemm_packed(W_F32, x, ldx, w, y, ldy, m, k, n0, n1);
+    gemm_packed(W_F32, x, ldx, w, NULL, y, ldy, m, k, n0, n1);
+}
+
+/* ---- Q8_0 weights: pg_gemm_q8_f32's variants (its dispatcher is in gemm_q8.c) ----------------- */
+
+void pg_gemm_q8_f32_scalar(const float *x, int64_t ldx, const int8_t *q, const uint16_t *s, float *y,
+                           int64_t ldy, int64_t m, int64_t k, int64_t n0, int64_t n1) {
+    gemm_scalar(W_Q8, x, ldx, q, s, y, ldy, m, k, n0, n1);
+}
+
+PG_AVX512 void pg_gemm_q8_f32_avx512_stream(const float *x, int64_t ldx, const int8_t *q, const uint16_t *s,
+                                            float *y, int64_t ldy, int64_t m, int64_t k, int64_t n0,
+                                            int64_t n1) {
+    gemm_stream(W_Q8, x, ldx, q, s, y, ldy, m, k, n0, n1);
+}
+
+PG_AVX512 void pg_gemm_q8_f32_avx512_packed(const float *x, int64_t ldx, const int8_t *q, const uint16_t *s,
+                                            float *y, int64_t ldy, int64_t m, int64_t k, int64_t n0,
+                                            int64_t n1) {
+    gemm_packed(W_Q8, x, ldx, q, s, y, ldy, m, k, n0, n1);
 }
 
 /* ---- dispatch ------------------------------------------------------------------------------ */

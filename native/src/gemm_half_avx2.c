@@ -1,6 +1,6 @@
 /*
- * gemm_half_avx2.c: the AVX2 + FMA + F16C paths of pg_gemm_bf16 / pg_gemm_f16 / pg_gemm_f32 (the
- * contract, the scalar twin and the AVX-512 paths are in gemm_half.c). Same two strategies as
+ * gemm_half_avx2.c: the AVX2 + FMA + F16C paths of pg_gemm_bf16 / pg_gemm_f16 / pg_gemm_f32 and
+ * pg_gemm_q8_f32 (the contract, the scalar twin and the AVX-512 paths are in gemm_half.c). Same two strategies as
  * AVX-512, on 8-lane vectors and 16 registers:
  *   avx2_stream   m < PG_GEMM_PACKED_MIN_M (decode). Memory-bound: each weight row is read once per
  *                 k-block and widened in registers; a tile is up to 3 x rows times 4 weight rows
@@ -13,11 +13,15 @@
 #include <immintrin.h>
 
 #include "gemm_half.h"
+#include "pg_vmath_avx2.h"
 
 /* ---- loads ------------------------------------------------------------------------------------ */
 
-/* 8 weights from element i of w, as floats. */
-static ALWAYS_INLINE PG_AVX2 __m256 load_w8(int kind, const void *w, int64_t i) {
+/* 8 weights from element i of w, as floats; sp: their scale, for W_Q8 (i at a multiple of 8 in the row). */
+static ALWAYS_INLINE PG_AVX2 __m256 load_w8(int kind, const void *w, int64_t i, const uint16_t *sp) {
+    if (kind == W_Q8) {
+        return pg_q8_load8((const int8_t *)w + i, sp);
+    }
     if (kind == W_F32) {
         return _mm256_loadu_ps((const float *)w + i);
     }
@@ -35,20 +39,13 @@ static ALWAYS_INLINE PG_AVX2 __m256i tail8(int64_t n) {
     return _mm256_cmpgt_epi32(_mm256_set1_epi32(c), lanes);
 }
 
-static ALWAYS_INLINE PG_AVX2 float hsum8(__m256 v) {
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_movehdup_ps(s));
-    return _mm_cvtss_f32(s);
-}
-
 /* ---- stream: dot-product tiles, for small m ----------------------------------------------------- */
 
 /* y[r, c] (+)= sum_{p < kc} x[r, p] w[c, p] for r < MR, c < NR (x, w, y already offset). The k % 8
  * tail is summed in scalar code: 16-bit weights have no masked load in AVX2. */
 static ALWAYS_INLINE PG_AVX2 void dot_tile(int kind, int MR, int NR, const float *x, int64_t ldx,
-                                           const void *w, int64_t ldw, int64_t kc, float *y,
-                                           int64_t ldy, int accumulate) {
+                                           const void *w, const uint16_t *s, int64_t ldw, int64_t kc,
+                                           float *y, int64_t ldy, int accumulate) {
     __m256 acc[3][8];
 #pragma GCC unroll 3
     for (int r = 0; r < MR; r++) {
@@ -57,8 +54,8 @@ static ALWAYS_INLINE PG_AVX2 void dot_tile(int kind, int MR, int NR, const float
             acc[r][c] = _mm256_setzero_ps();
         }
     }
-    /* one prefetch per 64 bytes of each weight row: 8 elements are 16 or 32 bytes */
-    const int64_t line_mask = kind == W_F32 ? 15 : 31;
+    /* one prefetch per 64 bytes of each weight row: 8 elements are 8, 16 or 32 bytes */
+    const int64_t line_mask = kind == W_F32 ? 15 : (kind == W_Q8 ? 63 : 31);
     int64_t p = 0;
     for (; p + 8 <= kc; p += 8) {
         __m256 xv[3];
@@ -73,7 +70,7 @@ static ALWAYS_INLINE PG_AVX2 void dot_tile(int kind, int MR, int NR, const float
                  * AVX-512 path does; a prefetch past the matrix end is harmless on x86 */
                 _mm_prefetch((const char *)pg_w_at(kind, w, (c + NR) * ldw + p), _MM_HINT_T1);
             }
-            __m256 wv = load_w8(kind, w, c * ldw + p);
+            __m256 wv = load_w8(kind, w, c * ldw + p, pg_s_at(kind, s, ldw, c, p));
 #pragma GCC unroll 3
             for (int r = 0; r < MR; r++) {
                 acc[r][c] = _mm256_fmadd_ps(xv[r], wv, acc[r][c]);
@@ -84,20 +81,20 @@ static ALWAYS_INLINE PG_AVX2 void dot_tile(int kind, int MR, int NR, const float
     for (int r = 0; r < MR; r++) {
 #pragma GCC unroll 8
         for (int c = 0; c < NR; c++) {
-            float s = hsum8(acc[r][c]);
+            float sum = pg_v8_reduce_add_ps(acc[r][c]);
             for (int64_t q = p; q < kc; q++) {
-                s += x[r * ldx + q] * pg_w_value(kind, w, c * ldw + q);
+                sum += x[r * ldx + q] * pg_w_value(kind, w, c * ldw + q, pg_s_at(kind, s, ldw, c, q));
             }
-            y[r * ldy + c] = accumulate ? y[r * ldy + c] + s : s;
+            y[r * ldy + c] = accumulate ? y[r * ldy + c] + sum : sum;
         }
     }
 }
 
 #define DOT_TILE_FN(kind, MR, NR)                                                                  \
     static PG_AVX2 void dot_##kind##_##MR##x##NR(const float *x, int64_t ldx, const void *w,       \
-                                                 int64_t ldw, int64_t kc, float *y, int64_t ldy,   \
-                                                 int accumulate) {                                 \
-        dot_tile(kind, MR, NR, x, ldx, w, ldw, kc, y, ldy, accumulate);                            \
+                                                 const uint16_t *s, int64_t ldw, int64_t kc,       \
+                                                 float *y, int64_t ldy, int accumulate) {          \
+        dot_tile(kind, MR, NR, x, ldx, w, s, ldw, kc, y, ldy, accumulate);                         \
     }
 
 /* 3 x 4 is the widest that fits 16 registers: 12 accumulators, 3 x vectors, 1 weight vector */
@@ -108,12 +105,14 @@ static ALWAYS_INLINE PG_AVX2 void dot_tile(int kind, int MR, int NR, const float
 DOT_TILE_FNS(HALF_BF16)
 DOT_TILE_FNS(HALF_F16)
 DOT_TILE_FNS(W_F32)
+DOT_TILE_FNS(W_Q8)
 
-typedef void (*dot_fn)(const float *, int64_t, const void *, int64_t, int64_t, float *, int64_t, int);
+typedef void (*dot_fn)(const float *, int64_t, const void *, const uint16_t *, int64_t, int64_t, float *,
+                       int64_t, int);
 
 /* [kind][MR - 1][width]: width 0 takes one weight row (the last rows of [n0, n1)), width 1 four,
  * width 2 eight (only for m = 1, where four FMA chains would be too few to hide the latency). */
-static const dot_fn DOT_TILES[3][3][3] = {
+static const dot_fn DOT_TILES[4][3][3] = {
     {{dot_HALF_BF16_1x1, dot_HALF_BF16_1x4, dot_HALF_BF16_1x8},
      {dot_HALF_BF16_2x1, dot_HALF_BF16_2x4, NULL},
      {dot_HALF_BF16_3x1, dot_HALF_BF16_3x4, NULL}},
@@ -123,11 +122,14 @@ static const dot_fn DOT_TILES[3][3][3] = {
     {{dot_W_F32_1x1, dot_W_F32_1x4, dot_W_F32_1x8},
      {dot_W_F32_2x1, dot_W_F32_2x4, NULL},
      {dot_W_F32_3x1, dot_W_F32_3x4, NULL}},
+    {{dot_W_Q8_1x1, dot_W_Q8_1x4, dot_W_Q8_1x8},
+     {dot_W_Q8_2x1, dot_W_Q8_2x4, NULL},
+     {dot_W_Q8_3x1, dot_W_Q8_3x4, NULL}},
 };
 
 static ALWAYS_INLINE PG_AVX2 void gemm_stream(int kind, const float *x, int64_t ldx, const void *w,
-                                              float *y, int64_t ldy, int64_t m, int64_t k,
-                                              int64_t n0, int64_t n1) {
+                                              const uint16_t *s, float *y, int64_t ldy, int64_t m,
+                                              int64_t k, int64_t n0, int64_t n1) {
     const int64_t nr_wide = m == 1 ? 8 : 4;
     const int width = m == 1 ? 2 : 1;
     /* k = 0 still runs one (empty) block so that y is written with zeros */
@@ -137,8 +139,8 @@ static ALWAYS_INLINE PG_AVX2 void gemm_stream(int kind, const float *x, int64_t 
             int wide = n1 - j >= nr_wide;
             for (int64_t i = 0; i < m; i += 3) {
                 int64_t mr = m - i < 3 ? m - i : 3;
-                DOT_TILES[kind][mr - 1][wide ? width : 0](x + i * ldx + kb, ldx,
-                                                          pg_w_at(kind, w, j * k + kb), k, kc,
+                DOT_TILES[kind][mr - 1][wide ? width : 0](x + i * ldx + kb, ldx, pg_w_at(kind, w, j * k + kb),
+                                                          pg_s_at(kind, s, k, j, kb), k, kc,
                                                           y + i * ldy + j, ldy, kb > 0);
             }
             j += wide ? nr_wide : 1;
@@ -151,17 +153,17 @@ static ALWAYS_INLINE PG_AVX2 void gemm_stream(int kind, const float *x, int64_t 
 
 PG_AVX2 void pg_gemm_bf16_avx2_stream(const float *x, int64_t ldx, const uint16_t *w, float *y,
                                       int64_t ldy, int64_t m, int64_t k, int64_t n0, int64_t n1) {
-    gemm_stream(HALF_BF16, x, ldx, w, y, ldy, m, k, n0, n1);
+    gemm_stream(HALF_BF16, x, ldx, w, NULL, y, ldy, m, k, n0, n1);
 }
 
 PG_AVX2 void pg_gemm_f16_avx2_stream(const float *x, int64_t ldx, const uint16_t *w, float *y,
                                      int64_t ldy, int64_t m, int64_t k, int64_t n0, int64_t n1) {
-    gemm_stream(HALF_F16, x, ldx, w, y, ldy, m, k, n0, n1);
+    gemm_stream(HALF_F16, x, ldx, w, NULL, y, ldy, m, k, n0, n1);
 }
 
 PG_AVX2 void pg_gemm_f32_avx2_stream(const float *x, int64_t ldx, const float *w, float *y,
                                      int64_t ldy, int64_t m, int64_t k, int64_t n0, int64_t n1) {
-    gemm_stream(W_F32, x, ldx, w, y, ldy, m, k, n0, n1);
+    gemm_stream(W_F32, x, ldx, w, NULL, y, ldy, m, k, n0, n1);
 }
 
 /* ---- packed: converted weight panels, 6 x 16 register tiles, for large m ------------------------ */
@@ -199,8 +201,8 @@ static ALWAYS_INLINE PG_AVX2 void transpose8(__m256 r[8]) {
 
 /* panel[p][c] = float(w[j0 + c, kb + p]) for p < kc, c < 16; rows past nj are zero. Whole 8 x 8
  * blocks go through transpose8; the edges (kc % 8, a partial 8 rows) element by element. */
-static ALWAYS_INLINE PG_AVX2 void pack_panel(int kind, const void *w, int64_t k, int64_t j0,
-                                             int64_t nj, int64_t kb, int64_t kc, float *panel) {
+static ALWAYS_INLINE PG_AVX2 void pack_panel(int kind, const void *w, const uint16_t *s, int64_t k,
+                                             int64_t j0, int64_t nj, int64_t kb, int64_t kc, float *panel) {
     for (int64_t half = 0; half < NR_PACK / 8; half++) {
         int64_t rows = nj - half * 8;
         const int64_t wb = (j0 + half * 8) * k + kb;
@@ -209,7 +211,7 @@ static ALWAYS_INLINE PG_AVX2 void pack_panel(int kind, const void *w, int64_t k,
                 __m256 blk[8];
 #pragma GCC unroll 8
                 for (int rr = 0; rr < 8; rr++) {
-                    blk[rr] = load_w8(kind, w, wb + rr * k + p0);
+                    blk[rr] = load_w8(kind, w, wb + rr * k + p0, pg_s_at(kind, s, k, j0 + half * 8 + rr, kb + p0));
                 }
                 transpose8(blk);
 #pragma GCC unroll 8
@@ -222,7 +224,9 @@ static ALWAYS_INLINE PG_AVX2 void pack_panel(int kind, const void *w, int64_t k,
             for (int64_t pp = 0; pp < np; pp++) {
                 for (int64_t rr = 0; rr < 8; rr++) {
                     panel[(p0 + pp) * NR_PACK + half * 8 + rr] =
-                        rr < rows ? pg_w_value(kind, w, wb + rr * k + p0 + pp) : 0.0f;
+                        rr < rows ? pg_w_value(kind, w, wb + rr * k + p0 + pp,
+                                               pg_s_at(kind, s, k, j0 + half * 8 + rr, kb + p0 + pp))
+                                  : 0.0f;
                 }
             }
         }
@@ -295,8 +299,8 @@ static ALWAYS_INLINE void copy_x_tile(const float *x, int64_t ldx, int64_t mr, i
 }
 
 static ALWAYS_INLINE PG_AVX2 void gemm_packed(int kind, const float *x, int64_t ldx, const void *w,
-                                              float *y, int64_t ldy, int64_t m, int64_t k,
-                                              int64_t n0, int64_t n1) {
+                                              const uint16_t *s, float *y, int64_t ldy, int64_t m,
+                                              int64_t k, int64_t n0, int64_t n1) {
     float panels[JB_PACK][KC_PACK * NR_PACK] __attribute__((aligned(32)));
     float xt[MR_PACK * XT_LD] __attribute__((aligned(32)));
     if (k <= 0) {
@@ -314,7 +318,7 @@ static ALWAYS_INLINE PG_AVX2 void gemm_packed(int kind, const float *x, int64_t 
             int np = 0;
             for (int64_t j0 = jb; j0 < n1 && np < JB_PACK; j0 += NR_PACK, np++) {
                 int64_t nj = n1 - j0 < NR_PACK ? n1 - j0 : NR_PACK;
-                pack_panel(kind, w, k, j0, nj, kb, kc, panels[np]);
+                pack_panel(kind, w, s, k, j0, nj, kb, kc, panels[np]);
             }
             for (int64_t i = 0; i < m; i += MR_PACK) {
                 int64_t mr = m - i < MR_PACK ? m - i : MR_PACK;
@@ -331,15 +335,25 @@ static ALWAYS_INLINE PG_AVX2 void gemm_packed(int kind, const float *x, int64_t 
 
 PG_AVX2 void pg_gemm_bf16_avx2_packed(const float *x, int64_t ldx, const uint16_t *w, float *y,
                                       int64_t ldy, int64_t m, int64_t k, int64_t n0, int64_t n1) {
-    gemm_packed(HALF_BF16, x, ldx, w, y, ldy, m, k, n0, n1);
+    gemm_packed(HALF_BF16, x, ldx, w, NULL, y, ldy, m, k, n0, n1);
 }
 
 PG_AVX2 void pg_gemm_f16_avx2_packed(const float *x, int64_t ldx, const uint16_t *w, float *y,
                                      int64_t ldy, int64_t m, int64_t k, int64_t n0, int64_t n1) {
-    gemm_packed(HALF_F16, x, ldx, w, y, ldy, m, k, n0, n1);
+    gemm_packed(HALF_F16, x, ldx, w, NULL, y, ldy, m, k, n0, n1);
 }
 
 PG_AVX2 void pg_gemm_f32_avx2_packed(const float *x, int64_t ldx, const float *w, float *y,
                                      int64_t ldy, int64_t m, int64_t k, int64_t n0, int64_t n1) {
-    gemm_packed(W_F32, x, ldx, w, y, ldy, m, k, n0, n1);
+    gemm_packed(W_F32, x, ldx, w, NULL, y, ldy, m, k, n0, n1);
+}
+
+PG_AVX2 void pg_gemm_q8_f32_avx2_stream(const float *x, int64_t ldx, const int8_t *q, const uint16_t *s,
+                                        float *y, int64_t ldy, int64_t m, int64_t k, int64_t n0, int64_t n1) {
+    gemm_stream(W_Q8, x, ldx, q, s, y, ldy, m, k, n0, n1);
+}
+
+PG_AVX2 void pg_gemm_q8_f32_avx2_packed(const float *x, int64_t ldx, const int8_t *q, const uint16_t *s,
+                                        float *y, int64_t ldy, int64_t m, int64_t k, int64_t n0, int64_t n1) {
+    gemm_packed(W_Q8, x, ldx, q, s, y, ldy, m, k, n0, n1);
 }

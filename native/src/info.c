@@ -174,6 +174,17 @@ const char *pg_kernel_path(int32_t family) {
         return plain[isa];
     case PG_FAMILY_GEMM_HALF:
         return gemm[isa];
+    case PG_FAMILY_GEMM_Q8:
+        if (isa >= PG_ISA_AVX512) {
+            return pg_has_avx512_vnni()
+                       ? "avx512_vnni (vpdpbusd) for decode, avx512 packed 12x32 f32 tiles over dequantized panels "
+                         "for prefill"
+                       : "avx512 (vpmaddubsw) for decode, avx512 packed 12x32 f32 tiles over dequantized panels for "
+                         "prefill";
+        }
+        return isa == PG_ISA_AVX2
+                   ? "avx2 (vpmaddubsw) for decode, avx2 packed 6x16 f32 tiles over dequantized panels for prefill"
+                   : "scalar";
     case PG_FAMILY_GEMM_BF16_DP:
         return isa >= PG_ISA_AVX512 && pg_has_avx512_bf16() ? "avx512_bf16 (vdpbf16ps)"
                                                              : "none: runs the 16-bit product (pg_gemm_bf16)";

@@ -18,6 +18,8 @@
 #define PG_AVX512 __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,fma")))
 /* The same plus AVX512-BF16 (VDPBF16PS), for code run only when pg_has_avx512_bf16(). */
 #define PG_AVX512_BF16 __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx512bf16,fma")))
+/* The same plus AVX512-VNNI (VPDPBUSD), for code run only when pg_has_avx512_vnni(). */
+#define PG_AVX512_VNNI __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx512vnni,fma")))
 /* AVX2 with FMA and F16C: every x86-64 CPU since Haswell (2013) and Zen 1 has all three. */
 #define PG_AVX2 __attribute__((target("avx2,fma,f16c")))
 
@@ -38,6 +40,11 @@ static inline int pg_has_avx2(void) {
 /* The CPU has AVX512-BF16 (VDPBF16PS) next to the extensions above. */
 static inline int pg_has_avx512_bf16(void) {
     return pg_has_avx512() && __builtin_cpu_supports("avx512bf16");
+}
+
+/* The CPU has AVX512-VNNI (VPDPBUSD: 64 int8 products summed into 16 int32 lanes) next to AVX-512. */
+static inline int pg_has_avx512_vnni(void) {
+    return pg_has_avx512() && __builtin_cpu_supports("avx512vnni");
 }
 
 /* The level every dispatcher uses: the best the CPU supports, lowered by pg_isa_cap (or by the
@@ -186,5 +193,33 @@ void pg_gemm_f32_avx2_stream(const float *x, int64_t ldx, const float *w, float 
                              int64_t m, int64_t k, int64_t n0, int64_t n1);
 void pg_gemm_f32_avx2_packed(const float *x, int64_t ldx, const float *w, float *y, int64_t ldy,
                              int64_t m, int64_t k, int64_t n0, int64_t n1);
+
+/* Q8_0 weights (gemm_q8.c, gemm_q8_avx2.c). pg_gemm_q8 at AVX-512 has two variants: VPDPBUSD where the CPU
+ * has AVX512-VNNI (the dispatcher's choice there), 512-bit VPMADDUBSW + VPMADDWD otherwise. */
+void pg_quantize_q8_scalar(const float *x, int64_t ldx, int64_t m, int64_t k, int8_t *xq, float *xs);
+void pg_quantize_q8_avx2(const float *x, int64_t ldx, int64_t m, int64_t k, int8_t *xq, float *xs);
+void pg_quantize_q8_avx512(const float *x, int64_t ldx, int64_t m, int64_t k, int8_t *xq, float *xs);
+void pg_gemm_q8_scalar(const int8_t *xq, const float *xs, const int8_t *q, const uint16_t *s, float *y,
+                       int64_t ldy, int64_t m, int64_t k, int64_t n0, int64_t n1);
+void pg_gemm_q8_avx2(const int8_t *xq, const float *xs, const int8_t *q, const uint16_t *s, float *y,
+                     int64_t ldy, int64_t m, int64_t k, int64_t n0, int64_t n1);
+void pg_gemm_q8_avx512(const int8_t *xq, const float *xs, const int8_t *q, const uint16_t *s, float *y,
+                       int64_t ldy, int64_t m, int64_t k, int64_t n0, int64_t n1);
+void pg_gemm_q8_avx512_vnni(const int8_t *xq, const float *xs, const int8_t *q, const uint16_t *s, float *y,
+                            int64_t ldy, int64_t m, int64_t k, int64_t n0, int64_t n1);
+void pg_dequantize_q8_scalar(const int8_t *q, const uint16_t *s, int64_t k, int64_t r0, int64_t rows, float *out);
+void pg_dequantize_q8_avx2(const int8_t *q, const uint16_t *s, int64_t k, int64_t r0, int64_t rows, float *out);
+void pg_dequantize_q8_avx512(const int8_t *q, const uint16_t *s, int64_t k, int64_t r0, int64_t rows, float *out);
+/* pg_gemm_q8_f32: the W_Q8 instances of gemm_half.c's and gemm_half_avx2.c's float32 paths. */
+void pg_gemm_q8_f32_scalar(const float *x, int64_t ldx, const int8_t *q, const uint16_t *s, float *y,
+                           int64_t ldy, int64_t m, int64_t k, int64_t n0, int64_t n1);
+void pg_gemm_q8_f32_avx2_stream(const float *x, int64_t ldx, const int8_t *q, const uint16_t *s, float *y,
+                                int64_t ldy, int64_t m, int64_t k, int64_t n0, int64_t n1);
+void pg_gemm_q8_f32_avx2_packed(const float *x, int64_t ldx, const int8_t *q, const uint16_t *s, float *y,
+                                int64_t ldy, int64_t m, int64_t k, int64_t n0, int64_t n1);
+void pg_gemm_q8_f32_avx512_stream(const float *x, int64_t ldx, const int8_t *q, const uint16_t *s, float *y,
+                                  int64_t ldy, int64_t m, int64_t k, int64_t n0, int64_t n1);
+void pg_gemm_q8_f32_avx512_packed(const float *x, int64_t ldx, const int8_t *q, const uint16_t *s, float *y,
+                                  int64_t ldy, int64_t m, int64_t k, int64_t n0, int64_t n1);
 
 #endif /* PG_INTERNAL_H */

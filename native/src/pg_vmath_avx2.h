@@ -162,6 +162,14 @@ static inline PG_AVX2 float pg_v8_reduce_max_ps(__m256 v) {
     return _mm_cvtss_f32(m);
 }
 
+/* The sum of the 8 lanes, as ((0+4)+(2+6)) + ((1+5)+(3+7)). */
+static inline PG_AVX2 float pg_v8_reduce_add_ps(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
 /* The sum of the 4 double lanes. */
 static inline PG_AVX2 double pg_v8_reduce_add_pd(__m256d v) {
     __m128d s = _mm_add_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd(v, 1));

@@ -1,6 +1,7 @@
 /*
- * roofline.c: probes of the machine's limits for the Java side to time: peak float32 FMA, AVX512-BF16
- * and AMX bf16 throughput (loops on registers only) and read bandwidth (one pass over a buffer).
+ * roofline.c: probes of the machine's limits for the Java side to time: peak float32 FMA, AVX512-BF16,
+ * AMX bf16 and int8 dot-product throughput (loops on registers only) and read bandwidth (one pass over a
+ * buffer).
  * Each returns what it did (operations, a checksum), so no compiler can drop the work.
  */
 #include <immintrin.h>
@@ -8,6 +9,8 @@
 
 #include "pg_amx.h"
 #include "pg_internal.h"
+
+#define ALWAYS_INLINE_ROOF inline __attribute__((always_inline))
 
 /* ---- multiply-add peaks -------------------------------------------------------------------- */
 
@@ -141,6 +144,111 @@ static PG_AMX_TARGET double amx_loop(int64_t iterations) {
     return (double)iterations * 4 * 16 * 16 * 32 * 2;
 }
 
+/* ---- int8 dot products: pg_gemm_q8's instructions ------------------------------------------ */
+
+/* 8 chains of 32-bit multiply-adds, unsigned so that wrapping is defined: the portable stand-in. A
+ * multiplication chain (not acc += c) so that no compiler can fold the loop into a closed form. */
+static double dot_i8_scalar(int64_t iterations) {
+    uint32_t acc[8];
+    for (int q = 0; q < 8; q++) {
+        acc[q] = 0x9e3779b9u * (uint32_t)(q + 1);
+    }
+    for (int64_t i = 0; i < iterations; i++) {
+        for (int q = 0; q < 8; q++) {
+            acc[q] = acc[q] * 0x01000193u + 0x7fu;
+        }
+    }
+    volatile uint32_t sink = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+    (void)sink;
+    return (double)iterations * 8 * 2;
+}
+
+/* Each chain's int32 lanes feed the next step as the unsigned bytes of VPMADDUBSW, so the steps depend on
+ * each other and cannot be hoisted; the values wrap and saturate, which is defined and irrelevant here. */
+static ALWAYS_INLINE_ROOF PG_AVX512 __m512i maddubs_chain512(__m512i acc, __m512i v, __m512i ones) {
+    return _mm512_madd_epi16(_mm512_maddubs_epi16(acc, v), ones);
+}
+
+/* 16 chains of VPDPBUSD (64 u8 x s8 products into 16 int32 lanes) cover its latency x throughput (Zen 4:
+ * 4-5 cycles x 2 pipes), or of VPMADDUBSW + VPMADDWD, the two instructions of the non-VNNI kernel. */
+static PG_AVX512 double dot_i8_avx512(int64_t iterations, int vnni) {
+    const __m512i v = _mm512_set1_epi8(3), ones = _mm512_set1_epi16(1);
+    __m512i acc[16];
+#pragma GCC unroll 16
+    for (int q = 0; q < 16; q++) {
+        acc[q] = _mm512_set1_epi32(q + 1);
+    }
+    if (vnni) {
+        for (int64_t i = 0; i < iterations; i++) {
+#pragma GCC unroll 16
+            for (int q = 0; q < 16; q++) {
+                __asm__("vpdpbusd %[v], %[v], %[acc]" : [acc] "+v"(acc[q]) : [v] "v"(v));
+            }
+        }
+    } else {
+        for (int64_t i = 0; i < iterations; i++) {
+#pragma GCC unroll 16
+            for (int q = 0; q < 16; q++) {
+                acc[q] = maddubs_chain512(acc[q], v, ones);
+            }
+        }
+    }
+#pragma GCC unroll 8
+    for (int q = 0; q < 8; q++) {
+        acc[q] = _mm512_add_epi32(acc[q], acc[q + 8]);
+    }
+    __m512i s = _mm512_add_epi32(_mm512_add_epi32(_mm512_add_epi32(acc[0], acc[1]), _mm512_add_epi32(acc[2], acc[3])),
+                                 _mm512_add_epi32(_mm512_add_epi32(acc[4], acc[5]), _mm512_add_epi32(acc[6], acc[7])));
+    /* folded as unsigned: the sums wrap, and _mm512_reduce_add_epi32 adds as signed int (UB on overflow) */
+    uint32_t lanes[16];
+    _mm512_storeu_si512(lanes, s);
+    volatile uint32_t sink = lanes[0] + lanes[15];
+    (void)sink;
+    return (double)iterations * 16 * 64 * 2;
+}
+
+/* 12 chains of VPMADDUBSW + VPMADDWD (the AVX2 kernel's pair): the latency of two instructions per step
+ * times two pipes; 12 chains and two constants fit AVX2's 16 registers. */
+static PG_AVX2 double dot_i8_avx2(int64_t iterations) {
+    const __m256i v = _mm256_set1_epi8(3), ones = _mm256_set1_epi16(1);
+    __m256i acc[12];
+#pragma GCC unroll 12
+    for (int q = 0; q < 12; q++) {
+        acc[q] = _mm256_set1_epi32(q + 1);
+    }
+    for (int64_t i = 0; i < iterations; i++) {
+#pragma GCC unroll 12
+        for (int q = 0; q < 12; q++) {
+            acc[q] = _mm256_madd_epi16(_mm256_maddubs_epi16(acc[q], v), ones);
+        }
+    }
+#pragma GCC unroll 6
+    for (int q = 0; q < 6; q++) {
+        acc[q] = _mm256_add_epi32(acc[q], acc[q + 6]);
+    }
+    __m256i s = _mm256_add_epi32(_mm256_add_epi32(_mm256_add_epi32(acc[0], acc[1]), _mm256_add_epi32(acc[2], acc[3])),
+                                 _mm256_add_epi32(acc[4], acc[5]));
+    uint32_t lanes[8];
+    _mm256_storeu_si256((__m256i *)lanes, s);
+    volatile uint32_t sink = lanes[0] + lanes[7];
+    (void)sink;
+    return (double)iterations * 12 * 32 * 2;
+}
+
+double pg_roofline_dot_i8(int64_t iterations) {
+    if (iterations <= 0) {
+        return 0.0;
+    }
+    switch (pg_isa()) {
+    case PG_ISA_AVX512:
+        return dot_i8_avx512(iterations, pg_has_avx512_vnni());
+    case PG_ISA_AVX2:
+        return dot_i8_avx2(iterations);
+    default:
+        return dot_i8_scalar(iterations);
+    }
+}
+
 double pg_roofline_fma_f32(int64_t iterations) {
     if (iterations <= 0) {
         return 0.0;
@@ -216,7 +324,10 @@ static PG_AVX512 uint64_t word_sum_avx512(const unsigned char *p, int64_t bytes,
         acc[q] = _mm512_add_epi64(acc[q], acc[q + 4]);
     }
     __m512i s = _mm512_add_epi64(_mm512_add_epi64(acc[0], acc[1]), _mm512_add_epi64(acc[2], acc[3]));
-    return (uint64_t)_mm512_reduce_add_epi64(s);
+    /* folded as unsigned: _mm512_reduce_add_epi64 adds signed lanes, and the checksum wraps */
+    uint64_t w[8];
+    _mm512_storeu_si512(w, s);
+    return ((w[0] + w[1]) + (w[2] + w[3])) + ((w[4] + w[5]) + (w[6] + w[7]));
 }
 
 static PG_AVX2 uint64_t word_sum_avx2(const unsigned char *p, int64_t bytes, int64_t *covered) {

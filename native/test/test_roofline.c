@@ -1,6 +1,7 @@
 /* test_roofline.c: the roofline probes report the operations their loops perform (per the
  * header: 512 per iteration for the AVX-512 FMA loop, 192 for the AVX2 one, 1024 for the VDPBF16PS
- * loop, 65536 for the AMX loop, 16 for the portable one), nothing for no iterations;
+ * loop, 65536 for the AMX loop, 16 for the portable one; for the int8 dot loop 2048 at AVX-512, with or
+ * without VNNI, 768 at AVX2, 16 scalar), nothing for no iterations;
  * pg_read_bandwidth's checksum equals a byte-by-byte sum of the little-endian 64-bit words at every
  * length and alignment. Every level the CPU supports, through pg_isa_cap. No timing: that is the
  * caller's job. */
@@ -26,9 +27,10 @@ static uint64_t word_sum(const unsigned char *p, int64_t bytes) {
     return s;
 }
 
-/* The FMA loop and the read checksum on one level. */
+/* The FMA and int8 dot loops and the read checksum on one level. */
 static void check_level(int level) {
     static const double FMA_PER_ITER[] = {8 * 2, 12 * 8 * 2, 16 * 16 * 2};
+    static const double DOT_I8_PER_ITER[] = {8 * 2, 12 * 32 * 2, 16 * 64 * 2};
     static const char *const NAMES[] = {"scalar", "avx2", "avx512"};
     g_checks++;
     if (pg_isa_cap(level) != level) {
@@ -45,6 +47,14 @@ static void check_level(int level) {
     expect_count(what, pg_roofline_fma_f32(1), per_iter);
     snprintf(what, sizeof what, "%s pg_roofline_fma_f32(100000)", NAMES[level]);
     expect_count(what, pg_roofline_fma_f32(100000), 100000 * per_iter);
+    snprintf(what, sizeof what, "%s pg_roofline_dot_i8(0)", NAMES[level]);
+    expect_count(what, pg_roofline_dot_i8(0), 0);
+    snprintf(what, sizeof what, "%s pg_roofline_dot_i8(-2)", NAMES[level]);
+    expect_count(what, pg_roofline_dot_i8(-2), 0);
+    snprintf(what, sizeof what, "%s pg_roofline_dot_i8(1)", NAMES[level]);
+    expect_count(what, pg_roofline_dot_i8(1), DOT_I8_PER_ITER[level]);
+    snprintf(what, sizeof what, "%s pg_roofline_dot_i8(100000)", NAMES[level]);
+    expect_count(what, pg_roofline_dot_i8(100000), 100000 * DOT_I8_PER_ITER[level]);
 
     enum { CAP = 200000 };
     unsigned char *buf = malloc(CAP + 64);

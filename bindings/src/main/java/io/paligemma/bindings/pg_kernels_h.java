@@ -231,10 +231,19 @@ public class pg_kernels_h {
     public static int PG_FAMILY_ROOFLINE() {
         return PG_FAMILY_ROOFLINE;
     }
-    private static final int PG_FAMILY_COUNT = (int)9L;
+    private static final int PG_FAMILY_GEMM_Q8 = (int)9L;
     /**
      * {@snippet lang=c :
-     * #define PG_FAMILY_COUNT 9
+     * #define PG_FAMILY_GEMM_Q8 9
+     * }
+     */
+    public static int PG_FAMILY_GEMM_Q8() {
+        return PG_FAMILY_GEMM_Q8;
+    }
+    private static final int PG_FAMILY_COUNT = (int)10L;
+    /**
+     * {@snippet lang=c :
+     * #define PG_FAMILY_COUNT 10
      * }
      */
     public static int PG_FAMILY_COUNT() {
@@ -1700,6 +1709,271 @@ public class pg_kernels_h {
            throw new AssertionError("should not reach here", ex$);
         }
     }
+    private static final int PG_Q8_BLOCK = (int)32L;
+    /**
+     * {@snippet lang=c :
+     * #define PG_Q8_BLOCK 32
+     * }
+     */
+    public static int PG_Q8_BLOCK() {
+        return PG_Q8_BLOCK;
+    }
+
+    private static class pg_quantize_q8 {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+            pg_kernels_h.C_POINTER,
+            pg_kernels_h.C_LONG,
+            pg_kernels_h.C_LONG,
+            pg_kernels_h.C_LONG,
+            pg_kernels_h.C_POINTER,
+            pg_kernels_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = pg_kernels_h.findOrThrow("pg_quantize_q8");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * void pg_quantize_q8(const float *x, int64_t ldx, int64_t m, int64_t k, int8_t *xq, float *xs)
+     * }
+     */
+    public static FunctionDescriptor pg_quantize_q8$descriptor() {
+        return pg_quantize_q8.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * void pg_quantize_q8(const float *x, int64_t ldx, int64_t m, int64_t k, int8_t *xq, float *xs)
+     * }
+     */
+    public static MethodHandle pg_quantize_q8$handle() {
+        return pg_quantize_q8.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * void pg_quantize_q8(const float *x, int64_t ldx, int64_t m, int64_t k, int8_t *xq, float *xs)
+     * }
+     */
+    public static MemorySegment pg_quantize_q8$address() {
+        return pg_quantize_q8.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * void pg_quantize_q8(const float *x, int64_t ldx, int64_t m, int64_t k, int8_t *xq, float *xs)
+     * }
+     */
+    public static void pg_quantize_q8(MemorySegment x, long ldx, long m, long k, MemorySegment xq, MemorySegment xs) {
+        var mh$ = pg_quantize_q8.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pg_quantize_q8", x, ldx, m, k, xq, xs);
+            }
+            mh$.invokeExact(x, ldx, m, k, xq, xs);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class pg_gemm_q8 {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+            pg_kernels_h.C_POINTER,
+            pg_kernels_h.C_POINTER,
+            pg_kernels_h.C_POINTER,
+            pg_kernels_h.C_POINTER,
+            pg_kernels_h.C_POINTER,
+            pg_kernels_h.C_LONG,
+            pg_kernels_h.C_LONG,
+            pg_kernels_h.C_LONG,
+            pg_kernels_h.C_LONG,
+            pg_kernels_h.C_LONG
+        );
+
+        public static final MemorySegment ADDR = pg_kernels_h.findOrThrow("pg_gemm_q8");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * void pg_gemm_q8(const int8_t *xq, const float *xs, const int8_t *q, const uint16_t *s, float *y, int64_t ldy, int64_t m, int64_t k, int64_t n0, int64_t n1)
+     * }
+     */
+    public static FunctionDescriptor pg_gemm_q8$descriptor() {
+        return pg_gemm_q8.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * void pg_gemm_q8(const int8_t *xq, const float *xs, const int8_t *q, const uint16_t *s, float *y, int64_t ldy, int64_t m, int64_t k, int64_t n0, int64_t n1)
+     * }
+     */
+    public static MethodHandle pg_gemm_q8$handle() {
+        return pg_gemm_q8.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * void pg_gemm_q8(const int8_t *xq, const float *xs, const int8_t *q, const uint16_t *s, float *y, int64_t ldy, int64_t m, int64_t k, int64_t n0, int64_t n1)
+     * }
+     */
+    public static MemorySegment pg_gemm_q8$address() {
+        return pg_gemm_q8.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * void pg_gemm_q8(const int8_t *xq, const float *xs, const int8_t *q, const uint16_t *s, float *y, int64_t ldy, int64_t m, int64_t k, int64_t n0, int64_t n1)
+     * }
+     */
+    public static void pg_gemm_q8(MemorySegment xq, MemorySegment xs, MemorySegment q, MemorySegment s, MemorySegment y, long ldy, long m, long k, long n0, long n1) {
+        var mh$ = pg_gemm_q8.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pg_gemm_q8", xq, xs, q, s, y, ldy, m, k, n0, n1);
+            }
+            mh$.invokeExact(xq, xs, q, s, y, ldy, m, k, n0, n1);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class pg_gemm_q8_f32 {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+            pg_kernels_h.C_POINTER,
+            pg_kernels_h.C_LONG,
+            pg_kernels_h.C_POINTER,
+            pg_kernels_h.C_POINTER,
+            pg_kernels_h.C_POINTER,
+            pg_kernels_h.C_LONG,
+            pg_kernels_h.C_LONG,
+            pg_kernels_h.C_LONG,
+            pg_kernels_h.C_LONG,
+            pg_kernels_h.C_LONG
+        );
+
+        public static final MemorySegment ADDR = pg_kernels_h.findOrThrow("pg_gemm_q8_f32");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * void pg_gemm_q8_f32(const float *x, int64_t ldx, const int8_t *q, const uint16_t *s, float *y, int64_t ldy, int64_t m, int64_t k, int64_t n0, int64_t n1)
+     * }
+     */
+    public static FunctionDescriptor pg_gemm_q8_f32$descriptor() {
+        return pg_gemm_q8_f32.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * void pg_gemm_q8_f32(const float *x, int64_t ldx, const int8_t *q, const uint16_t *s, float *y, int64_t ldy, int64_t m, int64_t k, int64_t n0, int64_t n1)
+     * }
+     */
+    public static MethodHandle pg_gemm_q8_f32$handle() {
+        return pg_gemm_q8_f32.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * void pg_gemm_q8_f32(const float *x, int64_t ldx, const int8_t *q, const uint16_t *s, float *y, int64_t ldy, int64_t m, int64_t k, int64_t n0, int64_t n1)
+     * }
+     */
+    public static MemorySegment pg_gemm_q8_f32$address() {
+        return pg_gemm_q8_f32.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * void pg_gemm_q8_f32(const float *x, int64_t ldx, const int8_t *q, const uint16_t *s, float *y, int64_t ldy, int64_t m, int64_t k, int64_t n0, int64_t n1)
+     * }
+     */
+    public static void pg_gemm_q8_f32(MemorySegment x, long ldx, MemorySegment q, MemorySegment s, MemorySegment y, long ldy, long m, long k, long n0, long n1) {
+        var mh$ = pg_gemm_q8_f32.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pg_gemm_q8_f32", x, ldx, q, s, y, ldy, m, k, n0, n1);
+            }
+            mh$.invokeExact(x, ldx, q, s, y, ldy, m, k, n0, n1);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class pg_dequantize_q8 {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+            pg_kernels_h.C_POINTER,
+            pg_kernels_h.C_POINTER,
+            pg_kernels_h.C_LONG,
+            pg_kernels_h.C_LONG,
+            pg_kernels_h.C_LONG,
+            pg_kernels_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = pg_kernels_h.findOrThrow("pg_dequantize_q8");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * void pg_dequantize_q8(const int8_t *q, const uint16_t *s, int64_t k, int64_t r0, int64_t rows, float *out)
+     * }
+     */
+    public static FunctionDescriptor pg_dequantize_q8$descriptor() {
+        return pg_dequantize_q8.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * void pg_dequantize_q8(const int8_t *q, const uint16_t *s, int64_t k, int64_t r0, int64_t rows, float *out)
+     * }
+     */
+    public static MethodHandle pg_dequantize_q8$handle() {
+        return pg_dequantize_q8.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * void pg_dequantize_q8(const int8_t *q, const uint16_t *s, int64_t k, int64_t r0, int64_t rows, float *out)
+     * }
+     */
+    public static MemorySegment pg_dequantize_q8$address() {
+        return pg_dequantize_q8.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * void pg_dequantize_q8(const int8_t *q, const uint16_t *s, int64_t k, int64_t r0, int64_t rows, float *out)
+     * }
+     */
+    public static void pg_dequantize_q8(MemorySegment q, MemorySegment s, long k, long r0, long rows, MemorySegment out) {
+        var mh$ = pg_dequantize_q8.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pg_dequantize_q8", q, s, k, r0, rows, out);
+            }
+            mh$.invokeExact(q, s, k, r0, rows, out);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
 
     private static class pg_gemm_bf16_amx {
         public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
@@ -2000,6 +2274,64 @@ public class pg_kernels_h {
         try {
             if (TRACE_DOWNCALLS) {
                 traceDowncall("pg_roofline_amx_bf16", iterations);
+            }
+            return (double)mh$.invokeExact(iterations);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class pg_roofline_dot_i8 {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            pg_kernels_h.C_DOUBLE,
+            pg_kernels_h.C_LONG
+        );
+
+        public static final MemorySegment ADDR = pg_kernels_h.findOrThrow("pg_roofline_dot_i8");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * double pg_roofline_dot_i8(int64_t iterations)
+     * }
+     */
+    public static FunctionDescriptor pg_roofline_dot_i8$descriptor() {
+        return pg_roofline_dot_i8.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * double pg_roofline_dot_i8(int64_t iterations)
+     * }
+     */
+    public static MethodHandle pg_roofline_dot_i8$handle() {
+        return pg_roofline_dot_i8.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * double pg_roofline_dot_i8(int64_t iterations)
+     * }
+     */
+    public static MemorySegment pg_roofline_dot_i8$address() {
+        return pg_roofline_dot_i8.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * double pg_roofline_dot_i8(int64_t iterations)
+     * }
+     */
+    public static double pg_roofline_dot_i8(long iterations) {
+        var mh$ = pg_roofline_dot_i8.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pg_roofline_dot_i8", iterations);
             }
             return (double)mh$.invokeExact(iterations);
         } catch (Throwable ex$) {

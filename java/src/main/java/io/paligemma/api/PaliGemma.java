@@ -93,7 +93,7 @@ public final class PaliGemma implements AutoCloseable {
         }
         OpsProvider provider = OpsProvider.open(options.backend(), options.threads());
         try {
-            var model = PaliGemmaForConditionalGeneration.load(directory, provider.ops());
+            var model = PaliGemmaForConditionalGeneration.load(directory, provider.ops(), options.quantization());
             return new PaliGemma(directory, provider, model, tokenizer, processor, options);
         } catch (RuntimeException e) {
             provider.close();

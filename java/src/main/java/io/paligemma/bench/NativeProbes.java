@@ -35,6 +35,9 @@ final class NativeProbes {
      * portable loop).
      */
     static String bf16Unit() {
+        if (KernelIsa.inUse() != KernelIsa.AVX512) {
+            return ""; // capped below AVX-512 (--isa): the kernels use no bf16 unit, and the probes would not either
+        }
         if (pg_kernels_h.pg_amx_request() == 1) {
             return "amx";
         }

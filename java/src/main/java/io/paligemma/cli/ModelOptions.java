@@ -3,6 +3,7 @@ package io.paligemma.cli;
 import io.paligemma.api.Options;
 import io.paligemma.api.PaliGemma;
 import io.paligemma.image.ResizeMethod;
+import io.paligemma.nn.Quantization;
 import io.paligemma.ops.Backend;
 import java.nio.file.Path;
 import picocli.CommandLine.Mixin;
@@ -21,6 +22,15 @@ final class ModelOptions {
             description = "image resampling: Pillow bicubic as Hugging Face (default) or big_vision's antialiased bilinear")
     String resize;
 
+    @Option(names = "--weights", paramLabel = "stored|int8", defaultValue = "stored",
+            description = "stored: the checkpoint's own precision (default); int8: quantize the language model's "
+                    + "float matrices to int8 (Q8_0, blocks of 32) as they load.")
+    String weights;
+
+    @Option(names = "--quantize-vision", description = "with --weights int8: quantize the vision tower and projector too "
+            + "(off by default: int8 SigLIP features are reported to hurt OCR)")
+    boolean quantizeVision;
+
     @Mixin
     BackendOptions backend;
 
@@ -34,7 +44,7 @@ final class ModelOptions {
             default -> throw new IllegalArgumentException("--resize must be bicubic or bilinear-aa, not " + resize);
         };
         Options o = Options.defaults().withBackend(Backend.parse(backend.backend)).withThreads(backend.threads)
-                .withMaxContext(maxContext).withResize(r);
+                .withMaxContext(maxContext).withResize(r).withQuantization(Quantization.parse(weights, quantizeVision));
         return PaliGemma.load(model, o); // which names a missing directory
     }
 }

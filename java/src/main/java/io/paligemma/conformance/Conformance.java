@@ -1,5 +1,6 @@
 package io.paligemma.conformance;
 
+import io.paligemma.nn.Quantization;
 import io.paligemma.ops.Ops;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -21,6 +22,15 @@ public final class Conformance {
 
     /** All checks of {@code root}; a folder with no recognisable case is itself a failed check. */
     public static List<CheckResult> run(Path root, Ops ops, PrintStream out) {
+        return run(root, ops, out, Quantization.NONE);
+    }
+
+    /**
+     * The same with weights quantized as {@code quantization} says: int8 model cases are measured against
+     * the limits of {@link Int8ModelCase} instead of the exact checks; tokenizer and segmentation cases do
+     * not depend on the weights and run as always.
+     */
+    public static List<CheckResult> run(Path root, Ops ops, PrintStream out, Quantization quantization) {
         List<CheckResult> all = new ArrayList<>();
         if (!Files.isDirectory(root)) {
             CheckResult r = CheckResult.failed(root.toString(), "not a directory");
@@ -37,7 +47,7 @@ public final class Conformance {
         }
         int cases = 0;
         for (Path dir : dirs) {
-            List<CheckResult> results = runCase(dir, ops);
+            List<CheckResult> results = runCase(dir, ops, quantization);
             if (results != null) {
                 cases++;
                 results.forEach(out::println);
@@ -54,9 +64,9 @@ public final class Conformance {
     }
 
     /** The checks of one directory, or null when it holds no case. */
-    static List<CheckResult> runCase(Path dir, Ops ops) {
+    static List<CheckResult> runCase(Path dir, Ops ops, Quantization quantization) {
         if (ModelCase.matches(dir)) {
-            return ModelCase.run(dir, ops);
+            return quantization.int8() ? Int8ModelCase.run(dir, ops, quantization) : ModelCase.run(dir, ops);
         }
         if (Files.isRegularFile(dir.resolve("tokenizer_cases.json"))) {
             return prefixed(dir, TokenizerConformance.run(dir.resolve("tokenizer_cases.json")));

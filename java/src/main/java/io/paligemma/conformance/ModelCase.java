@@ -123,6 +123,11 @@ final class ModelCase {
 
     /** The case's pictures: expected.json names them (image.file, image2.file), else image.png, image2.png. */
     private List<RgbImage> readImages() throws IOException {
+        return readImages(dir);
+    }
+
+    /** The pictures of the model case in {@code dir}. */
+    static List<RgbImage> readImages(Path dir) throws IOException {
         List<String> names = new ArrayList<>(List.of("image.png", "image2.png"));
         Path json = dir.resolve("expected.json");
         if (Files.isRegularFile(json)) {

@@ -3,6 +3,7 @@ package io.paligemma.nn;
 import io.paligemma.safetensors.Checkpoint;
 import io.paligemma.safetensors.TensorSpec;
 import io.paligemma.tensor.DType;
+import io.paligemma.tensor.Q8;
 import io.paligemma.tensor.Tensor;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -10,7 +11,9 @@ import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The model's view of a checkpoint: matrices stay memory-mapped views in their stored dtype; small
@@ -31,19 +34,31 @@ public final class Weights implements AutoCloseable {
             new String[] {"vision_tower.", "model.vision_tower."},
             new String[] {"multi_modal_projector.", "model.multi_modal_projector."});
 
+    /** Suffix of the F16 scale tensor that sits beside each I8 matrix of an int8 checkpoint ({@code quantize}). */
+    public static final String Q8_SCALE_SUFFIX = ".q8_scale";
+
     private final Checkpoint checkpoint;        // null when recording
     private final List<TensorSpec> recorded;    // non-null when recording
+    private final Quantization quantization;
     private final Arena converted = Arena.ofShared();
+    private final Map<String, String> matrixKeys = new ConcurrentHashMap<>(); // stored name -> key asked for
     private long convertedBytes;
 
     public Weights(Checkpoint checkpoint) {
+        this(checkpoint, Quantization.NONE);
+    }
+
+    /** Weights whose selected float matrices are quantized to int8 as they are first asked for. */
+    public Weights(Checkpoint checkpoint, Quantization quantization) {
         this.checkpoint = checkpoint;
         this.recorded = null;
+        this.quantization = quantization;
     }
 
     private Weights() {
         this.checkpoint = null;
         this.recorded = new ArrayList<>();
+        this.quantization = Quantization.NONE;
     }
 
     /**
@@ -115,14 +130,78 @@ public final class Weights implements AutoCloseable {
     /** A weight stored with shape {@code stored} (e.g. a Conv2d kernel [D, C, p, p]) viewed as [rows, cols]. */
     public Tensor matrix(String key, long rows, long cols, long[] stored) {
         Tensor t = recorded != null ? record(key, stored) : tensor(key);
-        if (!t.dtype().isWeightFloat()) {
-            throw new IllegalArgumentException("tensor " + key + " is " + t.dtype() + ", expected F32, BF16 or F16");
+        if (t.dtype() != DType.I8 && !t.dtype().isWeightFloat()) {
+            throw new IllegalArgumentException("tensor " + key + " is " + t.dtype() + ", expected F32, BF16, F16 or I8 (int8)");
         }
         if (t.elementCount() != rows * cols || t.dim(0) != rows) {
             throw new IllegalArgumentException("tensor " + key + " has shape " + Arrays.toString(t.shape())
                     + ", expected [" + rows + ", " + cols + "]");
         }
-        return t.rank() == 2 ? t : new Tensor(t.name(), t.dtype(), new long[] {rows, cols}, t.data());
+        Tensor m = t.rank() == 2 ? t : new Tensor(t.name(), t.dtype(), new long[] {rows, cols}, t.data());
+        matrixKeys.put(t.name(), key);
+        if (m.dtype() == DType.I8) {
+            return storedQ8(key, m);
+        }
+        if (quantization.selects(key)) {
+            Tensor q = quantize(m, converted);
+            convertedBytes += q.data().byteSize() + q.scales().byteSize();
+            return q;
+        }
+        return m;
+    }
+
+    /**
+     * The stored names of the tensors asked for as matrices so far, each with the key (transformers 4.47
+     * naming) it was asked by: what {@code quantize} converts.
+     */
+    public Map<String, String> matrixKeys() {
+        return Map.copyOf(matrixKeys);
+    }
+
+    /** An I8 matrix of an int8 checkpoint with its F16 scales beside it: a Q8_0 view of the mapping (no copy). */
+    private Tensor storedQ8(String key, Tensor q) {
+        String scaleKey = key + Q8_SCALE_SUFFIX;
+        Tensor s = find(scaleKey).orElseThrow(() -> new IllegalArgumentException("tensor " + key
+                + " is I8 but the checkpoint has no \"" + scaleKey + "\" (the F16 scales of an int8 checkpoint)"));
+        long[] want = {q.dim(0), Q8.blocks(q.dim(1))};
+        if (s.dtype() != DType.F16 || !Arrays.equals(s.shape(), want)) {
+            throw new IllegalArgumentException("tensor " + scaleKey + " is " + s.dtype() + Arrays.toString(s.shape())
+                    + ", expected F16" + Arrays.toString(want) + " (one scale per block of " + Q8.BLOCK + ")");
+        }
+        return new Tensor(q.name(), DType.Q8_0, q.shape(), q.data(), s.data());
+    }
+
+    /** A float matrix [rows, cols] quantized to Q8_0 in memory of {@code arena}, rows in parallel. */
+    public static Tensor quantize(Tensor w, Arena arena) {
+        int rows = Math.toIntExact(w.dim(0));
+        int cols = Math.toIntExact(w.dim(1));
+        long blocks = Q8.blocks((long) cols);
+        MemorySegment q = arena.allocate((long) rows * cols, 64);
+        MemorySegment s = arena.allocate((long) rows * blocks * 2, 64);
+        java.util.stream.IntStream.range(0, rows).parallel().forEach(r -> {
+            float[] row = new float[cols];
+            readRow(w, r, row);
+            Q8.quantizeRow(row, cols, q, (long) r * cols, s, r * blocks * 2);
+        });
+        return new Tensor(w.name(), DType.Q8_0, w.shape(), q, s);
+    }
+
+    /** Row r of a float matrix, widened to float32 (exact). */
+    private static void readRow(Tensor w, int r, float[] out) {
+        long base = (long) r * out.length;
+        MemorySegment d = w.data();
+        for (int p = 0; p < out.length; p++) {
+            out[p] = switch (w.dtype()) {
+                case F32 -> d.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, base + p);
+                case BF16 -> Float.intBitsToFloat((d.getAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, base + p) & 0xffff) << 16);
+                default -> Float.float16ToFloat(d.getAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, base + p));
+            };
+        }
+    }
+
+    /** What the matrices were asked to be. */
+    public Quantization quantization() {
+        return quantization;
     }
 
     /** A float32 vector or table of {@code count} elements (shape checked by element count). */
@@ -162,7 +241,7 @@ public final class Weights implements AutoCloseable {
         return out;
     }
 
-    /** Bytes of float32 copies made for small BF16/F16 vectors. */
+    /** Bytes of copies this object made: float32 vectors from BF16/F16, matrices quantized at load. */
     public long convertedBytes() {
         return convertedBytes;
     }

@@ -1,5 +1,6 @@
 package io.paligemma.ops;
 
+import io.paligemma.tensor.DType;
 import io.paligemma.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
 
@@ -70,8 +71,8 @@ final class Checks {
     static int linear(MemorySegment x, int m, int k, Tensor w, MemorySegment bias, MemorySegment y) {
         String op = "linear";
         notNull(op, "w", w);
-        if (!w.dtype().isWeightFloat() || w.rank() != 2) {
-            throw new IllegalArgumentException(op + ": weight " + w + " must be a 2-d F32, BF16 or F16 matrix");
+        if (!w.dtype().isWeight() || w.rank() != 2) {
+            throw new IllegalArgumentException(op + ": weight " + w + " must be a 2-d F32, BF16, F16 or Q8_0 matrix");
         }
         nonNegative(op, "m", m);
         nonNegative(op, "k", k);
@@ -169,11 +170,15 @@ final class Checks {
     static void toF32(MemorySegment out, Tensor src, long offset, long n) {
         String op = "toF32";
         notNull(op, "src", src);
-        if (!src.dtype().isWeightFloat()) {
-            throw new IllegalArgumentException(op + ": " + src + " is not F32, BF16 or F16");
+        if (!src.dtype().isWeight()) {
+            throw new IllegalArgumentException(op + ": " + src + " is not F32, BF16, F16 or Q8_0");
         }
         nonNegative(op, "offset", offset);
         nonNegative(op, "n", n);
+        if (src.dtype() == DType.Q8_0 && (offset % src.dim(1) != 0 || n % src.dim(1) != 0)) {
+            throw new IllegalArgumentException(op + ": elements [" + offset + ", " + (offset + n) + ") of " + src
+                    + " are not whole rows (a Q8_0 matrix is read by rows)");
+        }
         if (offset > src.elementCount() - n) {
             throw new IllegalArgumentException(op + ": elements [" + offset + ", " + (offset + n) + ") outside " + src
                     + " (" + src.elementCount() + " elements)");

@@ -7,7 +7,9 @@ import static io.paligemma.ops.VectorGemm.L;
 import static io.paligemma.ops.VectorGemm.LE;
 import static io.paligemma.ops.VectorGemm.SHORT;
 
+import io.paligemma.tensor.Q8;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
@@ -39,6 +41,24 @@ final class Convert {
                      int len) {
         for (int r = 0; r < rows; r++) {
             run(out, r * outLd * 4, kind, src, start + r * ld, len);
+        }
+    }
+
+    /**
+     * rows × len block of a Q8_0 matrix (q [*, k] int8, s [*, blocks(k)] halves) from row {@code row0} and
+     * column {@code col0}, dequantized (exact) to f32 rows of stride outLd (elements) at out.
+     */
+    static void q8Rows(MemorySegment out, long outLd, MemorySegment q, MemorySegment s, int k, int row0, int col0,
+                       int rows, int len) {
+        long kb = Q8.blocks((long) k);
+        for (int r = 0; r < rows; r++) {
+            long qRow = (long) (row0 + r) * k;
+            long sRow = (row0 + r) * kb * 2;
+            for (int p = 0; p < len; p++) {
+                int col = col0 + p;
+                float scale = Float.float16ToFloat(s.get(SHORT, sRow + 2L * (col / Q8.BLOCK)));
+                out.set(FLOAT, (r * outLd + p) * 4, scale * q.get(ValueLayout.JAVA_BYTE, qRow + col));
+            }
         }
     }
 

@@ -28,6 +28,16 @@ final class GemmNT {
      */
     static void columns(MemorySegment a, long lda, int m, int k, int kind, MemorySegment b, long ldb,
                         MemorySegment c, long ldc, int n0, int n1, float alpha) {
+        columns(a, lda, m, k, kind, b, null, ldb, c, ldc, n0, n1, alpha);
+    }
+
+    /**
+     * The same with the scales of a Q8_0 b (bScales, null for the other kinds; ldb = k). Q8_0 goes through
+     * the panel path only, dequantized per panel: decode rows of Q8_0 weights take the integer products
+     * of {@link GemmQ8} instead (JavaOps chooses by {@link io.paligemma.tensor.Q8#FLOAT_MIN_ROWS}).
+     */
+    static void columns(MemorySegment a, long lda, int m, int k, int kind, MemorySegment b, MemorySegment bScales,
+                        long ldb, MemorySegment c, long ldc, int n0, int n1, float alpha) {
         if (k == 0) {
             for (int i = 0; i < m; i++) {
                 c.asSlice((i * ldc + n0) * 4, (long) (n1 - n0) * 4).fill((byte) 0);
@@ -39,15 +49,15 @@ final class GemmNT {
         float[] pad = tiles.pad;
         int kBlocks = (k + K_BLOCK_MAX - 1) / K_BLOCK_MAX;
         int kb = roundUp((k + kBlocks - 1) / kBlocks, L);
-        boolean needScratch = m >= 4 || kind == VectorGemm.KIND_F16;
+        boolean needScratch = m >= 4 || kind == VectorGemm.KIND_F16 || kind == VectorGemm.KIND_Q8;
         try (Arena arena = needScratch ? Arena.ofConfined() : null) {
-            if (m < 4) {
+            if (m < 4 && kind != VectorGemm.KIND_Q8) {
                 MemorySegment scratch = arena == null ? null : arena.allocate(8L * k * 4, 64);
                 fewRows(a, lda, m, k, kind, b, ldb, c, ldc, n0, n1, alpha, scratch, acc, pad);
             } else {
                 int panelRows = Math.max(4, PANEL_BYTES / (kb * 4) / 4 * 4);
                 MemorySegment scratch = arena == null ? null : arena.allocate((long) panelRows * kb * 4, 64);
-                manyRows(a, lda, m, k, kb, panelRows, kind, b, ldb, c, ldc, n0, n1, alpha, scratch, acc, pad);
+                manyRows(a, lda, m, k, kb, panelRows, kind, b, bScales, ldb, c, ldc, n0, n1, alpha, scratch, acc, pad);
             }
         }
     }
@@ -117,14 +127,18 @@ final class GemmNT {
      * once per call; widening in the tile kernel would redo it for every tile of 4 a rows.
      */
     private static void manyRows(MemorySegment a, long lda, int m, int k, int kb, int panelRows, int kind,
-                                 MemorySegment b, long ldb, MemorySegment c, long ldc, int n0, int n1, float alpha,
-                                 MemorySegment scratch, float[] acc, float[] pad) {
+                                 MemorySegment b, MemorySegment bScales, long ldb, MemorySegment c, long ldc, int n0,
+                                 int n1, float alpha, MemorySegment scratch, float[] acc, float[] pad) {
         for (int k0 = 0; k0 < k; k0 += kb) {
             int kLen = Math.min(kb, k - k0);
             for (int j0 = n0; j0 < n1; j0 += panelRows) {
                 int jEnd = Math.min(j0 + panelRows, n1);
                 long step = (long) roundUp(kLen, L) * 4; // whole vectors: every row starts on a cache line
-                Convert.rows(scratch, step / 4, kind, b, j0 * ldb + k0, ldb, jEnd - j0, kLen);
+                if (kind == VectorGemm.KIND_Q8) {
+                    Convert.q8Rows(scratch, step / 4, b, bScales, k, j0, k0, jEnd - j0, kLen);
+                } else {
+                    Convert.rows(scratch, step / 4, kind, b, j0 * ldb + k0, ldb, jEnd - j0, kLen);
+                }
                 for (int i0 = 0; i0 < m; i0 += 4) {
                     int rows = Math.min(4, m - i0);
                     long a0 = (i0 * lda + k0) * 4;

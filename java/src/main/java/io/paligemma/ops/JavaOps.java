@@ -1,6 +1,7 @@
 package io.paligemma.ops;
 
 import io.paligemma.tensor.DType;
+import io.paligemma.tensor.Q8;
 import io.paligemma.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -49,8 +50,17 @@ public final class JavaOps implements Ops {
         int n = Checks.linear(x, m, k, w, bias, y);
         int kind = kind(w.dtype());
         MemorySegment wd = w.data();
+        boolean integer = kind == VectorGemm.KIND_Q8 && m < Q8.FLOAT_MIN_ROWS;
+        Q8Scratch q8 = integer ? Q8Scratch.forRows(m, k) : null;
+        if (integer) {
+            Q8.quantizeActivations(x, k, m, k, q8.xq(m, k), q8.xs(m, k));
+        }
         parallel.forRange(n, grain(COLUMN_GRAIN, (long) m * k), (n0, n1) -> {
-            GemmNT.columns(x, k, m, k, kind, wd, k, y, n, n0, n1, 1f);
+            if (integer) {
+                GemmQ8.columns(q8.xq(m, k), q8.xs(m, k), m, k, wd, w.scales(), y, n, n0, n1);
+            } else {
+                GemmNT.columns(x, k, m, k, kind, wd, w.scales(), k, y, n, n0, n1, 1f);
+            }
             if (bias != null) {
                 for (int i = 0; i < m; i++) {
                     long row = (long) i * n * 4;
@@ -172,6 +182,11 @@ public final class JavaOps implements Ops {
     public void toF32(MemorySegment out, Tensor src, long offset, long n) {
         Checks.toF32(out, src, offset, n);
         int kind = kind(src.dtype());
+        if (kind == VectorGemm.KIND_Q8) {
+            int k = (int) src.dim(1);
+            Convert.q8Rows(out, k, src.data(), src.scales(), k, (int) (offset / k), 0, (int) (n / k), k);
+            return;
+        }
         chunks(n, (s, e) -> Convert.run(out, s * 4, kind, src.data(), offset + s, e - s));
     }
 
@@ -191,7 +206,8 @@ public final class JavaOps implements Ops {
             case F32 -> VectorGemm.KIND_F32;
             case BF16 -> VectorGemm.KIND_BF16;
             case F16 -> VectorGemm.KIND_F16;
-            default -> throw new IllegalArgumentException("not a float weight type: " + t);
+            case Q8_0 -> VectorGemm.KIND_Q8;
+            default -> throw new IllegalArgumentException("not a weight type: " + t);
         };
     }
 

@@ -8,6 +8,7 @@ import io.paligemma.bindings.cblas_h;
 import io.paligemma.bindings.pg_kernels_h;
 import io.paligemma.nativelib.NativeLibraries;
 import io.paligemma.tensor.DType;
+import io.paligemma.tensor.Q8;
 import io.paligemma.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
 
@@ -116,7 +117,7 @@ public final class NativeOps implements Ops {
                 : "weights widened to f32 in registers (converted panels for many rows), f32 FMA (" + why + ")");
         facts.put("kernel isa", kernelIsaSummary() + "; --isa or -Dpaligemma.isa to cap");
         String[] families = {"softmax", "rope", "norms", "activations", "elementwise", "conversions",
-            "products (bf16/f16/f32 weights)", "bf16 dot products", "roofline probes"};
+            "products (bf16/f16/f32 weights)", "bf16 dot products", "roofline probes", "int8 products (q8_0 weights)"};
         for (int fam = 0; fam < pg_kernels_h.PG_FAMILY_COUNT(); fam++) {
             facts.put("  " + families[fam], pg_kernels_h.pg_kernel_path(fam).reinterpret(4096).getString(0));
         }
@@ -146,32 +147,62 @@ public final class NativeOps implements Ops {
             return;
         }
         MemorySegment wd = w.data();
-        if (w.dtype() == DType.F32 && m >= pg_kernels_h.PG_GEMM_PACKED_MIN_M()) {
-            cblas_h.cblas_sgemm(CblasRowMajor(), CblasNoTrans(), CblasTrans(), m, n, k, 1f, x, k, wd, k, 0f, y, n);
-        } else if (w.dtype() == DType.F32) {
-            // decode: our streaming kernel, not sgemv (see the class comment)
-            parallel.forRange(n, GEMM_GRAIN, (start, end) -> pg_kernels_h.pg_gemm_f32(x, k, wd, y, n, m, k, start, end));
-        } else {
-            boolean bf16 = w.dtype() == DType.BF16;
-            boolean tiles = bf16 && amx && m >= AMX_MIN_ROWS;
-            boolean bigFrame = m >= pg_kernels_h.PG_GEMM_PACKED_MIN_M() || tiles;
-            parallel.forRange(n, GEMM_GRAIN, (start, end) -> {
-                if (bigFrame) {
-                    requireStack("linear " + w.name(), tiles ? pg_kernels_h.PG_GEMM_AMX_STACK_BYTES()
-                            : pg_kernels_h.PG_GEMM_STACK_BYTES());
-                }
-                if (tiles) {
-                    pg_kernels_h.pg_gemm_bf16_amx(x, k, wd, y, n, m, k, start, end, AMX_TERMS);
-                } else if (bf16) {
-                    pg_kernels_h.pg_gemm_bf16(x, k, wd, y, n, m, k, start, end);
+        boolean many = m >= pg_kernels_h.PG_GEMM_PACKED_MIN_M();
+        switch (w.dtype()) {
+            // prefill through OpenBLAS; decode through our streaming kernel, not sgemv (see the class comment)
+            case F32 -> {
+                if (many) {
+                    cblas_h.cblas_sgemm(CblasRowMajor(), CblasNoTrans(), CblasTrans(), m, n, k, 1f, x, k, wd, k, 0f, y, n);
                 } else {
-                    pg_kernels_h.pg_gemm_f16(x, k, wd, y, n, m, k, start, end);
+                    parallel.forRange(n, GEMM_GRAIN, (start, end) -> pg_kernels_h.pg_gemm_f32(x, k, wd, y, n, m, k, start, end));
                 }
-            });
+            }
+            case BF16, F16 -> {
+                boolean bf16 = w.dtype() == DType.BF16;
+                // AMX needs AVX-512 too: a cap below it (--isa) turns the tiles off like every other AVX-512 path
+                boolean tiles = bf16 && amx && m >= AMX_MIN_ROWS && pg_kernels_h.pg_isa_in_use() == pg_kernels_h.PG_ISA_AVX512();
+                parallel.forRange(n, GEMM_GRAIN, (start, end) -> {
+                    if (many || tiles) {
+                        requireStack("linear " + w.name(), tiles ? pg_kernels_h.PG_GEMM_AMX_STACK_BYTES()
+                                : pg_kernels_h.PG_GEMM_STACK_BYTES());
+                    }
+                    if (tiles) {
+                        pg_kernels_h.pg_gemm_bf16_amx(x, k, wd, y, n, m, k, start, end, AMX_TERMS);
+                    } else if (bf16) {
+                        pg_kernels_h.pg_gemm_bf16(x, k, wd, y, n, m, k, start, end);
+                    } else {
+                        pg_kernels_h.pg_gemm_f16(x, k, wd, y, n, m, k, start, end);
+                    }
+                });
+            }
+            case Q8_0 -> linearQ8(x, m, k, w, y, n);
+            default -> throw new IllegalArgumentException("linear: no kernel for " + w);
         }
         if (bias != null) {
             pg_kernels_h.pg_add_bias_rows(y, bias, m, n);
         }
+    }
+
+    /**
+     * Q8_0 weights: the integer products of quantized activations below {@link Q8#FLOAT_MIN_ROWS} rows (x
+     * quantized once, by the calling thread, then every thread takes its columns), float32 products over
+     * dequantized panels from there: the split of {@link Q8}, the same as the Java backend's.
+     */
+    private void linearQ8(MemorySegment x, int m, int k, Tensor w, MemorySegment y, int n) {
+        MemorySegment q = w.data();
+        MemorySegment s = w.scales();
+        if (m >= Q8.FLOAT_MIN_ROWS) {
+            parallel.forRange(n, GEMM_GRAIN, (start, end) -> {
+                requireStack("linear " + w.name(), pg_kernels_h.PG_GEMM_STACK_BYTES());
+                pg_kernels_h.pg_gemm_q8_f32(x, k, q, s, y, n, m, k, start, end);
+            });
+            return;
+        }
+        Q8Scratch scratch = Q8Scratch.forRows(m, k);
+        MemorySegment xq = scratch.xq(m, k);
+        MemorySegment xs = scratch.xs(m, k);
+        pg_kernels_h.pg_quantize_q8(x, k, m, k, xq, xs);
+        parallel.forRange(n, GEMM_GRAIN, (start, end) -> pg_kernels_h.pg_gemm_q8(xq, xs, q, s, y, n, m, k, start, end));
     }
 
     /**
@@ -287,7 +318,9 @@ public final class NativeOps implements Ops {
             case F32 -> MemorySegment.copy(in, 0, out, 0, n * Float.BYTES);
             case BF16 -> pg_kernels_h.pg_bf16_to_f32(out, in, n);
             case F16 -> pg_kernels_h.pg_f16_to_f32(out, in, n);
-            default -> throw new IllegalArgumentException("toF32: " + src + " is not a float tensor");
+            case Q8_0 -> pg_kernels_h.pg_dequantize_q8(src.data(), src.scales(), src.dim(1), offset / src.dim(1),
+                    n / src.dim(1), out);
+            default -> throw new IllegalArgumentException("toF32: " + src + " is not a weight tensor");
         }
     }
 

@@ -34,6 +34,8 @@ final class VectorGemm {
     static final int KIND_F32 = 0;
     static final int KIND_BF16 = 1;
     static final int KIND_F16 = 2;
+    /** Q8_0: int8 values with an IEEE-half scale per block of 32 ({@link io.paligemma.tensor.Q8}). */
+    static final int KIND_Q8 = 3;
 
     private VectorGemm() {
     }

@@ -4,6 +4,7 @@ import io.paligemma.config.PaliGemmaConfig;
 import io.paligemma.gemma.DecoderWorkspace;
 import io.paligemma.gemma.GemmaModel;
 import io.paligemma.nn.Probe;
+import io.paligemma.nn.Quantization;
 import io.paligemma.nn.Weights;
 import io.paligemma.ops.Ops;
 import io.paligemma.safetensors.Checkpoint;
@@ -37,9 +38,14 @@ public final class PaliGemmaForConditionalGeneration implements AutoCloseable {
 
     /** Reads config.json and maps the safetensors of a Hugging Face checkpoint directory. */
     public static PaliGemmaForConditionalGeneration load(Path directory, Ops ops) {
+        return load(directory, ops, Quantization.NONE);
+    }
+
+    /** The same, with the float matrices {@code quantization} selects quantized to int8 as they load. */
+    public static PaliGemmaForConditionalGeneration load(Path directory, Ops ops, Quantization quantization) {
         PaliGemmaConfig config = PaliGemmaConfig.read(directory);
         Checkpoint checkpoint = Checkpoint.open(directory);
-        Weights weights = new Weights(checkpoint);
+        Weights weights = new Weights(checkpoint, quantization);
         try {
             return new PaliGemmaForConditionalGeneration(config, weights, ops);
         } catch (RuntimeException e) {

@@ -6,9 +6,15 @@ import java.util.Arrays;
 /**
  * A typed, shaped view of memory owned by someone else (a mapped checkpoint or a workspace).
  * It owns nothing and is never closed; it is valid as long as its owner is open.
- * Row-major, contiguous.
+ * Row-major, contiguous. A {@link DType#Q8_0} matrix [rows, cols] also views its scales: IEEE halves
+ * [rows, {@link Q8#blocks}(cols)] ({@code scales} is null for every other type).
  */
-public record Tensor(String name, DType dtype, long[] shape, MemorySegment data) {
+public record Tensor(String name, DType dtype, long[] shape, MemorySegment data, MemorySegment scales) {
+
+    /** A tensor of a plain (unquantized) type. */
+    public Tensor(String name, DType dtype, long[] shape, MemorySegment data) {
+        this(name, dtype, shape, data, null);
+    }
 
     public Tensor {
         long count = 1;
@@ -22,6 +28,18 @@ public record Tensor(String name, DType dtype, long[] shape, MemorySegment data)
         if (data.byteSize() != bytes) {
             throw new IllegalArgumentException(name + ": " + data.byteSize() + " bytes for " + dtype + Arrays.toString(shape)
                     + " (needs " + bytes + ")");
+        }
+        if (dtype == DType.Q8_0) {
+            if (shape.length != 2) {
+                throw new IllegalArgumentException(name + ": a Q8_0 tensor is a matrix, got shape " + Arrays.toString(shape));
+            }
+            long want = Math.multiplyExact(shape[0], Q8.blocks(shape[1])) * 2;
+            if (scales == null || scales.byteSize() != want) {
+                throw new IllegalArgumentException(name + ": Q8_0" + Arrays.toString(shape) + " needs " + want
+                        + " bytes of F16 scales, got " + (scales == null ? "none" : scales.byteSize()));
+            }
+        } else if (scales != null) {
+            throw new IllegalArgumentException(name + ": only Q8_0 tensors have scales, not " + dtype);
         }
         shape = shape.clone();
     }
@@ -65,7 +83,7 @@ public record Tensor(String name, DType dtype, long[] shape, MemorySegment data)
     @Override
     public boolean equals(Object o) {
         return o instanceof Tensor t && t.name.equals(name) && t.dtype == dtype && Arrays.equals(t.shape, shape)
-                && t.data.equals(data);
+                && t.data.equals(data) && java.util.Objects.equals(t.scales, scales);
     }
 
     @Override

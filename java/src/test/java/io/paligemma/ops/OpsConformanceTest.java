@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.paligemma.tensor.DType;
+import io.paligemma.tensor.Q8;
 import io.paligemma.tensor.Tensor;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -75,7 +76,7 @@ class OpsConformanceTest {
         };
         List<Object[]> cases = new ArrayList<>();
         for (int[] s : shapes) {
-            for (DType dt : new DType[] {DType.F32, DType.BF16, DType.F16}) {
+            for (DType dt : new DType[] {DType.F32, DType.BF16, DType.F16, DType.Q8_0}) {
                 cases.add(new Object[] {s[0], s[1], s[2], dt, false});
                 cases.add(new Object[] {s[0], s[1], s[2], dt, true});
             }
@@ -146,7 +147,10 @@ class OpsConformanceTest {
         MemorySegment y = sentinels(m * n + 5);
         // Weights sit one element past a cache line (as inside a safetensors file), x one float past.
         ops.linear(segmentAt(x, 4), m, k, wt, bias == null ? null : segment(bias), y);
-        assertClose("linear", ScalarReference.linear(x, m, k, w, n, bias), y, m, n, n, SUM_TOL);
+        double[] ref = dt == DType.Q8_0 && m < Q8.FLOAT_MIN_ROWS
+                ? ScalarReference.linearQ8(x, m, k, wt.data().toArray(ValueLayout.JAVA_BYTE), q8Scales(wt), n, bias)
+                : ScalarReference.linear(x, m, k, w, n, bias);
+        assertClose("linear", ref, y, m, n, n, SUM_TOL);
         assertSentinels(y, m * n, 5);
     }
 
@@ -563,6 +567,23 @@ class OpsConformanceTest {
     /** w [n, k] as a tensor of the given type; w is overwritten with the values the tensor holds. */
     private Tensor weight(DType dt, float[] w, int n, int k) {
         long count = (long) n * k;
+        if (dt == DType.Q8_0) {
+            // the int8 values end exactly at the segment's end: a read past the last row would fail
+            long kb = Q8.blocks((long) k);
+            MemorySegment q = arena.allocate(count + 1, 64).asSlice(1, count);
+            MemorySegment sc = arena.allocate(n * kb * 2);
+            float[] row = new float[k];
+            for (int j = 0; j < n; j++) {
+                System.arraycopy(w, j * k, row, 0, k);
+                Q8.quantizeRow(row, k, q, (long) j * k, sc, j * kb * 2);
+            }
+            Tensor t = new Tensor("w", DType.Q8_0, new long[] {n, k}, q, sc);
+            for (int j = 0; j < n; j++) {
+                Q8.dequantizeRow(t, j, row);
+                System.arraycopy(row, 0, w, j * k, k);
+            }
+            return t;
+        }
         MemorySegment data = arena.allocate(count * dt.size + dt.size, 64).asSlice(dt.size, count * dt.size);
         for (int i = 0; i < count; i++) {
             switch (dt) {
@@ -580,6 +601,16 @@ class OpsConformanceTest {
             }
         }
         return new Tensor("w", dt, new long[] {n, k}, data);
+    }
+
+    /** The scales of a Q8_0 tensor as floats. */
+    private static float[] q8Scales(Tensor t) {
+        short[] h = t.scales().toArray(ValueLayout.JAVA_SHORT);
+        float[] f = new float[h.length];
+        for (int i = 0; i < h.length; i++) {
+            f[i] = Float.float16ToFloat(h[i]);
+        }
+        return f;
     }
 
     /** got [rows, cols] with row stride ld against the dense ref, within tol · max|ref|. */

@@ -24,6 +24,43 @@ final class ScalarReference {
         return y;
     }
 
+    /**
+     * The integer products of Q8_0 weights, from the formulas of Q8 written out again: each block of x
+     * quantized (amax, xs = amax / 127, xq = rint(x · (127 / amax)) half to even), then y[i][j] = Σ_b
+     * s[j][b] · xs[i][b] · Σ_p q[j][p] · xq[i][p] + bias[j] in double. q [n, k], s [n, blocks] as floats.
+     */
+    static double[] linearQ8(float[] x, int m, int k, byte[] q, float[] s, int n, float[] bias) {
+        int kb = (k + 31) / 32;
+        double[] y = new double[m * n];
+        for (int i = 0; i < m; i++) {
+            int[] xq = new int[k];
+            float[] xs = new float[kb];
+            for (int b = 0; b < kb; b++) {
+                float amax = 0;
+                for (int p = b * 32; p < Math.min(k, b * 32 + 32); p++) {
+                    amax = Math.max(amax, Math.abs(x[i * k + p]));
+                }
+                xs[b] = amax / 127f;
+                float id = amax > 0 ? 127f / amax : 0f;
+                for (int p = b * 32; p < Math.min(k, b * 32 + 32); p++) {
+                    xq[p] = (int) Math.rint(x[i * k + p] * id);
+                }
+            }
+            for (int j = 0; j < n; j++) {
+                double sum = bias == null ? 0 : bias[j];
+                for (int b = 0; b < kb; b++) {
+                    long dot = 0;
+                    for (int p = b * 32; p < Math.min(k, b * 32 + 32); p++) {
+                        dot += (long) q[j * k + p] * xq[p];
+                    }
+                    sum += (double) s[j * kb + b] * xs[b] * dot;
+                }
+                y[i * n + j] = sum;
+            }
+        }
+        return y;
+    }
+
     /** c[i][j] = alpha · Σ_p a[i·lda + p] · b[j·ldb + p]; result dense [m, n]. */
     static double[] matmulTransB(float[] a, int lda, float[] b, int ldb, int m, int n, int k, float alpha) {
         double[] c = new double[m * n];

@@ -1,0 +1,212 @@
+/*
+ * gemm_q8_avx2.c: the AVX2 + FMA + F16C paths of pg_quantize_q8, pg_gemm_q8 and pg_dequantize_q8 (the
+ * contracts are in pg_kernels.h; the scalar twins, the AVX-512 paths and the dispatchers in gemm_q8.c).
+ *
+ * pg_gemm_q8 has gemm_q8.c's structure on 8-lane vectors and 16 registers: per k-block of PG_Q8_KC columns,
+ * tiles of up to 3 x rows times 4 weight rows (1 x 8 for one row, with the next tile's rows prefetched), one
+ * 8-lane float accumulator per (x row, weight row) pair, reduced horizontally at the end of the block. One
+ * step is one block (32 bytes) per weight row, with the sign trick: u = sign(q, q) = |q| as unsigned bytes,
+ * v = sign(xq, q) = xq with q's sign, so that VPMADDUBSW's u * v pairs are q * xq, summed to int16 (at most
+ * 2 * 127 * 127 = 32258: no saturation, which is why both sides stay in [-127, 127]), then to 8 int32 lanes by
+ * VPMADDWD with ones; converted to float and multiplied into the accumulator by s[j, b] * xs[i, b], which
+ * comes as a broadcast load (a load-port uop, no shuffle) from a small table of the group's scale products.
+ */
+#include <float.h>
+#include <immintrin.h>
+
+#include "gemm_q8.h"
+#include "pg_internal.h"
+#include "pg_vmath_avx2.h"
+
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+
+/* ---- quantization ---------------------------------------------------------------------------- */
+
+/* 8 elements of a block: x * id, NaN -> 0, clamped, rounded by the rounding mode (to nearest even). */
+static ALWAYS_INLINE PG_AVX2 __m256i quantize8(__m256 x, __m256 id) {
+    __m256 v = _mm256_mul_ps(x, id);
+    v = _mm256_and_ps(v, _mm256_cmp_ps(v, v, _CMP_ORD_Q));
+    v = _mm256_min_ps(_mm256_max_ps(v, _mm256_set1_ps(-127.0f)), _mm256_set1_ps(127.0f));
+    return _mm256_cvtps_epi32(v);
+}
+
+PG_AVX2 void pg_quantize_q8_avx2(const float *x, int64_t ldx, int64_t m, int64_t k, int8_t *xq, float *xs) {
+    const __m256 abs_mask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
+    const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
+    const int64_t kb = pg_q8_blocks(k), ldq = kb * PG_Q8_BLOCK;
+    for (int64_t i = 0; i < m; i++) {
+        const float *xr = x + i * ldx;
+        for (int64_t b = 0; b < kb; b++) {
+            const int64_t p0 = b * PG_Q8_BLOCK;
+            /* the lanes past k load as 0 (and are not read), so they quantize to 0 */
+            __m256 v[4];
+            __m256 amax = _mm256_setzero_ps(), bad = _mm256_setzero_ps();
+#pragma GCC unroll 4
+            for (int h = 0; h < 4; h++) {
+                v[h] = pg_v8_loadn(xr + p0 + 8 * h, k - p0 - 8 * h);
+                const __m256 a = _mm256_and_ps(v[h], abs_mask);
+                amax = _mm256_max_ps(amax, a);
+                /* not |x| <= FLT_MAX: NaN (unordered) or inf */
+                bad = _mm256_or_ps(bad, _mm256_cmp_ps(a, _mm256_set1_ps(FLT_MAX), _CMP_NLE_UQ));
+            }
+            float id;
+            xs[i * kb + b] = pg_q8_block_scale(pg_v8_reduce_max_ps(amax), _mm256_movemask_ps(bad) != 0, &id);
+            const __m256 vid = _mm256_set1_ps(id);
+            /* the packs interleave 128-bit lanes: bytes come out as 4-element groups 0 2 4 6 1 3 5 7 of the
+             * 32, which the dword permutation puts back in order */
+            __m256i a = _mm256_packs_epi32(quantize8(v[0], vid), quantize8(v[1], vid));
+            __m256i c = _mm256_packs_epi32(quantize8(v[2], vid), quantize8(v[3], vid));
+            __m256i bytes = _mm256_permutevar8x32_epi32(_mm256_packs_epi16(a, c), order);
+            _mm256_storeu_si256((__m256i *)(xq + i * ldq + p0), bytes);
+        }
+    }
+}
+
+/* ---- integer products ------------------------------------------------------------------------ */
+
+/*
+ * acc[r][c] += isum lanes * scale for one block of the tile: xq, q its bytes (q may be a zero-padded copy
+ * of a partial block, ldw = 32), scale[r][c][t] its scale products. pf: prefetch the next tile's rows at
+ * these columns (every other block: once per 64-byte line).
+ */
+static ALWAYS_INLINE PG_AVX2 void q8_step(int MR, int NR, const int8_t *xq, int64_t ldq, const int8_t *q,
+                                          int64_t ldw, const float scale[3][8][8], int64_t t, int pf,
+                                          __m256 acc[3][8]) {
+    const __m256i ones = _mm256_set1_epi16(1);
+    __m256i xv[3];
+#pragma GCC unroll 3
+    for (int r = 0; r < MR; r++) {
+        xv[r] = _mm256_loadu_si256((const __m256i *)(xq + r * ldq));
+    }
+#pragma GCC unroll 8
+    for (int c = 0; c < NR; c++) {
+        if (pf) {
+            /* a prefetch past the matrix end is harmless on x86 */
+            _mm_prefetch((const char *)(q + (c + NR) * ldw), _MM_HINT_T1);
+        }
+        const __m256i qv = _mm256_loadu_si256((const __m256i *)(q + c * ldw));
+        const __m256i u = _mm256_sign_epi8(qv, qv);
+#pragma GCC unroll 3
+        for (int r = 0; r < MR; r++) {
+            const __m256i d = _mm256_madd_epi16(_mm256_maddubs_epi16(u, _mm256_sign_epi8(xv[r], qv)), ones);
+            acc[r][c] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(d), _mm256_broadcast_ss(&scale[r][c][t]), acc[r][c]);
+        }
+    }
+}
+
+/* y[r, c] (+)= sum over the blocks of this k-block, r < MR, c < NR; arguments as gemm_q8.c's q8_tile. */
+static ALWAYS_INLINE PG_AVX2 void q8_tile(int MR, int NR, const int8_t *xq, int64_t ldq, const float *xs,
+                                          int64_t kbs, const int8_t *q, int64_t ldw, const uint16_t *s,
+                                          int64_t nb, int64_t tail, float *y, int64_t ldy, int accumulate) {
+    __m256 acc[3][8];
+#pragma GCC unroll 3
+    for (int r = 0; r < MR; r++) {
+#pragma GCC unroll 8
+        for (int c = 0; c < NR; c++) {
+            acc[r][c] = _mm256_setzero_ps();
+        }
+    }
+    float scale[3][8][8] __attribute__((aligned(32)));
+    const int64_t nbt = nb + (tail > 0);
+    for (int64_t g = 0; g < nbt; g += 8) {
+        const int64_t ng = nbt - g < 8 ? nbt - g : 8;
+#pragma GCC unroll 8
+        for (int c = 0; c < NR; c++) {
+            if (MR == 1 && (g & 31) == 0) {
+                _mm_prefetch((const char *)(s + (c + NR) * kbs + g), _MM_HINT_T1);
+            }
+            const __m256 sv = _mm256_cvtph_ps(pg_v8_load_u16(s + c * kbs + g, ng));
+#pragma GCC unroll 3
+            for (int r = 0; r < MR; r++) {
+                _mm256_store_ps(scale[r][c], _mm256_mul_ps(sv, pg_v8_loadn(xs + r * kbs + g, ng)));
+            }
+        }
+        const int64_t nf = nb - g < ng ? nb - g : ng; /* whole blocks of the group */
+        for (int64_t t = 0; t < nf; t++) {
+            q8_step(MR, NR, xq + (g + t) * PG_Q8_BLOCK, ldq, q + (g + t) * PG_Q8_BLOCK, ldw,
+                    (const float(*)[8][8])scale, t, MR == 1 && (t & 1) == 0, acc);
+        }
+        if (nf < ng) {
+            /* the partial last block: AVX2 has no byte-masked load, so each row's tail goes through a
+             * zeroed copy and nothing past k is read */
+            int8_t part[8][PG_Q8_BLOCK] __attribute__((aligned(32)));
+            memset(part, 0, sizeof part);
+            for (int c = 0; c < NR; c++) {
+                memcpy(part[c], q + c * ldw + (g + nf) * PG_Q8_BLOCK, (size_t)tail);
+            }
+            q8_step(MR, NR, xq + (g + nf) * PG_Q8_BLOCK, ldq, &part[0][0], PG_Q8_BLOCK,
+                    (const float(*)[8][8])scale, nf, 0, acc);
+        }
+    }
+#pragma GCC unroll 3
+    for (int r = 0; r < MR; r++) {
+#pragma GCC unroll 8
+        for (int c = 0; c < NR; c++) {
+            float v = pg_v8_reduce_add_ps(acc[r][c]);
+            y[r * ldy + c] = accumulate ? y[r * ldy + c] + v : v;
+        }
+    }
+}
+
+#define Q8_TILE_FN(MR, NR)                                                                               \
+    static PG_AVX2 void q8_##MR##x##NR(const int8_t *xq, int64_t ldq, const float *xs, int64_t kbs,      \
+                                       const int8_t *q, int64_t ldw, const uint16_t *s, int64_t nb,      \
+                                       int64_t tail, float *y, int64_t ldy, int accumulate) {            \
+        q8_tile(MR, NR, xq, ldq, xs, kbs, q, ldw, s, nb, tail, y, ldy, accumulate);                     \
+    }
+
+/* 3 x 4: 12 accumulators, 3 x vectors and the weight's two forms fill the 16 registers (ones and the
+ * broadcast scales come from memory) */
+Q8_TILE_FN(1, 1) Q8_TILE_FN(2, 1) Q8_TILE_FN(3, 1) Q8_TILE_FN(1, 4) Q8_TILE_FN(2, 4) Q8_TILE_FN(3, 4)
+Q8_TILE_FN(1, 8)
+
+typedef void (*q8_fn)(const int8_t *, int64_t, const float *, int64_t, const int8_t *, int64_t,
+                      const uint16_t *, int64_t, int64_t, float *, int64_t, int);
+
+/* [MR - 1][width]: width 0 takes one weight row, 1 four, 2 eight (m = 1). */
+static const q8_fn Q8_TILES[3][3] = {{q8_1x1, q8_1x4, q8_1x8}, {q8_2x1, q8_2x4, NULL}, {q8_3x1, q8_3x4, NULL}};
+
+PG_AVX2 void pg_gemm_q8_avx2(const int8_t *xq, const float *xs, const int8_t *q, const uint16_t *s, float *y,
+                             int64_t ldy, int64_t m, int64_t k, int64_t n0, int64_t n1) {
+    const int64_t kb = pg_q8_blocks(k), ldq = kb * PG_Q8_BLOCK;
+    const int64_t nr_wide = m == 1 ? 8 : 4;
+    const int width = m == 1 ? 2 : 1;
+    /* k = 0 still runs one (empty) block so that y is written with zeros */
+    for (int64_t b0 = 0; b0 < kb || b0 == 0; b0 += PG_Q8_KB) {
+        const int64_t nbt = kb - b0 < PG_Q8_KB ? kb - b0 : PG_Q8_KB;
+        const int64_t tail = b0 + nbt == kb ? k % PG_Q8_BLOCK : 0;
+        const int64_t nb = nbt - (tail > 0);
+        for (int64_t j = n0; j < n1;) {
+            const int wide = n1 - j >= nr_wide;
+            for (int64_t i = 0; i < m; i += 3) {
+                const int64_t mr = m - i < 3 ? m - i : 3;
+                Q8_TILES[mr - 1][wide ? width : 0](xq + i * ldq + b0 * PG_Q8_BLOCK, ldq, xs + i * kb + b0, kb,
+                                                   q + j * k + b0 * PG_Q8_BLOCK, k, s + j * kb + b0, nb, tail,
+                                                   y + i * ldy + j, ldy, b0 > 0);
+            }
+            j += wide ? nr_wide : 1;
+        }
+        if (kb == 0) {
+            break;
+        }
+    }
+}
+
+/* ---- dequantization -------------------------------------------------------------------------- */
+
+PG_AVX2 void pg_dequantize_q8_avx2(const int8_t *q, const uint16_t *s, int64_t k, int64_t r0, int64_t rows,
+                                   float *out) {
+    const int64_t kb = pg_q8_blocks(k);
+    for (int64_t r = 0; r < rows; r++) {
+        const int8_t *qr = q + (r0 + r) * k;
+        const uint16_t *sr = s + (r0 + r) * kb;
+        int64_t p = 0;
+        for (; p + 8 <= k; p += 8) {
+            _mm256_storeu_ps(out + r * k + p, pg_q8_load8(qr + p, sr + (p >> 5)));
+        }
+        /* the last k % 8: no byte-masked load in AVX2, and a copy would cost more than these few */
+        for (; p < k; p++) {
+            out[r * k + p] = pg_q8_value(qr + p, sr + (p >> 5));
+        }
+    }
+}
