@@ -4,6 +4,7 @@ import io.paligemma.image.ImageDecoder;
 import io.paligemma.image.ResizeMethod;
 import io.paligemma.nn.Quantization;
 import io.paligemma.ops.Backend;
+import io.paligemma.ops.Compute;
 
 /**
  * How a model is loaded and run.
@@ -14,39 +15,49 @@ import io.paligemma.ops.Backend;
  * @param resize image resampling: Pillow's bicubic (as Hugging Face) or big_vision's antialiased bilinear
  * @param maxImagePixels decompression-bomb limit for input pictures
  * @param quantization which float weight matrices become int8 as they load ({@link Quantization#NONE}: as stored)
+ * @param compute arithmetic of bf16-weight products: {@link Compute#F32} (default, exact) or the native
+ *                backend's opt-in {@link Compute#BF16}
  */
 public record Options(Backend backend, int threads, int maxContext, ResizeMethod resize, long maxImagePixels,
-                      Quantization quantization) {
+                      Quantization quantization, Compute compute) {
 
     public Options {
         if (quantization == null) {
             throw new IllegalArgumentException("quantization is null: use Quantization.NONE");
         }
+        if (compute == null) {
+            throw new IllegalArgumentException("compute is null: use Compute.F32");
+        }
+    }
+
+    /** f32 (exact, the default) or bf16 arithmetic for bf16 weights (native backend, AMX or AVX512-BF16 only). */
+    public Options withCompute(Compute c) {
+        return new Options(backend, threads, maxContext, resize, maxImagePixels, quantization, c);
     }
 
     public static Options defaults() {
         return new Options(Backend.NATIVE, 0, 0, ResizeMethod.BICUBIC_PIL, ImageDecoder.DEFAULT_MAX_PIXELS,
-                Quantization.NONE);
+                Quantization.NONE, Compute.F32);
     }
 
     /** int8 weights ({@link Quantization#INT8}) or as stored ({@link Quantization#NONE}). */
     public Options withQuantization(Quantization q) {
-        return new Options(backend, threads, maxContext, resize, maxImagePixels, q);
+        return new Options(backend, threads, maxContext, resize, maxImagePixels, q, compute);
     }
 
     public Options withBackend(Backend b) {
-        return new Options(b, threads, maxContext, resize, maxImagePixels, quantization);
+        return new Options(b, threads, maxContext, resize, maxImagePixels, quantization, compute);
     }
 
     public Options withThreads(int t) {
-        return new Options(backend, t, maxContext, resize, maxImagePixels, quantization);
+        return new Options(backend, t, maxContext, resize, maxImagePixels, quantization, compute);
     }
 
     public Options withMaxContext(int tokens) {
-        return new Options(backend, threads, tokens, resize, maxImagePixels, quantization);
+        return new Options(backend, threads, tokens, resize, maxImagePixels, quantization, compute);
     }
 
     public Options withResize(ResizeMethod r) {
-        return new Options(backend, threads, maxContext, r, maxImagePixels, quantization);
+        return new Options(backend, threads, maxContext, r, maxImagePixels, quantization, compute);
     }
 }

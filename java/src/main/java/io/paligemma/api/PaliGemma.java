@@ -91,7 +91,7 @@ public final class PaliGemma implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        OpsProvider provider = OpsProvider.open(options.backend(), options.threads());
+        OpsProvider provider = OpsProvider.open(options.backend(), options.threads(), options.compute());
         try {
             var model = PaliGemmaForConditionalGeneration.load(directory, provider.ops(), options.quantization());
             return new PaliGemma(directory, provider, model, tokenizer, processor, options);

@@ -70,7 +70,12 @@ public record BenchReport(MachineInfo machine, int threads, double[] loadStart, 
         return j == null || n == null ? Double.NaN : j.stats().medianS() / n.stats().medianS();
     }
 
-    /** Achieved GFLOP/s of a run as a fraction of the FMA roofline at the run's thread count. */
+    /**
+     * Achieved GFLOP/s of a run as a fraction of the FMA roofline at the run's thread count. For every
+     * weights type, int8 included: int8 vision (with --quantize-vision) and prefill multiply in float32
+     * over dequantized weight panels (from {@link io.paligemma.tensor.Q8#FLOAT_MIN_ROWS} rows), so the
+     * f32 FMA peak is their ceiling; only int8 decode runs the int8 dot ({@link #dotI8PeakFraction}).
+     */
     public double flopFraction(StageResult r) {
         return r.gflops() / roofline.peakGflops(threads);
     }
@@ -82,6 +87,18 @@ public record BenchReport(MachineInfo machine, int threads, double[] loadStart, 
      */
     public double bf16PeakFraction(StageResult r) {
         return r.weights().equals("bf16") ? r.gflops() / roofline.peakBf16Gflops(threads) : Double.NaN;
+    }
+
+    /**
+     * Decode GFLOP/s of an int8-weights run as a fraction of the machine's int8 dot peak (the instruction
+     * of {@link Roofline#dotI8Path()}, in Gop/s): decode multiplies int8 weights by int8 activations, so a
+     * small fraction here beside a large fraction of the read bandwidth says int8 decode is memory-bound.
+     * NaN for other weights, for other stages (int8 prefill runs f32 FMA: {@link #flopFraction}) and when
+     * the peak was not measured.
+     */
+    public double dotI8PeakFraction(StageResult r) {
+        return r.weights().equals("int8") && r.stage() == Stage.DECODE ? r.gflops() / roofline.peakDotI8Gops(threads)
+                : Double.NaN;
     }
 
     /** Achieved weight GB/s of a run as a fraction of the read-bandwidth roofline at the run's thread count. */
@@ -192,6 +209,17 @@ public record BenchReport(MachineInfo machine, int threads, double[] loadStart, 
             }
             t.row(ofBf16);
         }
+        if (!roofline.nativeDotI8Gops().isEmpty() && weightsOrder().contains("int8")) {
+            // decode only: int8 prefill (and vision) multiply in f32 over dequantized panels, where the FMA
+            // peak of the GFLOP/s rows above is the right ceiling
+            List<String> ofI8 = new ArrayList<>(List.of("decode, of the int8 dot peak"));
+            for (String w : weightsOrder()) {
+                for (String b : backendsOf(w)) {
+                    ofI8.add(w.equals("int8") ? Units.share(dotI8PeakFraction(find(w, b, Stage.DECODE))) : "-");
+                }
+            }
+            t.row(ofI8);
+        }
         List<String> row = new ArrayList<>(List.of("decode weight GB/s"));
         List<String> now = new ArrayList<>(List.of("read probe after each decode GB/s"));
         List<String> ofNow = new ArrayList<>(List.of("decode / that probe"));
@@ -242,6 +270,10 @@ public record BenchReport(MachineInfo machine, int threads, double[] loadStart, 
             if (roofline.nativeBf16Gflops().containsKey(t)) {
                 sb.append(String.format(java.util.Locale.ROOT, "; bf16 (%s) native %s", roofline.bf16Unit(),
                         Units.number(get(roofline.nativeBf16Gflops(), t))));
+            }
+            if (roofline.nativeDotI8Gops().containsKey(t)) {
+                sb.append(String.format(java.util.Locale.ROOT, "; int8 dot (%s) native %s Gop/s", roofline.dotI8Path(),
+                        Units.number(get(roofline.nativeDotI8Gops(), t))));
             }
             if (roofline.javaReadGbps().containsKey(t)) {
                 sb.append(String.format(java.util.Locale.ROOT, "; read java %s GB/s, native %s",
@@ -308,9 +340,12 @@ public record BenchReport(MachineInfo machine, int threads, double[] loadStart, 
         putMap(rf, "native_read_gbps", roofline.nativeReadGbps());
         rf.put("bf16_unit", roofline.bf16Unit());
         putMap(rf, "native_bf16_gflops", roofline.nativeBf16Gflops());
+        rf.put("dot_i8_unit", roofline.dotI8Path());
+        putMap(rf, "native_dot_i8_gops", roofline.nativeDotI8Gops());
         JsonNumbers.put(rf, "peak_gflops", roofline.measured() ? roofline.peakGflops(threads) : Double.NaN);
         JsonNumbers.put(rf, "peak_gbps", roofline.measured() ? roofline.peakGbps(threads) : Double.NaN);
         JsonNumbers.put(rf, "peak_bf16_gflops", roofline.peakBf16Gflops(threads));
+        JsonNumbers.put(rf, "peak_dot_i8_gops", roofline.peakDotI8Gops(threads));
         JsonNumbers.put(rf, "other_cores", roofline.otherCores());
 
         ObjectNode w = root.putObject("workload");
@@ -339,6 +374,7 @@ public record BenchReport(MachineInfo machine, int threads, double[] loadStart, 
             JsonNumbers.put(o, "gbps", r.gbps());
             JsonNumbers.put(o, "gflops_fraction", flopFraction(r));
             JsonNumbers.put(o, "gflops_fraction_of_bf16_peak", bf16PeakFraction(r));
+            JsonNumbers.put(o, "gflops_fraction_of_dot_i8_peak", dotI8PeakFraction(r));
             JsonNumbers.put(o, "gbps_fraction", bandwidthFraction(r));
             JsonNumbers.put(o, "read_now_gbps", r.readNowGbps());
             JsonNumbers.put(o, "gbps_fraction_of_read_now", r.readNowFraction());

@@ -3,6 +3,8 @@ package io.paligemma.bench;
 import io.paligemma.config.GemmaConfig;
 import io.paligemma.config.PaliGemmaConfig;
 import io.paligemma.config.SiglipVisionConfig;
+import io.paligemma.tensor.DType;
+import io.paligemma.tensor.Q8;
 
 /**
  * Floating-point operations of each stage, counted from the config's shapes the way the model computes
@@ -65,14 +67,23 @@ public final class FlopCount {
 
     /**
      * Matrix weight bytes one decode step reads: every decoder layer's q, k, v, o, gate, up, down and the
-     * LM head [V, H] (the tied embedding), at {@code bytesPerElement}. Norm vectors and the KV cache are
-     * left out (well under 1 %).
+     * LM head [V, H] (the tied embedding), at {@code bytesPerWeight} ({@link #bytesPerWeight}). Norm
+     * vectors and the KV cache are left out (well under 1 %).
      */
-    public static double decodeWeightBytes(GemmaConfig c, int bytesPerElement) {
+    public static double decodeWeightBytes(GemmaConfig c, double bytesPerWeight) {
         double h = c.hiddenSize();
         double qd = (double) c.numAttentionHeads() * c.headDim();
         double kvd = (double) c.numKeyValueHeads() * c.headDim();
         double perLayer = h * qd + 2 * h * kvd + qd * h + 3 * h * c.intermediateSize();
-        return bytesPerElement * (c.numHiddenLayers() * perLayer + h * c.vocabSize());
+        return bytesPerWeight * (c.numHiddenLayers() * perLayer + h * c.vocabSize());
+    }
+
+    /**
+     * Bytes a matrix of this type takes per weight: the element size, and for {@link DType#Q8_0} the int8
+     * value plus its share of the F16 scale of its block, 1 + 2/32 = 1.0625 (rows whose length is not a
+     * multiple of 32 pay a little more; no model here has one).
+     */
+    public static double bytesPerWeight(DType dtype) {
+        return dtype == DType.Q8_0 ? 1 + 2.0 / Q8.BLOCK : dtype.size;
     }
 }

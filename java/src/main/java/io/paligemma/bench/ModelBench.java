@@ -67,7 +67,7 @@ public final class ModelBench {
             try (PaliGemmaForConditionalGeneration model = PaliGemmaForConditionalGeneration.load(dir, provider.ops());
                  Session session = new Session(model, processor(dir), work)) {
                 config = model.config();
-                dtype = model.weights().tensor(GemmaModel.PREFIX + ".embed_tokens.weight").dtype();
+                dtype = languageModelWeights(model);
                 for (int i = 0; i < warmup + repeat; i++) {
                     long[] t = session.request();
                     if (i >= warmup) {
@@ -99,10 +99,10 @@ public final class ModelBench {
         // the probe buffer was resident from before the model loaded to the end: not the model's memory
         long peak = ProcessMemory.peakRssBytes() - Math.max(0, readNowBytes);
         double others = cpuStart.otherCores(CpuSample.now());
-        weights = dtype.name().toLowerCase(Locale.ROOT);
+        weights = weightsLabel(dtype);
         int l = work.promptTokens();
         int n = work.decodeTokens();
-        double bytesPerToken = FlopCount.decodeWeightBytes(config.textConfig(), dtype.size);
+        double bytesPerToken = FlopCount.decodeWeightBytes(config.textConfig(), FlopCount.bytesPerWeight(dtype));
         List<StageResult> out = new ArrayList<>();
         for (Stage s : Stage.values()) {
             Stats st = Stats.ofNanos(times.get(s));
@@ -121,6 +121,21 @@ public final class ModelBench {
             out.add(new StageResult(backend.id(), weights, s, st, tokens, flops, bytes, peak, load, others, beside, heap));
         }
         return out;
+    }
+
+    /**
+     * The type of the language model's matrices as the checkpoint stores them, read from the embedding
+     * (the tied LM head, the largest matrix a decode step reads): {@link DType#Q8_0} when it is stored as
+     * int8 (I8 values beside their {@code .q8_scale}, as {@code quantize} writes them), else its float type.
+     */
+    static DType languageModelWeights(PaliGemmaForConditionalGeneration model) {
+        DType stored = model.weights().tensor(GemmaModel.PREFIX + ".embed_tokens.weight").dtype();
+        return stored == DType.I8 ? DType.Q8_0 : stored;
+    }
+
+    /** The weights label of a run: "int8" for Q8_0, else the dtype's name in lower case ("f32", "bf16", "f16"). */
+    static String weightsLabel(DType dtype) {
+        return dtype == DType.Q8_0 ? "int8" : dtype.name().toLowerCase(Locale.ROOT);
     }
 
     /** Passes of the read probe after each decode: the best of a few ~10 ms passes. */

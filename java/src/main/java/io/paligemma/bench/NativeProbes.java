@@ -7,7 +7,7 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * The C halves of the roofline (pg_roofline_fma_f32, pg_roofline_dp_bf16 / pg_roofline_amx_bf16,
- * pg_read_bandwidth of native/src/roofline.c).
+ * pg_roofline_dot_i8, pg_read_bandwidth of native/src/roofline.c).
  */
 final class NativeProbes {
     private NativeProbes() {
@@ -48,6 +48,22 @@ final class NativeProbes {
     static double bf16(String unit, long iterations) {
         return unit.equals("amx") ? pg_kernels_h.pg_roofline_amx_bf16(iterations)
                 : pg_kernels_h.pg_roofline_dp_bf16(iterations);
+    }
+
+    /**
+     * The int8 dot product {@link #dotI8} runs, which is the one pg_gemm_q8 (int8 decode) runs on the level
+     * in use: the first word of pg_kernel_path(PG_FAMILY_GEMM_Q8), "avx512_vnni" (VPDPBUSD), "avx512" or
+     * "avx2" (VPMADDUBSW + VPMADDWD), or "scalar".
+     */
+    static String dotI8Path() {
+        String path = pg_kernels_h.pg_kernel_path(pg_kernels_h.PG_FAMILY_GEMM_Q8()).reinterpret(4096).getString(0).trim();
+        int space = path.indexOf(' ');
+        return space < 0 ? path : path.substring(0, space);
+    }
+
+    /** Runs the register-only int8 dot loop; returns the int8 multiply-adds it performed times 2. */
+    static double dotI8(long iterations) {
+        return pg_kernels_h.pg_roofline_dot_i8(iterations);
     }
 
     /** Reads seg once; returns its checksum. */

@@ -10,14 +10,17 @@ import java.util.TreeMap;
 /**
  * The machine's limits, measured in the same process as the model: float32 FMA throughput (a loop on
  * registers only, per thread count) and memory read bandwidth (one pass over a large off-heap buffer),
- * from Java (Vector API) and from C (native/src/roofline.c), and the bf16 peak where the CPU has a
+ * from Java (Vector API) and from C (native/src/roofline.c), the bf16 peak where the CPU has a
  * bf16 unit ({@code bf16Unit} "amx" or "avx512_bf16", C only: Java has no bf16 arithmetic; "" and an
- * empty map elsewhere). Each figure is the best of several rounds. Maps go from thread count to
- * GFLOP/s or GB/s (10⁹ bytes per second).
+ * empty map elsewhere), and the int8 dot peak of the instruction int8 decode runs ({@code dotI8Path}
+ * "avx512_vnni", "avx512", "avx2" or "scalar", C only; "" and an empty map without the native library).
+ * Each figure is the best of several rounds. Maps go from thread count to GFLOP/s, Gop/s (int8
+ * multiply-adds × 2, counted like flops) or GB/s (10⁹ bytes per second).
  */
 public record Roofline(List<Integer> threads, Map<Integer, Double> javaFmaGflops, Map<Integer, Double> javaReadGbps,
                        Map<Integer, Double> nativeFmaGflops, Map<Integer, Double> nativeReadGbps, String bf16Unit,
-                       Map<Integer, Double> nativeBf16Gflops, double otherCores) {
+                       Map<Integer, Double> nativeBf16Gflops, String dotI8Path, Map<Integer, Double> nativeDotI8Gops,
+                       double otherCores) {
 
     /**
      * How long and how big: readBytes of buffer (0 = no roofline), fmaMillis per FMA run; FMA figures are the
@@ -30,7 +33,7 @@ public record Roofline(List<Integer> threads, Map<Integer, Double> javaFmaGflops
     }
 
     public static final Roofline NONE = new Roofline(List.of(), Map.of(), Map.of(), Map.of(), Map.of(), "", Map.of(),
-            Double.NaN);
+            "", Map.of(), Double.NaN);
     private static final int READ_PASSES_PER_ROUND = 4;
 
     public Roofline {
@@ -40,6 +43,7 @@ public record Roofline(List<Integer> threads, Map<Integer, Double> javaFmaGflops
         nativeFmaGflops = Collections.unmodifiableMap(new TreeMap<>(nativeFmaGflops));
         nativeReadGbps = Collections.unmodifiableMap(new TreeMap<>(nativeReadGbps));
         nativeBf16Gflops = Collections.unmodifiableMap(new TreeMap<>(nativeBf16Gflops));
+        nativeDotI8Gops = Collections.unmodifiableMap(new TreeMap<>(nativeDotI8Gops));
     }
 
     public boolean measured() {
@@ -54,6 +58,11 @@ public record Roofline(List<Integer> threads, Map<Integer, Double> javaFmaGflops
     /** The bf16 peak at this thread count (NaN when this CPU has no bf16 unit or it was not measured). */
     public double peakBf16Gflops(int t) {
         return best(nativeBf16Gflops.get(t), null);
+    }
+
+    /** The int8 dot peak at this thread count, in Gop/s (NaN when it was not measured). */
+    public double peakDotI8Gops(int t) {
+        return best(nativeDotI8Gops.get(t), null);
     }
 
     /** The read-bandwidth roofline at this thread count: the better of Java and C (NaN when not measured). */
@@ -82,9 +91,12 @@ public record Roofline(List<Integer> threads, Map<Integer, Double> javaFmaGflops
         Map<Integer, Double> nf = new TreeMap<>();
         Map<Integer, Double> nr = new TreeMap<>();
         Map<Integer, Double> nb = new TreeMap<>();
+        Map<Integer, Double> ni = new TreeMap<>();
         boolean nat = NativeProbes.available();
         String unit = nat ? NativeProbes.bf16Unit() : "";
-        int steps = (counts.size() + readCounts.size()) * (nat ? 2 : 1) + (unit.isEmpty() ? 0 : counts.size());
+        String dotI8 = nat ? NativeProbes.dotI8Path() : "";
+        int steps = (counts.size() + readCounts.size()) * (nat ? 2 : 1) + (unit.isEmpty() ? 0 : counts.size())
+                + (nat ? counts.size() : 0);
         progress.begin("roofline", steps);
         CpuSample cpuStart = CpuSample.now();
         try (Arena arena = Arena.ofShared()) {
@@ -111,11 +123,12 @@ public record Roofline(List<Integer> threads, Map<Integer, Double> javaFmaGflops
                 if (!unit.isEmpty()) {
                     nb.putAll(nativePeak(counts, s, i -> NativeProbes.bf16(unit, i), progress));
                 }
+                ni.putAll(nativePeak(counts, s, NativeProbes::dotI8, progress));
             }
         } finally {
             progress.end();
         }
-        return new Roofline(counts, jf, jr, nf, nr, unit, nb, cpuStart.otherCores(CpuSample.now()));
+        return new Roofline(counts, jf, jr, nf, nr, unit, nb, dotI8, ni, cpuStart.otherCores(CpuSample.now()));
     }
 
     /**
@@ -147,7 +160,10 @@ public record Roofline(List<Integer> threads, Map<Integer, Double> javaFmaGflops
         return Math.max(probe, (long) (millis * 1e6 / ns * probe));
     }
 
-    /** GFLOP/s of a C register loop (returning the flops it did) on each thread count, best of the rounds. */
+    /**
+     * GFLOP/s of a C register loop (returning the flops it did, or the int8 operations: then Gop/s) on each
+     * thread count, best of the rounds.
+     */
     private static Map<Integer, Double> nativePeak(List<Integer> counts, Settings s,
                                                    java.util.function.LongToDoubleFunction loop, Progress progress) {
         long iterations = calibrate(s.fmaMillis(), loop);

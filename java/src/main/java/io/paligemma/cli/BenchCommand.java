@@ -24,7 +24,8 @@ import picocli.CommandLine.Spec;
         description = {"Time every stage of a request (load, preprocess, vision, projector, prefill, time to first token, "
                 + "decode) on each backend side by side, and measure the machine's roofline in the same run.",
                 "Presets write a random-weight checkpoint once into $PALIGEMMA_CACHE (default ~/.cache/paligemma-ffm)/presets "
-                        + "and reuse it: paligemma-3b-224 takes 11.7 GB in f32, 5.8 GB in bf16."})
+                        + "and reuse it: paligemma-3b-224 takes 11.7 GB in f32, 5.8 GB in bf16, 3.5 GB in int8 (quantized "
+                        + "from the bf16 one, which stays cached)."})
 final class BenchCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "DIR", description = "a Hugging Face PaliGemma checkpoint directory")
     Path model;
@@ -32,8 +33,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--preset", paramLabel = "NAME", description = "a published model shape with random weights, e.g. paligemma-3b-224")
     String preset;
 
-    @Option(names = "--weights", paramLabel = "f32,bf16", split = ",", defaultValue = "f32,bf16",
-            description = "weight types of the preset checkpoints (default ${DEFAULT-VALUE})")
+    @Option(names = "--weights", paramLabel = "f32,bf16,f16,int8", split = ",", defaultValue = "f32,bf16",
+            description = "weight types of the preset checkpoints: f32, bf16, f16, int8 (the bf16 checkpoint quantized "
+                    + "as `quantize` does: language model int8, the rest bf16) (default ${DEFAULT-VALUE})")
     List<String> weights;
 
     @Option(names = "--backends", paramLabel = "native,java", split = ",", defaultValue = "native,java",

@@ -27,13 +27,17 @@ final class CheckpointArgs {
         return model;
     }
 
-    /** The weight type a preset checkpoint is written in, as {@code option} spells it. */
+    /**
+     * The weight type a preset checkpoint is written in, as {@code option} spells it: f32, bf16, f16, or
+     * int8 (also q8_0) for {@link DType#Q8_0}, the bf16 preset quantized ({@link PresetCache#ensure}).
+     */
     static DType weights(String option, String value) {
         return switch (value.trim().toLowerCase(Locale.ROOT)) {
             case "f32", "float32" -> DType.F32;
             case "bf16", "bfloat16" -> DType.BF16;
             case "f16", "float16" -> DType.F16;
-            default -> throw new IllegalArgumentException(option + " takes f32, bf16 or f16, not " + value);
+            case "int8", "q8_0" -> DType.Q8_0;
+            default -> throw new IllegalArgumentException(option + " takes f32, bf16, f16 or int8, not " + value);
         };
     }
 

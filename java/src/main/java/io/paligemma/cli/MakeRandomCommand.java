@@ -35,6 +35,10 @@ final class MakeRandomCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         DType d = CheckpointArgs.weights("--dtype", dtype);
+        if (d == DType.Q8_0) {
+            throw new IllegalArgumentException("make-random cannot write int8 weights: write bf16 (or f32) with "
+                    + "--dtype bf16 --out DIR, then run `paligemma quantize --model DIR --out DIR2` for the int8 checkpoint DIR2");
+        }
         String config = RandomCheckpoint.presetConfig(preset);
         if (Files.exists(out.resolve("config.json"))) {
             throw new IllegalArgumentException(out + " already holds a checkpoint; choose another --out");

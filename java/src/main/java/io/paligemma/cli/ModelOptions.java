@@ -5,6 +5,7 @@ import io.paligemma.api.PaliGemma;
 import io.paligemma.image.ResizeMethod;
 import io.paligemma.nn.Quantization;
 import io.paligemma.ops.Backend;
+import io.paligemma.ops.Compute;
 import java.nio.file.Path;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -44,7 +45,8 @@ final class ModelOptions {
             default -> throw new IllegalArgumentException("--resize must be bicubic or bilinear-aa, not " + resize);
         };
         Options o = Options.defaults().withBackend(Backend.parse(backend.backend)).withThreads(backend.threads)
-                .withMaxContext(maxContext).withResize(r).withQuantization(Quantization.parse(weights, quantizeVision));
+                .withMaxContext(maxContext).withResize(r).withQuantization(Quantization.parse(weights, quantizeVision))
+                .withCompute(Compute.parse(backend.compute));
         return PaliGemma.load(model, o); // which names a missing directory
     }
 }

@@ -19,7 +19,8 @@ final class ProfileCommand implements Callable<Integer> {
     @Option(names = "--preset", paramLabel = "NAME", description = "a published model shape with random weights (cached)")
     String preset;
 
-    @Option(names = "--dtype", paramLabel = "f32|bf16|f16", defaultValue = "f32", description = "weights of the preset")
+    @Option(names = "--dtype", paramLabel = "f32|bf16|f16|int8", defaultValue = "f32",
+            description = "weights of the preset (int8: the bf16 preset quantized, written once like the others)")
     String dtype;
 
     @Option(names = "--backends", paramLabel = "native,java", split = ",", defaultValue = "native,java",

@@ -1,20 +1,13 @@
 package io.paligemma.conformance;
 
 import io.paligemma.config.PaliGemmaConfig;
-import io.paligemma.gemma.DecoderWorkspace;
-import io.paligemma.gemma.KvSegment;
 import io.paligemma.image.SiglipImageProcessor;
-import io.paligemma.nn.Probe;
 import io.paligemma.nn.Quantization;
 import io.paligemma.ops.Ops;
 import io.paligemma.paligemma.PaliGemmaForConditionalGeneration;
 import io.paligemma.safetensors.SafetensorsFile;
-import io.paligemma.siglip.VisionWorkspace;
 import io.paligemma.tensor.Tensor;
 import java.io.IOException;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,12 +24,19 @@ import java.util.Optional;
  */
 final class Int8ModelCase {
 
+    /*
+     * The limits, from what correct Q8_0 gives on the fixtures' tiny random models (both backends alike,
+     * 2026-12-05): max |Δ| / max |logit| 0.058-0.157, top-1 agreement 0.75-0.92, mean KL 2.2e-4 - 9.5e-4
+     * nats. Random tiny models have nearly flat logits, so a near-tie decides many greedy steps and top-1
+     * is the weakest of the three; KL is the sharpest (weights rounded toward zero instead of to nearest
+     * raised it to 1.7e-3 - 2.7e-3 on the same cases). BENCHMARKS.md has the full-size figures.
+     */
     /** Largest |Δ logit| / max |reference logit| allowed. */
-    static final double MAX_REL_ERROR = 0.05;
+    static final double MAX_REL_ERROR = 0.25;
     /** Smallest fraction of greedy steps whose next token agrees with the reference. */
-    static final double MIN_TOP1 = 0.9;
+    static final double MIN_TOP1 = 0.6;
     /** Largest mean KL(p_ref ‖ p_int8), nats. */
-    static final double MAX_MEAN_KL = 0.01;
+    static final double MAX_MEAN_KL = 2e-3;
 
     private Int8ModelCase() {
     }
@@ -55,58 +55,39 @@ final class Int8ModelCase {
     private static void measure(Path dir, Ops ops, Quantization quantization, String name, List<CheckResult> results)
             throws IOException {
         try (SafetensorsFile expected = SafetensorsFile.open(dir.resolve("expected.safetensors"));
-             var model = PaliGemmaForConditionalGeneration.load(dir.resolve("checkpoint"), ops, quantization);
-             Arena arena = Arena.ofShared()) {
+             var model = PaliGemmaForConditionalGeneration.load(dir.resolve("checkpoint"), ops, quantization)) {
             PaliGemmaConfig cfg = model.config();
-            int n = cfg.numImageTokens();
-            int h = cfg.textConfig().hiddenSize();
             int v = cfg.textConfig().vocabSize();
             float[] pixels = SiglipImageProcessor.fromPretrained(dir.resolve("checkpoint"))
                     .preprocess(ModelCase.readImages(dir).get(0));
-            MemorySegment pixelSegment = arena.allocate((long) pixels.length * Float.BYTES, 64);
-            MemorySegment.copy(pixels, 0, pixelSegment, ValueLayout.JAVA_FLOAT, 0, pixels.length);
-            MemorySegment features = arena.allocate((long) n * h * Float.BYTES, 64);
-            try (VisionWorkspace vws = model.newVisionWorkspace(1)) {
-                model.imageFeatures(pixelSegment, 1, vws, features, Probe.NONE);
-            }
             int[] ids = Compare.ints(expected.tensor("input_ids"));
             Optional<Tensor> genIds = expected.find("gen_ids");
-            int steps = genIds.map(t -> Math.toIntExact(t.dim(-1))).orElse(0);
-            long[] reference = genIds.map(Compare::longs).orElse(new long[0]);
-            int l = ids.length;
-            try (DecoderWorkspace ws = model.newDecoderWorkspace(l, l + steps, l)) {
-                model.embed(ids, 0, l, features, 0, ws);
-                model.languageModel().forward(ws, 0, l, l, l, Probe.NONE);
-                Int8Metrics prefill = Int8Metrics.of(Compare.read(ws.logits(), 0, l * v),
-                        Compare.floats(expected.tensor("logits_prefill")), v);
-                results.add(maxError(name + "/logits_prefill", prefill));
-                results.add(kl(name + "/logits_prefill", prefill));
-                if (steps > 0) {
-                    float[] all = Compare.floats(expected.tensor("gen_logits"));
-                    Int8Metrics gen = Int8Metrics.of(Compare.read(ws.logits(), (long) (l - 1) * v, v),
-                            java.util.Arrays.copyOfRange(all, 0, v), v);
-                    for (int s = 1; s < steps; s++) {
-                        // teacher forcing: the reference's token, so each step sees the reference's context
-                        model.embed(new int[] {(int) reference[s - 1]}, 0, 1, null, 0, ws);
-                        model.languageModel().forward(ws, new KvSegment[] {new KvSegment(ws, l + s - 1, 1, l)}, 1, Probe.NONE);
-                        gen = gen.plus(Int8Metrics.of(Compare.read(ws.logits(), 0, v),
-                                java.util.Arrays.copyOfRange(all, s * v, (s + 1) * v), v));
-                    }
-                    results.add(maxError(name + "/gen_logits", gen));
-                    results.add(new CheckResult(name + "/gen_top1", gen.agreement() >= MIN_TOP1, String.format(Locale.ROOT,
-                            "top-1 agreement %d/%d = %.3f (limit >= %.2f)", gen.agreeing(), gen.rows(), gen.agreement(), MIN_TOP1)));
-                    results.add(kl(name + "/gen_logits", gen));
-                }
+            int steps = genIds.map(t -> Math.toIntExact(t.dim(-1))).orElse(1);
+            long[] reference = genIds.map(Compare::longs).orElse(null);
+            LogitsTrace trace = LogitsTrace.run(model, pixels, ids, ids.length, reference, steps);
+            LogitMetrics prefill = LogitMetrics.of(trace.prompt(), Compare.floats(expected.tensor("logits_prefill")), v);
+            results.add(maxError(name + "/logits_prefill", prefill));
+            results.add(kl(name + "/logits_prefill", prefill));
+            if (genIds.isPresent()) {
+                LogitMetrics gen = LogitMetrics.of(trace.steps(), Compare.floats(expected.tensor("gen_logits")), v);
+                results.add(maxError(name + "/gen_logits", gen));
+                results.add(top1(name + "/gen_top1", gen));
+                results.add(kl(name + "/gen_logits", gen));
             }
         }
     }
 
-    private static CheckResult maxError(String name, Int8Metrics m) {
+    private static CheckResult maxError(String name, LogitMetrics m) {
         return new CheckResult(name + "_max_error", m.maxRelError() <= MAX_REL_ERROR, String.format(Locale.ROOT,
                 "max|Δ logit| / max|logit| = %.4f over %d rows (limit %.2f)", m.maxRelError(), m.rows(), MAX_REL_ERROR));
     }
 
-    private static CheckResult kl(String name, Int8Metrics m) {
+    private static CheckResult top1(String name, LogitMetrics m) {
+        return new CheckResult(name, m.agreement() >= MIN_TOP1, String.format(Locale.ROOT,
+                "top-1 agreement %d/%d = %.3f (limit >= %.2f)", m.agreeing(), m.rows(), m.agreement(), MIN_TOP1));
+    }
+
+    private static CheckResult kl(String name, LogitMetrics m) {
         return new CheckResult(name + "_kl", m.meanKl() <= MAX_MEAN_KL, String.format(Locale.ROOT,
                 "mean KL(ref || int8) = %.2e nats over %d rows (limit %.0e)", m.meanKl(), m.rows(), MAX_MEAN_KL));
     }

@@ -51,14 +51,33 @@ public final class NativeOps implements Ops {
 
     private final Parallel parallel;
     private final boolean amx; // AMX tiles present and granted by the OS for this process
+    private final boolean bf16Compute; // Compute.BF16: bf16 activations on the dot-product units from AMX_MIN_ROWS rows
+    private final int bf16Terms;       // bf16 parts per activation on those units: 3 (f32-exact) or 1 (Compute.BF16)
 
     /** Loads the libraries (an error names the cause) and sets OpenBLAS to the pool's thread count. */
     public NativeOps(Parallel parallel) {
+        this(parallel, Compute.F32);
+    }
+
+    /**
+     * The same with a compute precision for bf16 weights; {@link Compute#BF16} needs AMX tiles or
+     * AVX512-BF16 at the instruction set in use, and says so when they are missing.
+     */
+    public NativeOps(Parallel parallel, Compute compute) {
         NativeLibraries.load();
         KernelIsa.applySystemProperty();
         this.parallel = parallel;
         cblas_h.openblas_set_num_threads(parallel.threads());
         this.amx = pg_kernels_h.pg_amx_request() == 1;
+        boolean dp = (pg_kernels_h.pg_cpu_features() & pg_kernels_h.PG_CPU_AVX512_BF16()) != 0;
+        if (compute == Compute.BF16 && (KernelIsa.inUse() != KernelIsa.AVX512 || !(amx || dp))) {
+            throw new IllegalArgumentException("--compute bf16 needs bf16 dot-product hardware (AMX tiles or AVX512-BF16) "
+                    + "at the instruction set in use (" + KernelIsa.inUse().id() + "); this CPU "
+                    + (KernelIsa.supported() != KernelIsa.AVX512 ? "has no AVX-512" : dp ? "is capped below AVX-512 (--isa)"
+                    : "has neither") + ": use the default f32 compute");
+        }
+        this.bf16Terms = compute == Compute.BF16 ? 1 : AMX_TERMS;
+        this.bf16Compute = compute == Compute.BF16;
     }
 
 
@@ -160,14 +179,18 @@ public final class NativeOps implements Ops {
             case BF16, F16 -> {
                 boolean bf16 = w.dtype() == DType.BF16;
                 // AMX needs AVX-512 too: a cap below it (--isa) turns the tiles off like every other AVX-512 path
-                boolean tiles = bf16 && amx && m >= AMX_MIN_ROWS && pg_kernels_h.pg_isa_in_use() == pg_kernels_h.PG_ISA_AVX512();
+                boolean avx512 = pg_kernels_h.pg_isa_in_use() == pg_kernels_h.PG_ISA_AVX512();
+                boolean tiles = bf16 && amx && m >= AMX_MIN_ROWS && avx512;
+                boolean dp = bf16 && bf16Compute && !tiles && m >= AMX_MIN_ROWS && avx512;
                 parallel.forRange(n, GEMM_GRAIN, (start, end) -> {
-                    if (many || tiles) {
-                        requireStack("linear " + w.name(), tiles ? pg_kernels_h.PG_GEMM_AMX_STACK_BYTES()
+                    if (many || tiles || dp) {
+                        requireStack("linear " + w.name(), tiles || dp ? pg_kernels_h.PG_GEMM_AMX_STACK_BYTES()
                                 : pg_kernels_h.PG_GEMM_STACK_BYTES());
                     }
                     if (tiles) {
-                        pg_kernels_h.pg_gemm_bf16_amx(x, k, wd, y, n, m, k, start, end, AMX_TERMS);
+                        pg_kernels_h.pg_gemm_bf16_amx(x, k, wd, y, n, m, k, start, end, bf16Terms);
+                    } else if (dp) {
+                        pg_kernels_h.pg_gemm_bf16_dp(x, k, wd, y, n, m, k, start, end, bf16Terms);
                     } else if (bf16) {
                         pg_kernels_h.pg_gemm_bf16(x, k, wd, y, n, m, k, start, end);
                     } else {

@@ -22,11 +22,19 @@ public final class OpsProvider implements AutoCloseable {
 
     /** threads &lt;= 0 means the default: the number of cores the JVM sees. */
     public static OpsProvider open(Backend backend, int threads) {
+        return open(backend, threads, Compute.F32);
+    }
+
+    /** The same with a compute precision for bf16 weights ({@link Compute#BF16}: native backend only). */
+    public static OpsProvider open(Backend backend, int threads, Compute compute) {
+        if (compute == Compute.BF16 && backend != Backend.NATIVE) {
+            throw new IllegalArgumentException("--compute bf16 is a mode of the native backend; the java backend computes in f32");
+        }
         int t = threads > 0 ? threads : defaultThreads();
         Parallel parallel = new Parallel(t);
         try {
             Ops ops = switch (backend) {
-                case NATIVE -> new NativeOps(parallel);
+                case NATIVE -> new NativeOps(parallel, compute);
                 case JAVA -> new JavaOps(parallel);
             };
             LOG.log(Level.INFO, "ops backend: {0}, {1} thread(s)", ops.name(), t);

@@ -78,7 +78,7 @@ public final class QuantizedCheckpoint {
                     if (e.getValue()) {
                         long rows = t.dim(0);
                         Tensor matrix = new Tensor(t.name(), t.dtype(), new long[] {rows, t.elementCount() / rows}, t.data());
-                        try (Arena arena = Arena.ofConfined()) {
+                        try (Arena arena = Arena.ofShared()) { // shared: Weights.quantize fills the rows in parallel
                             Tensor q = Weights.quantize(matrix, arena);
                             writer.write(e.getKey(), q.data());
                             writer.write(e.getKey() + Weights.Q8_SCALE_SUFFIX, q.scales());

@@ -69,6 +69,12 @@ class BenchTest {
             assertTrue(rf.get("native_bf16_gflops").get("1").asDouble() > rf.get("native_fma_gflops").get("1").asDouble(),
                     rf.toString());
         }
+        // the int8 dot of the level in use, on every level (scalar too); in Gop/s
+        String dot = rf.get("dot_i8_unit").asText();
+        assertTrue(List.of("avx512_vnni", "avx512", "avx2", "scalar").contains(dot), dot);
+        assertTrue(rf.get("native_dot_i8_gops").get("1").asDouble() > 0, rf.toString());
+        assertEquals(rf.get("native_dot_i8_gops").get("1").asDouble(), rf.get("peak_dot_i8_gops").asDouble());
+        assertTrue(report.rooflineSummary().contains("int8 dot (" + dot + ") native "), report.rooflineSummary());
         assertEquals(28, root.get("workload").get("prompt_tokens").asInt());
         assertEquals(DECODE, root.get("workload").get("decode_tokens").asInt());
 
@@ -96,6 +102,7 @@ class BenchTest {
             assertEquals(counted, r.get("gflops").isNumber(), stage + " gflops");
             assertEquals(counted, r.get("gflops_fraction").isNumber(), stage + " gflops_fraction");
             assertTrue(r.get("gflops_fraction_of_bf16_peak").isNull(), "f32 weights have no bf16 fraction");
+            assertTrue(r.get("gflops_fraction_of_dot_i8_peak").isNull(), "f32 weights have no int8 fraction");
             if (counted) {
                 assertTrue(r.get("gflops").asDouble() > 0);
                 assertTrue(r.get("gflops_fraction").asDouble() > 0);
@@ -126,7 +133,7 @@ class BenchTest {
         assertEquals(28 / prefill.stats().medianS(), prefill.tokensPerSecond(), 1e-9 * prefill.tokensPerSecond());
         assertEquals(FlopCount.prefill(c.textConfig(), 28) / prefill.stats().medianS() / 1e9, prefill.gflops(), 1e-12);
         StageResult decode = report.find("f32", "native", Stage.DECODE);
-        assertEquals(FlopCount.decodeWeightBytes(c.textConfig(), 4) * DECODE / decode.stats().medianS() / 1e9, decode.gbps(),
+        assertEquals(FlopCount.decodeWeightBytes(c.textConfig(), 4.0) * DECODE / decode.stats().medianS() / 1e9, decode.gbps(),
                 1e-12);
     }
 

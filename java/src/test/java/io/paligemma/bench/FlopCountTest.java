@@ -3,6 +3,7 @@ package io.paligemma.bench;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.paligemma.config.PaliGemmaConfig;
+import io.paligemma.tensor.DType;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
@@ -61,8 +62,14 @@ class FlopCountTest {
     @Test
     void decodeWeightBytes() {
         // per layer q 64·128 + k, v 2·64·32 + o 128·64 + gate, up, down 3·64·160 = 51 200; head 64·1088
-        assertEquals(4.0 * (3 * 51_200 + 64 * 1088), FlopCount.decodeWeightBytes(c.textConfig(), 4)); // 892 928
-        assertEquals(2.0 * (3 * 51_200 + 64 * 1088), FlopCount.decodeWeightBytes(c.textConfig(), 2));
+        assertEquals(4.0 * (3 * 51_200 + 64 * 1088), FlopCount.decodeWeightBytes(c.textConfig(), 4.0)); // 892 928
+        assertEquals(2.0 * (3 * 51_200 + 64 * 1088), FlopCount.decodeWeightBytes(c.textConfig(), 2.0));
+        // int8: a byte per weight and an F16 scale per 32 weights
+        assertEquals(1.0625, FlopCount.bytesPerWeight(DType.Q8_0));
+        assertEquals(1.0625 * (3 * 51_200 + 64 * 1088), FlopCount.decodeWeightBytes(c.textConfig(),
+                FlopCount.bytesPerWeight(DType.Q8_0)));
+        assertEquals(4.0, FlopCount.bytesPerWeight(DType.F32));
+        assertEquals(2.0, FlopCount.bytesPerWeight(DType.BF16));
     }
 
     @Test

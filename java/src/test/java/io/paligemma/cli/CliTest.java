@@ -104,6 +104,29 @@ class CliTest {
         assertTrue(r.out.contains("softmaxRows"), r.out);
     }
 
+    /** int8 weights: make-random points to quantize, profile runs an int8 checkpoint as int8, bench lists int8. */
+    @Test
+    void int8WeightsThroughMakeRandomQuantizeAndProfile(@TempDir Path tmp) {
+        Path random = tmp.resolve("random");
+        Run r = run("make-random", "--preset", "paligemma-3b-224", "--dtype", "int8", "--out", random.toString());
+        assertEquals(2, r.exit, r.err);
+        assertEquals(1, r.err.strip().lines().count(), r.err);
+        assertTrue(r.err.contains("--dtype bf16") && r.err.contains("paligemma quantize --model DIR --out DIR2"), r.err);
+        assertTrue(!Files.exists(random), "nothing written");
+
+        Run bad = run("bench", "--preset", "paligemma-3b-224", "--weights", "int4");
+        assertEquals(2, bad.exit, bad.err);
+        assertTrue(bad.err.contains("f32, bf16, f16 or int8"), bad.err);
+
+        Path int8 = tmp.resolve("int8");
+        Run q = run("quantize", "--model", FIXTURES.resolve("paligemma2-tiny/checkpoint").toString(), "--out", int8.toString());
+        assertEquals(0, q.exit, q.err);
+        Run p = run("profile", "--model", int8.toString(), "--prompt-tokens", "30", "--decode-steps", "2", "--threads", "1",
+                "--backends", "native");
+        assertEquals(0, p.exit, p.err);
+        assertTrue(p.out.contains("linear Q8_0 [1088, 64] m=1"), "the tied head as int8:\n" + p.out);
+    }
+
     @Test
     void inspectReportsCorruptFiles(@TempDir Path tmp) throws Exception {
         Path bad = tmp.resolve("bad.safetensors");

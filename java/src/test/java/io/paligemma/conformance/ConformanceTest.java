@@ -3,6 +3,7 @@ package io.paligemma.conformance;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.paligemma.nn.Quantization;
 import io.paligemma.ops.Backend;
 import io.paligemma.ops.KernelIsa;
 import io.paligemma.ops.Ops;
@@ -37,6 +38,28 @@ class ConformanceTest {
             }
         }
         return all.stream();
+    }
+
+    /**
+     * int8 weights on every model case, both backends: the int8 limits (logit error, top-1 agreement, KL)
+     * on the model cases, the usual checks on the rest; and the same measured figures on both backends.
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(Backend.class)
+    void everyFixtureCaseMeetsTheInt8Limits(Backend backend) {
+        try (OpsProvider provider = OpsProvider.open(backend, 1)) {
+            ByteArrayOutputStream buf = new ByteArrayOutputStream();
+            PrintStream out = new PrintStream(buf, true, StandardCharsets.UTF_8);
+            List<CheckResult> results = Conformance.run(FIXTURES, provider.ops(), out, Quantization.INT8);
+            int failed = Conformance.summarize(results, out);
+            String text = buf.toString(StandardCharsets.UTF_8);
+            long int8 = results.stream().filter(r -> r.name().contains("/int8/")).count();
+            System.out.println(backend.id() + " backend, int8 weights: " + int8 + " int8 checks; "
+                    + text.substring(text.lastIndexOf('\n', text.length() - 2) + 1).trim());
+            assertTrue(int8 >= 15, "three model cases, five int8 checks each:\n" + text);
+            assertTrue(results.stream().noneMatch(r -> r.name().contains("/error")), text);
+            assertEquals(0, failed, text);
+        }
     }
 
     @ParameterizedTest(name = "{0} kernels capped at {1}")

@@ -447,6 +447,23 @@ class OpsConformanceTest {
         checkToF32(ops, new Tensor("f16", DType.F16, new long[] {count}, f16), offset, n);
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("ops")
+    void toF32DequantizesWholeQ8Rows(Ops ops) {
+        int rows = 5;
+        int k = 70; // two whole blocks and a partial one
+        float[] w = randoms(rows * k, 3f);
+        Tensor t = weight(DType.Q8_0, w, rows, k); // w now holds the dequantized values
+        MemorySegment out = sentinels(2 * k + 3);
+        ops.toF32(out, t, 2L * k, 2L * k);
+        for (int i = 0; i < 2 * k; i++) {
+            assertEquals(w[2 * k + i], out.getAtIndex(F, i), "row " + (2 + i / k) + " column " + i % k);
+        }
+        assertSentinels(out, 2 * k, 3);
+        assertThrows(IllegalArgumentException.class, () -> ops.toF32(out, t, 3, k), "not a whole row");
+        assertThrows(IllegalArgumentException.class, () -> ops.toF32(out, t, 4L * k, 2L * k), "past the last row");
+    }
+
     private void checkToF32(Ops ops, Tensor src, int offset, int n) {
         MemorySegment out = sentinels(n + 3);
         ops.toF32(out, src, offset, n);

@@ -1,14 +1,15 @@
 package io.paligemma.conformance;
 
 /**
- * How far int8 logits are from the float32 reference, over a set of rows of [rows, V] logits: the
- * largest |Δ logit| relative to the largest |reference logit|, the fraction of rows whose argmax
- * agrees, and the mean KL divergence KL(p_ref ‖ p_int8) of the next-token distributions (nats).
+ * How far the logits of a reduced precision (int8 weights, bf16 compute) are from a float32 reference,
+ * over a set of rows of [rows, V] logits: the largest |Δ logit| relative to the largest |reference
+ * logit|, the fraction of rows whose argmax agrees, and the mean KL divergence KL(p_ref ‖ p_test) of the
+ * next-token distributions (nats).
  */
-public record Int8Metrics(double maxRelError, int agreeing, int rows, double meanKl) {
+public record LogitMetrics(double maxRelError, int agreeing, int rows, double meanKl) {
 
     /** The metrics of {@code actual} against {@code reference}, both [rows, v] row-major. */
-    public static Int8Metrics of(float[] actual, float[] reference, int v) {
+    public static LogitMetrics of(float[] actual, float[] reference, int v) {
         if (actual.length != reference.length || v <= 0 || reference.length % v != 0) {
             throw new IllegalArgumentException("logits of " + actual.length + " and " + reference.length
                     + " values are not the same [rows, " + v + "]");
@@ -29,7 +30,7 @@ public record Int8Metrics(double maxRelError, int agreeing, int rows, double mea
             }
             kl += kl(reference, actual, off, v);
         }
-        return new Int8Metrics(maxRef > 0 ? maxErr / maxRef : maxErr, agree, rows, rows > 0 ? kl / rows : 0);
+        return new LogitMetrics(maxRef > 0 ? maxErr / maxRef : maxErr, agree, rows, rows > 0 ? kl / rows : 0);
     }
 
     /** KL(softmax(p) ‖ softmax(q)) of one row, in double with the max shifted out. */
@@ -58,9 +59,9 @@ public record Int8Metrics(double maxRelError, int agreeing, int rows, double mea
     }
 
     /** The three merged over two sets of rows (the max of the errors, counts and KL weighted by rows). */
-    public Int8Metrics plus(Int8Metrics o) {
+    public LogitMetrics plus(LogitMetrics o) {
         int n = rows + o.rows;
-        return new Int8Metrics(Math.max(maxRelError, o.maxRelError), agreeing + o.agreeing, n,
+        return new LogitMetrics(Math.max(maxRelError, o.maxRelError), agreeing + o.agreeing, n,
                 n == 0 ? 0 : (meanKl * rows + o.meanKl * o.rows) / n);
     }
 
