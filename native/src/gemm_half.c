@@ -195,12 +195,9 @@ DOT_TILE_FNS(HALF_F16)
 DOT_TILE_FNS(W_F32)
 DOT_TILE_FNS(W_Q8)
 
-typedef void (*dot_fn)(const float *, int64_t, const void *, const uint16_t *, int64_t, int64_t, float *,
-                       int64_t, int);
-
 /* [kind][MR - 1][width]: width 0 takes one weight row (the last rows of [n0, n1)), width 1 four,
  * width 2 eight (only for m = 1, where four FMA chains would be too few to hide the latency). */
-static const dot_fn DOT_TILES[4][4][3] = {
+static const pg_dot_fn DOT_TILES[4][4][3] = {
     {{dot_HALF_BF16_1x1, dot_HALF_BF16_1x4, dot_HALF_BF16_1x8},
      {dot_HALF_BF16_2x1, dot_HALF_BF16_2x4, NULL},
      {dot_HALF_BF16_3x1, dot_HALF_BF16_3x4, NULL},
@@ -219,28 +216,10 @@ static const dot_fn DOT_TILES[4][4][3] = {
      {dot_W_Q8_4x1, dot_W_Q8_4x4, NULL}},
 };
 
-static ALWAYS_INLINE PG_AVX512 void gemm_stream(int kind, const float *x, int64_t ldx,
-                                                const void *w, const uint16_t *s, float *y, int64_t ldy,
-                                                int64_t m, int64_t k, int64_t n0, int64_t n1) {
-    const int64_t nr_wide = m == 1 ? 8 : 4;
-    const int width = m == 1 ? 2 : 1;
-    /* k = 0 still runs one (empty) block so that y is written with zeros */
-    for (int64_t kb = 0; kb < k || kb == 0; kb += KC_STREAM) {
-        int64_t kc = k - kb < KC_STREAM ? k - kb : KC_STREAM;
-        for (int64_t j = n0; j < n1;) {
-            int wide = n1 - j >= nr_wide;
-            for (int64_t i = 0; i < m; i += 4) {
-                int64_t mr = m - i < 4 ? m - i : 4;
-                DOT_TILES[kind][mr - 1][wide ? width : 0](x + i * ldx + kb, ldx, pg_w_at(kind, w, j * k + kb),
-                                                          pg_s_at(kind, s, k, j, kb), k, kc,
-                                                          y + i * ldy + j, ldy, kb > 0);
-            }
-            j += wide ? nr_wide : 1;
-        }
-        if (k <= 0) {
-            break;
-        }
-    }
+static ALWAYS_INLINE PG_AVX512 void gemm_stream(int kind, const float *x, int64_t ldx, const void *w,
+                                              const uint16_t *s, float *y, int64_t ldy, int64_t m,
+                                              int64_t k, int64_t n0, int64_t n1) {
+    pg_stream_loop(kind, DOT_TILES[kind], 4, x, ldx, w, s, y, ldy, m, k, n0, n1);
 }
 
 PG_AVX512 void pg_gemm_bf16_avx512_stream(const float *x, int64_t ldx, const uint16_t *w, float *y,

@@ -50,4 +50,38 @@ static ALWAYS_INLINE float pg_w_value(int kind, const void *w, int64_t i, const 
     return kind == HALF_BF16 ? pg_bf16_to_f32_1(h) : pg_f16_to_f32_1(h);
 }
 
+/* A stream-path tile: y[r, c] (+)= sum_p x[r, p] w[c, p] for its MR x rows and NR weight rows over kc
+ * columns (x, w, s, y already offset; accumulate: add to y, else overwrite). */
+typedef void (*pg_dot_fn)(const float *x, int64_t ldx, const void *w, const uint16_t *s, int64_t ldw,
+                          int64_t kc, float *y, int64_t ldy, int accumulate);
+
+/*
+ * The stream path's loop, shared by the AVX2 and AVX-512 variants (it runs no vector code itself):
+ * k-blocks of KC_STREAM outermost, then weight rows in tiles of nr_wide (8 for one x row, whose four FMA
+ * chains alone could not hide the latency; 4 otherwise), then x rows in tiles of up to mr_max. tiles[mr -
+ * 1][width] is the tile of mr x rows for width 0 (one weight row: the last rows of [n0, n1)), 1 (four)
+ * or 2 (eight; m = 1 only). k = 0 still runs one (empty) block so that y is written with zeros.
+ */
+static ALWAYS_INLINE void pg_stream_loop(int kind, const pg_dot_fn (*tiles)[3], int64_t mr_max, const float *x,
+                                         int64_t ldx, const void *w, const uint16_t *s, float *y, int64_t ldy,
+                                         int64_t m, int64_t k, int64_t n0, int64_t n1) {
+    const int64_t nr_wide = m == 1 ? 8 : 4;
+    const int width = m == 1 ? 2 : 1;
+    for (int64_t kb = 0; kb < k || kb == 0; kb += KC_STREAM) {
+        int64_t kc = k - kb < KC_STREAM ? k - kb : KC_STREAM;
+        for (int64_t j = n0; j < n1;) {
+            int wide = n1 - j >= nr_wide;
+            for (int64_t i = 0; i < m; i += mr_max) {
+                int64_t mr = m - i < mr_max ? m - i : mr_max;
+                tiles[mr - 1][wide ? width : 0](x + i * ldx + kb, ldx, pg_w_at(kind, w, j * k + kb),
+                                                pg_s_at(kind, s, k, j, kb), k, kc, y + i * ldy + j, ldy, kb > 0);
+            }
+            j += wide ? nr_wide : 1;
+        }
+        if (k <= 0) {
+            break;
+        }
+    }
+}
+
 #endif /* PG_GEMM_HALF_H */

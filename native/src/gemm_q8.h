@@ -83,4 +83,44 @@ static inline __attribute__((always_inline)) int8_t pg_q8_quantize_1(float x, fl
     return (int8_t)lrintf(v);
 }
 
+/* A decode tile of pg_gemm_q8: MR quantized x rows (xq, ldq; xs, ldxs) against NR int8 weight rows (q, ldw;
+ * their scales s, ldw's blocks apart) over nb whole blocks plus a partial block of `tail` columns; y (+)= the
+ * scaled block sums. */
+typedef void (*pg_q8_fn)(const int8_t *xq, int64_t ldq, const float *xs, int64_t ldxs, const int8_t *q,
+                         int64_t ldw, const uint16_t *s, int64_t nb, int64_t tail, float *y, int64_t ldy,
+                         int accumulate);
+
+/*
+ * The loop of pg_gemm_q8, shared by the AVX2 and AVX-512 variants (it runs no vector code itself): blocks of
+ * PG_Q8_KB along k outermost, weight rows in tiles of nr_wide (8 for one x row, else 4), x rows in tiles of up
+ * to mr_max; tiles[mr - 1][width] as in gemm_half.h's pg_stream_loop. k = 0 still runs one (empty) block so
+ * that y is written with zeros.
+ */
+static inline __attribute__((always_inline)) void pg_q8_loop(const pg_q8_fn (*tiles)[3], int64_t mr_max,
+                                                             const int8_t *xq, const float *xs, const int8_t *q,
+                                                             const uint16_t *s, float *y, int64_t ldy, int64_t m,
+                                                             int64_t k, int64_t n0, int64_t n1) {
+    const int64_t kb = pg_q8_blocks(k), ldq = kb * PG_Q8_BLOCK;
+    const int64_t nr_wide = m == 1 ? 8 : 4;
+    const int width = m == 1 ? 2 : 1;
+    for (int64_t b0 = 0; b0 < kb || b0 == 0; b0 += PG_Q8_KB) {
+        const int64_t nbt = kb - b0 < PG_Q8_KB ? kb - b0 : PG_Q8_KB;
+        const int64_t tail = b0 + nbt == kb ? k % PG_Q8_BLOCK : 0;
+        const int64_t nb = nbt - (tail > 0);
+        for (int64_t j = n0; j < n1;) {
+            const int wide = n1 - j >= nr_wide;
+            for (int64_t i = 0; i < m; i += mr_max) {
+                const int64_t mr = m - i < mr_max ? m - i : mr_max;
+                tiles[mr - 1][wide ? width : 0](xq + i * ldq + b0 * PG_Q8_BLOCK, ldq, xs + i * kb + b0, kb,
+                                                q + j * k + b0 * PG_Q8_BLOCK, k, s + j * kb + b0, nb, tail,
+                                                y + i * ldy + j, ldy, b0 > 0);
+            }
+            j += wide ? nr_wide : 1;
+        }
+        if (kb == 0) {
+            break;
+        }
+    }
+}
+
 #endif /* PG_GEMM_Q8_H */

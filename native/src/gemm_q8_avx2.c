@@ -160,36 +160,12 @@ static ALWAYS_INLINE PG_AVX2 void q8_tile(int MR, int NR, const int8_t *xq, int6
 Q8_TILE_FN(1, 1) Q8_TILE_FN(2, 1) Q8_TILE_FN(3, 1) Q8_TILE_FN(1, 4) Q8_TILE_FN(2, 4) Q8_TILE_FN(3, 4)
 Q8_TILE_FN(1, 8)
 
-typedef void (*q8_fn)(const int8_t *, int64_t, const float *, int64_t, const int8_t *, int64_t,
-                      const uint16_t *, int64_t, int64_t, float *, int64_t, int);
-
 /* [MR - 1][width]: width 0 takes one weight row, 1 four, 2 eight (m = 1). */
-static const q8_fn Q8_TILES[3][3] = {{q8_1x1, q8_1x4, q8_1x8}, {q8_2x1, q8_2x4, NULL}, {q8_3x1, q8_3x4, NULL}};
+static const pg_q8_fn Q8_TILES[3][3] = {{q8_1x1, q8_1x4, q8_1x8}, {q8_2x1, q8_2x4, NULL}, {q8_3x1, q8_3x4, NULL}};
 
 PG_AVX2 void pg_gemm_q8_avx2(const int8_t *xq, const float *xs, const int8_t *q, const uint16_t *s, float *y,
                              int64_t ldy, int64_t m, int64_t k, int64_t n0, int64_t n1) {
-    const int64_t kb = pg_q8_blocks(k), ldq = kb * PG_Q8_BLOCK;
-    const int64_t nr_wide = m == 1 ? 8 : 4;
-    const int width = m == 1 ? 2 : 1;
-    /* k = 0 still runs one (empty) block so that y is written with zeros */
-    for (int64_t b0 = 0; b0 < kb || b0 == 0; b0 += PG_Q8_KB) {
-        const int64_t nbt = kb - b0 < PG_Q8_KB ? kb - b0 : PG_Q8_KB;
-        const int64_t tail = b0 + nbt == kb ? k % PG_Q8_BLOCK : 0;
-        const int64_t nb = nbt - (tail > 0);
-        for (int64_t j = n0; j < n1;) {
-            const int wide = n1 - j >= nr_wide;
-            for (int64_t i = 0; i < m; i += 3) {
-                const int64_t mr = m - i < 3 ? m - i : 3;
-                Q8_TILES[mr - 1][wide ? width : 0](xq + i * ldq + b0 * PG_Q8_BLOCK, ldq, xs + i * kb + b0, kb,
-                                                   q + j * k + b0 * PG_Q8_BLOCK, k, s + j * kb + b0, nb, tail,
-                                                   y + i * ldy + j, ldy, b0 > 0);
-            }
-            j += wide ? nr_wide : 1;
-        }
-        if (kb == 0) {
-            break;
-        }
-    }
+    pg_q8_loop(Q8_TILES, 3, xq, xs, q, s, y, ldy, m, k, n0, n1);
 }
 
 /* ---- dequantization -------------------------------------------------------------------------- */

@@ -3,6 +3,7 @@ package io.paligemma.bench;
 import io.paligemma.gemma.DecoderWorkspace;
 import io.paligemma.nn.Probe;
 import io.paligemma.ops.Backend;
+import io.paligemma.ops.Compute;
 import io.paligemma.ops.OpsProvider;
 import io.paligemma.ops.ProfilingOps;
 import io.paligemma.paligemma.PaliGemmaForConditionalGeneration;
@@ -31,7 +32,13 @@ public final class OpProfile {
     }
 
     public static void run(Path dir, Backend backend, int threads, int promptTokens, int decodeSteps, PrintStream out) {
-        try (OpsProvider provider = OpsProvider.open(backend, threads)) {
+        run(dir, backend, threads, Compute.F32, promptTokens, decodeSteps, out);
+    }
+
+    /** The same with a compute precision for bf16 weights ({@link Compute#BF16}: native only). */
+    public static void run(Path dir, Backend backend, int threads, Compute compute, int promptTokens, int decodeSteps,
+                           PrintStream out) {
+        try (OpsProvider provider = OpsProvider.open(backend, threads, compute)) {
             ProfilingOps profiling = new ProfilingOps(provider.ops());
             try (var model = PaliGemmaForConditionalGeneration.load(dir, profiling.ops());
                  VisionWorkspace vws = model.newVisionWorkspace(1);

@@ -2,6 +2,7 @@ package io.paligemma.cli;
 
 import io.paligemma.bench.OpProfile;
 import io.paligemma.ops.Backend;
+import io.paligemma.ops.Compute;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -33,6 +34,10 @@ final class ProfileCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "N", defaultValue = "0", description = "compute threads (default: physical cores)")
     int threads;
 
+    @Option(names = "--compute", paramLabel = "f32|bf16", defaultValue = "f32",
+            description = "arithmetic of bf16-weight products on the native backend (default ${DEFAULT-VALUE})")
+    String compute;
+
     @Option(names = "--prompt-tokens", paramLabel = "N", defaultValue = "268", description = "prefill length (default ${DEFAULT-VALUE})")
     int promptTokens;
 
@@ -45,7 +50,7 @@ final class ProfileCommand implements Callable<Integer> {
         Path dir = model != null ? CheckpointArgs.existing(model)
                 : CheckpointArgs.preset(preset, CheckpointArgs.weights("--dtype", dtype));
         for (String b : backends) {
-            OpProfile.run(dir, Backend.parse(b), threads, promptTokens, decodeSteps, System.out);
+            OpProfile.run(dir, Backend.parse(b), threads, Compute.parse(compute), promptTokens, decodeSteps, System.out);
         }
         return 0;
     }

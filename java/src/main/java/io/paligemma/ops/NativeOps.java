@@ -13,15 +13,16 @@ import io.paligemma.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
 
 /**
- * The native backend: matrix products through OpenBLAS ({@code cblas_sgemm}, and {@code cblas_sgemv}
- * when there is one row, where sgemm runs at a third of the speed), products with 16-bit weights and
- * every other op through the C kernels of native/. Threads: OpenBLAS gets the same count as the shared
- * {@link Parallel} pool, which splits the 16-bit GEMMs by output columns.
+ * The native backend: every nn.Linear through the C kernels of native/ (pg_gemm_f32 / bf16 / f16 / q8),
+ * the attention products through OpenBLAS ({@code cblas_sgemm}, and {@code cblas_sgemv} for one row,
+ * where sgemm runs at a third of the speed), every other op through the C kernels. Threads: OpenBLAS gets
+ * the same count as the shared {@link Parallel} pool, which splits our GEMMs by output columns.
  *
- * <p>Float32 weights go to OpenBLAS's sgemm from PG_GEMM_PACKED_MIN_M rows on, and below that (decode)
- * to pg_gemm_f32, which streams the weights with prefetch and several rows per tile: on PaliGemma-3B's
- * decode products cblas_sgemv read 22-26 GB/s where the stream kernel reads 29-32 (Zen 3 / Zen 4, see
- * BENCHMARKS.md).
+ * <p>Float32 weights go through our kernels too, not sgemm/sgemv: at decode the stream kernel reads the
+ * weights with prefetch and several rows per tile (PaliGemma-3B f32 decode 3.11 tok/s through sgemv, 3.9-4.3
+ * through pg_gemm_f32, BENCHMARKS.md runs L, M, N), and at prefill the packed kernel beat OpenBLAS 0.3.31's
+ * sgemm in paired `profile` runs (PaliGemma-3B f32, 2 threads: prefill 5.8-6.1 s against 6.7-7.5 s, vision
+ * 1.21-1.37 s against 1.30-1.64 s).
  *
  * <p>16-bit weights never go through OpenBLAS: pg_gemm_bf16 / pg_gemm_f16 convert them while packing
  * (prefill) or in registers (decode), so each weight byte is read once. An earlier version widened
@@ -168,14 +169,13 @@ public final class NativeOps implements Ops {
         MemorySegment wd = w.data();
         boolean many = m >= pg_kernels_h.PG_GEMM_PACKED_MIN_M();
         switch (w.dtype()) {
-            // prefill through OpenBLAS; decode through our streaming kernel, not sgemv (see the class comment)
-            case F32 -> {
+            // our kernels, not sgemm / sgemv (see the class comment)
+            case F32 -> parallel.forRange(n, GEMM_GRAIN, (start, end) -> {
                 if (many) {
-                    cblas_h.cblas_sgemm(CblasRowMajor(), CblasNoTrans(), CblasTrans(), m, n, k, 1f, x, k, wd, k, 0f, y, n);
-                } else {
-                    parallel.forRange(n, GEMM_GRAIN, (start, end) -> pg_kernels_h.pg_gemm_f32(x, k, wd, y, n, m, k, start, end));
+                    requireStack("linear " + w.name(), pg_kernels_h.PG_GEMM_STACK_BYTES());
                 }
-            }
+                pg_kernels_h.pg_gemm_f32(x, k, wd, y, n, m, k, start, end);
+            });
             case BF16, F16 -> {
                 boolean bf16 = w.dtype() == DType.BF16;
                 // AMX needs AVX-512 too: a cap below it (--isa) turns the tiles off like every other AVX-512 path
