@@ -59,6 +59,8 @@ public final class PaliGemma implements AutoCloseable {
     private final ConcurrentLinkedQueue<RequestWorkspace> pool = new ConcurrentLinkedQueue<>();
     private final Object lifecycle = new Object();
     private int active;          // requests in flight, guarded by lifecycle
+    /** Requests of this model the current thread is inside: close() from one of them would wait for itself. */
+    private final ThreadLocal<int[]> inRequest = ThreadLocal.withInitial(() -> new int[1]);
     private volatile boolean closed;
 
     private PaliGemma(Path directory, OpsProvider provider, PaliGemmaForConditionalGeneration model, Tokenizer tokenizer,
@@ -332,9 +334,11 @@ public final class PaliGemma implements AutoCloseable {
             }
             active++;
         }
+        inRequest.get()[0]++;
     }
 
     private void exit() {
+        inRequest.get()[0]--;
         synchronized (lifecycle) {
             active--;
             lifecycle.notifyAll();
@@ -347,8 +351,19 @@ public final class PaliGemma implements AutoCloseable {
         }
     }
 
+    /**
+     * Fails new requests, stops running ones at their next step, waits for them, then unmaps. Called from
+     * inside a request of this model (its onText callback, say) it would wait for its own caller forever,
+     * so it is refused there with an {@link IllegalStateException}, which ends that request; close the
+     * model after the request returns, or from another thread.
+     */
     @Override
     public void close() {
+        if (inRequest.get()[0] > 0) {
+            throw new IllegalStateException("close() called from inside a request of model " + directory
+                    + " (e.g. from its onText callback) would wait for that request forever: close the model after "
+                    + "the request returns, or from another thread");
+        }
         synchronized (lifecycle) {
             if (closed && active == 0 && pool.isEmpty()) {
                 return;

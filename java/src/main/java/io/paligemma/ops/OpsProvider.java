@@ -20,7 +20,7 @@ public final class OpsProvider implements AutoCloseable {
         this.ops = ops;
     }
 
-    /** threads &lt;= 0 means the default: the number of cores the JVM sees. */
+    /** threads 0 means the default (the physical cores); at most {@link #maxThreads()}. */
     public static OpsProvider open(Backend backend, int threads) {
         return open(backend, threads, Compute.F32);
     }
@@ -30,7 +30,7 @@ public final class OpsProvider implements AutoCloseable {
         if (compute == Compute.BF16 && backend != Backend.NATIVE) {
             throw new IllegalArgumentException("--compute bf16 is a mode of the native backend; the java backend computes in f32");
         }
-        int t = threads > 0 ? threads : defaultThreads();
+        int t = threads(threads);
         Parallel parallel = new Parallel(t);
         try {
             Ops ops = switch (backend) {
@@ -49,6 +49,24 @@ public final class OpsProvider implements AutoCloseable {
             parallel.close();
             throw e;
         }
+    }
+
+    /**
+     * The compute threads for a request: 0 means the default; negative or more than {@link #maxThreads()}
+     * is an error naming the bound (100,000 threads once took minutes just to start, and hung the load).
+     */
+    static int threads(int requested) {
+        if (requested < 0 || requested > maxThreads()) {
+            throw new IllegalArgumentException("threads must be 0 (the default: " + defaultThreads() + ") or 1.."
+                    + maxThreads() + " (4 x the " + Runtime.getRuntime().availableProcessors()
+                    + " CPUs this JVM sees), got " + requested);
+        }
+        return requested > 0 ? requested : defaultThreads();
+    }
+
+    /** The most compute threads allowed: 4 × the CPUs the JVM sees (more only adds contention). */
+    public static int maxThreads() {
+        return 4 * Runtime.getRuntime().availableProcessors();
     }
 
     private static volatile boolean predicateWarned;

@@ -1,0 +1,49 @@
+package io.paligemma.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.paligemma.generate.GenerationConfig;
+import io.paligemma.image.ImageDecoder;
+import io.paligemma.image.RgbImage;
+import io.paligemma.ops.Backend;
+import io.paligemma.ops.OpsProvider;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** Issue #14's D1 and D2: a thread count far past the machine, and close() from inside a request's callback. */
+class LifecycleLimitsTest {
+
+    @Test
+    void absurdThreadCountsAreRefusedAtOnceNamingTheBound() {
+        assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
+            for (Backend b : Backend.values()) {
+                IllegalArgumentException big = assertThrows(IllegalArgumentException.class, () -> OpsProvider.open(b, 100_000));
+                assertTrue(big.getMessage().contains(Integer.toString(OpsProvider.maxThreads())), big.getMessage());
+                assertThrows(IllegalArgumentException.class, () -> OpsProvider.open(b, -1));
+                assertThrows(IllegalArgumentException.class,
+                        () -> PaliGemma.load(PaliGemmaApiTest.DEMO.resolve("checkpoint"), Options.defaults().withBackend(b).withThreads(-5)));
+            }
+        });
+        try (OpsProvider p = OpsProvider.open(Backend.JAVA, 0)) {
+            assertEquals(OpsProvider.defaultThreads(), p.ops().threads(), "0 is the default");
+        }
+    }
+
+    @Test
+    void closeFromInsideTheRequestsOwnCallbackIsRefusedNotADeadlock() throws Exception {
+        RgbImage picture = new ImageDecoder().read(PaliGemmaApiTest.DEMO.resolve("image.png"));
+        PaliGemma m = PaliGemma.load(PaliGemmaApiTest.DEMO.resolve("checkpoint"), Options.defaults().withThreads(1));
+        assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> m.generate(picture, "caption en", GenerationConfig.greedy(4), text -> m.close()));
+            assertTrue(e.getMessage().contains("from inside a request"), e.getMessage());
+            // the refused close left the model open and usable; closing from outside works
+            assertTrue(m.generate(picture, "caption en", GenerationConfig.greedy(2)).tokenIds().length > 0);
+            m.close();
+        });
+        assertThrows(IllegalStateException.class, () -> m.generate(picture, "caption en", GenerationConfig.greedy(2)));
+    }
+}
