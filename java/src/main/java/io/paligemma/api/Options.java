@@ -28,6 +28,9 @@ public record Options(Backend backend, int threads, int maxContext, ResizeMethod
         if (compute == null) {
             throw new IllegalArgumentException("compute is null: use Compute.F32");
         }
+        if (maxContext < 0) {
+            throw new IllegalArgumentException("max context must be >= 0 tokens (0: the image tokens + 512), got " + maxContext);
+        }
     }
 
     /** f32 (exact, the default) or bf16 arithmetic for bf16 weights (native backend, AMX or AVX512-BF16 only). */

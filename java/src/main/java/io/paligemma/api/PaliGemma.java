@@ -311,7 +311,8 @@ public final class PaliGemma implements AutoCloseable {
         if (ids.length >= capacity) {
             throw new IllegalArgumentException("the prompt takes " + ids.length + " tokens (" + n + " image tokens + "
                     + (text.length + 1) + " text tokens); the context holds " + capacity
-                    + " (raise Options.maxContext, up to max_position_embeddings)");
+                    + " (raise the context: --max-context on the command line, Options.maxContext in the API; up to "
+                    + "max_position_embeddings)");
         }
         return ids;
     }

@@ -43,8 +43,16 @@ public record PaliGemmaConfig(
         if (image < 0 || image >= text.vocabSize()) {
             throw new ConfigException(w + ": image_token_index " + image + " is outside the vocabulary (" + text.vocabSize() + ")");
         }
-        return new PaliGemmaConfig(vision, text, image, projection,
-                c.integer("bos_token_id", 2), c.integer("eos_token_id", 1), c.integer("pad_token_id", 0));
+        int bos = c.integer("bos_token_id", 2);
+        int eos = c.integer("eos_token_id", 1);
+        int pad = c.integer("pad_token_id", 0);
+        for (String key : new String[] {"bos_token_id", "eos_token_id", "pad_token_id"}) {
+            int id = key.startsWith("bos") ? bos : key.startsWith("eos") ? eos : pad;
+            if (id < 0 || id >= text.vocabSize()) {
+                throw new ConfigException(w + ": " + key + " " + id + " is outside the vocabulary (" + text.vocabSize() + ")");
+            }
+        }
+        return new PaliGemmaConfig(vision, text, image, projection, bos, eos, pad);
     }
 
     /** Image tokens in the prompt: (image_size / patch_size)². */

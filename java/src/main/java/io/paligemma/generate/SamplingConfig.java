@@ -16,7 +16,7 @@ public record SamplingConfig(float temperature, int topK, float topP, float minP
 
     public SamplingConfig {
         if (!(temperature >= 0) || Float.isInfinite(temperature)) {
-            throw new IllegalArgumentException("temperature must be >= 0, got " + temperature);
+            throw new IllegalArgumentException("temperature must be a finite number >= 0 (0: greedy), got " + temperature);
         }
         if (topK < 0) {
             throw new IllegalArgumentException("top-k must be >= 0, got " + topK);

@@ -33,6 +33,15 @@ class LifecycleLimitsTest {
     }
 
     @Test
+    void numericOptionsOutOfRangeNameTheProblem() {
+        IllegalArgumentException ctx = assertThrows(IllegalArgumentException.class, () -> Options.defaults().withMaxContext(-5));
+        assertTrue(ctx.getMessage().contains("-5"), ctx.getMessage());
+        IllegalArgumentException t = assertThrows(IllegalArgumentException.class,
+                () -> new io.paligemma.generate.SamplingConfig(Float.POSITIVE_INFINITY, 0, 1f, 0f, 1));
+        assertTrue(t.getMessage().contains("finite"), t.getMessage());
+    }
+
+    @Test
     void closeFromInsideTheRequestsOwnCallbackIsRefusedNotADeadlock() throws Exception {
         RgbImage picture = new ImageDecoder().read(PaliGemmaApiTest.DEMO.resolve("image.png"));
         PaliGemma m = PaliGemma.load(PaliGemmaApiTest.DEMO.resolve("checkpoint"), Options.defaults().withThreads(1));

@@ -158,4 +158,17 @@ class PaliGemmaConfigTest {
         assertTrue(assertThrows(ConfigException.class, () -> PaliGemmaConfig.read(dir.resolve("missing")))
                 .getMessage().contains("does not exist"));
     }
+
+    /** Issue #14: special token ids outside the vocabulary are config errors at load, naming the key and the file. */
+    @Test
+    void specialTokenIdsMustBeInTheVocabulary(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("config.json");
+        for (String key : new String[] {"bos_token_id", "eos_token_id", "pad_token_id"}) {
+            String config = RandomCheckpoint.presetConfig("paligemma-3b-224");
+            assertTrue(config.contains("\"" + key + "\""), key);
+            Files.writeString(f, config.replaceFirst("\"" + key + "\": \\d+", "\"" + key + "\": 99999999"));
+            ConfigException e = assertThrows(ConfigException.class, () -> PaliGemmaConfig.read(f), key);
+            assertTrue(e.getMessage().contains(key) && e.getMessage().contains("config.json"), e.getMessage());
+        }
+    }
 }
