@@ -329,6 +329,8 @@ public final class PaliGemma implements AutoCloseable {
     }
 
     private void enter() {
+        // a checkpoint rewritten under its mapping would crash the JVM on the first read: refuse instead
+        model.weights().checkpoint().checkUnchanged();
         synchronized (lifecycle) {
             if (closed) {
                 throw new IllegalStateException("model " + directory + " is closed");

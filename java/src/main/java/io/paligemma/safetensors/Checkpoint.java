@@ -163,6 +163,11 @@ public final class Checkpoint implements AutoCloseable {
         return f == null ? Optional.empty() : f.find(name);
     }
 
+    /** Throws when any of the checkpoint's files changed on disk since it was mapped ({@link SafetensorsFile#checkUnchanged}). */
+    public void checkUnchanged() {
+        files.forEach(SafetensorsFile::checkUnchanged);
+    }
+
     /** The opened files, in the order their tensors appear in {@link #names()}. */
     public List<SafetensorsFile> files() {
         return files;

@@ -10,6 +10,8 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,6 +33,7 @@ public final class SafetensorsFile implements AutoCloseable {
     private final Map<String, Tensor> tensors;  // data-offset order
     private final List<String> names;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final FileState mapped; // the file as it was when mapped
 
     private SafetensorsFile(Path path, Arena arena, Map<String, String> metadata, Map<String, Tensor> tensors) {
         this.path = path;
@@ -38,6 +41,39 @@ public final class SafetensorsFile implements AutoCloseable {
         this.metadata = metadata;
         this.tensors = tensors;
         this.names = List.copyOf(tensors.keySet());
+        this.mapped = FileState.of(path);
+    }
+
+    /** Size, modification time and identity (inode) of a file; null fields where the file system has none. */
+    private record FileState(long size, FileTime modified, Object key) {
+        static FileState of(Path file) {
+            try {
+                BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
+                return new FileState(a.size(), a.lastModifiedTime(), a.fileKey());
+            } catch (IOException e) {
+                return null;
+            }
+        }
+    }
+
+    /**
+     * Throws when the file is no longer the one that was mapped: resized, rewritten (a new modification
+     * time), replaced (a new inode) or gone. Reading a mapping whose file was truncated underneath kills the
+     * JVM with SIGBUS, so callers check before each request: another process rewriting a checkpoint in
+     * place is refused with this message instead. (A change during a request cannot be caught this way;
+     * {@code --load copy}-style anonymous copies would be the cure and are not written yet.)
+     */
+    public void checkUnchanged() {
+        FileState now = FileState.of(path);
+        if (now == null) {
+            throw new SafetensorsException(path + ": was removed or can no longer be read since it was loaded: reload the model");
+        }
+        if (mapped != null && !now.equals(mapped)) {
+            throw new SafetensorsException(path + ": changed on disk since it was loaded (size " + mapped.size() + " -> "
+                    + now.size() + " bytes, modified " + mapped.modified() + " -> " + now.modified()
+                    + "): its weights are no longer the ones mapped, and reading a truncated mapping would crash the JVM; "
+                    + "reload the model");
+        }
     }
 
     /** Maps {@code file} read-only and validates its header; throws {@link SafetensorsException} naming the file. */

@@ -10,10 +10,19 @@ import io.paligemma.image.ImageDecoder;
 import io.paligemma.image.RgbImage;
 import io.paligemma.ops.Backend;
 import io.paligemma.ops.OpsProvider;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-/** Issue #14's D1 and D2: a thread count far past the machine, and close() from inside a request's callback. */
+/**
+ * Issue #14's D1-D3: a thread count far past the machine, close() from inside a request's callback, and a
+ * checkpoint changed on disk while loaded.
+ */
 class LifecycleLimitsTest {
 
     @Test
@@ -29,6 +38,35 @@ class LifecycleLimitsTest {
         });
         try (OpsProvider p = OpsProvider.open(Backend.JAVA, 0)) {
             assertEquals(OpsProvider.defaultThreads(), p.ops().threads(), "0 is the default");
+        }
+    }
+
+    /** D3: a checkpoint truncated by another process between two requests crashed the JVM (SIGBUS) on the next one. */
+    @Test
+    void aCheckpointChangedOnDiskIsRefusedBeforeTheNextRequest(@TempDir Path tmp) throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("model"));
+        try (Stream<Path> files = Files.list(PaliGemmaApiTest.DEMO.resolve("checkpoint"))) {
+            for (Path f : files.toList()) {
+                Files.copy(f, dir.resolve(f.getFileName()));
+            }
+        }
+        RgbImage picture = new ImageDecoder().read(PaliGemmaApiTest.DEMO.resolve("image.png"));
+        for (Backend b : Backend.values()) {
+            try (PaliGemma m = PaliGemma.load(dir, Options.defaults().withThreads(1).withBackend(b))) {
+                assertTrue(m.generate(picture, "caption en", GenerationConfig.greedy(2)).tokenIds().length > 0);
+                Path weights = dir.resolve("model.safetensors");
+                byte[] whole = Files.readAllBytes(weights);
+                try (FileChannel ch = FileChannel.open(weights, StandardOpenOption.WRITE)) {
+                    ch.truncate(20_000);
+                }
+                try {
+                    RuntimeException e = assertThrows(RuntimeException.class,
+                            () -> m.generate(picture, "caption en", GenerationConfig.greedy(2)));
+                    assertTrue(e.getMessage().contains("changed on disk"), e.getMessage());
+                } finally {
+                    Files.write(weights, whole); // the next backend loads the intact file
+                }
+            }
         }
     }
 
