@@ -6,6 +6,7 @@ import io.paligemma.api.Result;
 import io.paligemma.detect.OutputParser;
 import io.paligemma.detect.ParseResult;
 import io.paligemma.detect.ResultJson;
+import io.paligemma.detect.VqVaeMaskDecoder;
 import io.paligemma.image.ImageDecoder;
 import io.paligemma.image.RgbImage;
 import java.io.IOException;
@@ -45,6 +46,7 @@ abstract class DetectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        VqVaeMaskDecoder decoder = ObjectsOutput.maskDecoder(segWeights);
         RgbImage picture = new ImageDecoder().read(image);
         Result r;
         try (PaliGemma m = model.load()) {
@@ -54,7 +56,7 @@ abstract class DetectCommand implements Callable<Integer> {
         stderr.println("answer: " + r.text());
         stderr.flush();
         ParseResult result = ObjectsOutput.decodeMasks(OutputParser.parse(r.text(), picture.width(), picture.height()),
-                segWeights, stderr);
+                decoder, stderr);
         if (out != null) {
             ObjectsOutput.draw(picture.toBufferedImage(), result, out);
         }

@@ -87,6 +87,10 @@ final class GenerateCommand implements Callable<Integer> {
             if (timings) {
                 System.err.println("[" + r.finishReason().name().toLowerCase() + "] " + r.timings());
             }
+            if (r.finishReason().problem() != null) {
+                System.err.println("paligemma generate: " + r.finishReason().problem());
+                return Errors.BAD_INPUT;
+            }
         }
         return 0;
     }

@@ -17,10 +17,18 @@ final class ObjectsOutput {
     }
 
     /** Decodes segmentation masks with the VQ-VAE weights, or notes on stderr why they were not decoded. */
-    static ParseResult decodeMasks(ParseResult result, Path segWeights, PrintWriter stderr) throws IOException {
+    /**
+     * The mask decoder of --seg-weights, read and validated before any other work, so a missing or broken
+     * file is an error even when the answer turns out to have no masks; null without the option.
+     */
+    static VqVaeMaskDecoder maskDecoder(Path segWeights) throws IOException {
+        return segWeights == null ? null : VqVaeMaskDecoder.load(segWeights);
+    }
+
+    static ParseResult decodeMasks(ParseResult result, VqVaeMaskDecoder decoder, PrintWriter stderr) {
         boolean hasSegments = result.objects().stream().anyMatch(Segmentation.class::isInstance);
-        if (hasSegments && segWeights != null) {
-            return VqVaeMaskDecoder.load(segWeights).decodeAll(result);
+        if (hasSegments && decoder != null) {
+            return decoder.decodeAll(result);
         }
         if (hasSegments) {
             stderr.println("note: masks not decoded; pass --seg-weights PATH (vae-oid.npz does not ship with checkpoints)");

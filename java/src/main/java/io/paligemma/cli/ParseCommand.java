@@ -10,6 +10,7 @@ import java.util.concurrent.Callable;
 import io.paligemma.detect.OutputParser;
 import io.paligemma.detect.ParseResult;
 import io.paligemma.detect.ResultJson;
+import io.paligemma.detect.VqVaeMaskDecoder;
 import javax.imageio.ImageIO;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -63,6 +64,7 @@ final class ParseCommand implements Callable<Integer> {
         if ((draw == null) != (out == null)) {
             throw new ParameterException(spec.commandLine(), "--draw and --out go together");
         }
+        VqVaeMaskDecoder decoder = ObjectsOutput.maskDecoder(segWeights);
         BufferedImage image = null;
         int w;
         int h;
@@ -90,7 +92,7 @@ final class ParseCommand implements Callable<Integer> {
             case detect -> OutputParser.parseDetections(answer, w, h);
             case segment -> OutputParser.parseSegmentations(answer, w, h);
         };
-        result = ObjectsOutput.decodeMasks(result, segWeights, stderr);
+        result = ObjectsOutput.decodeMasks(result, decoder, stderr);
         if (image != null) {
             ObjectsOutput.draw(image, result, out);
         }

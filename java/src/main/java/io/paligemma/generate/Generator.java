@@ -101,7 +101,12 @@ public final class Generator {
     private static void choose(int i, MemorySegment logits, int row, int vocab, int eos, GenerationConfig config,
                                Sampler[] samplers, int[][] out, int[] produced, FinishReason[] reasons,
                                TokenListener[] listeners) {
-        int next = samplers[i].next(logits.asSlice((long) row * vocab * Float.BYTES), vocab);
+        MemorySegment rowLogits = logits.asSlice((long) row * vocab * Float.BYTES);
+        if (!allFinite(rowLogits, vocab)) {
+            reasons[i] = FinishReason.NON_FINITE;
+            return;
+        }
+        int next = samplers[i].next(rowLogits, vocab);
         if (config.stopAtEos() && next == eos) {
             reasons[i] = FinishReason.EOS;
             return;
@@ -112,6 +117,15 @@ public final class Generator {
         } else if (produced[i] == config.maxNewTokens()) {
             reasons[i] = FinishReason.MAX_TOKENS;
         }
+    }
+
+    /** Whether the first n floats of logits are all finite (a sum is NaN iff some term is NaN or infinite). */
+    static boolean allFinite(MemorySegment logits, int n) {
+        float acc = 0;
+        for (int j = 0; j < n; j++) {
+            acc += logits.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, j) * 0f;
+        }
+        return acc == 0f;
     }
 
     /** The prompt and the new tokens must fit the workspace before anything runs. */

@@ -5,23 +5,33 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.paligemma.generate.FinishReason;
 import io.paligemma.generate.GenerationConfig;
+import io.paligemma.generate.SamplingConfig;
 import io.paligemma.image.ImageDecoder;
 import io.paligemma.image.RgbImage;
 import io.paligemma.ops.Backend;
 import io.paligemma.ops.OpsProvider;
+import io.paligemma.safetensors.SafetensorsFile;
+import io.paligemma.safetensors.SafetensorsWriter;
+import io.paligemma.safetensors.TensorSpec;
+import io.paligemma.tensor.DType;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue #14's D1-D3: a thread count far past the machine, close() from inside a request's callback, and a
- * checkpoint changed on disk while loaded.
+ * Issue #14's D1-D3 and D5: a thread count far past the machine, close() from inside a request's
+ * callback, a checkpoint changed on disk while loaded, and NaN weights; plus out-of-range options.
  */
 class LifecycleLimitsTest {
 
@@ -65,6 +75,51 @@ class LifecycleLimitsTest {
                     assertTrue(e.getMessage().contains("changed on disk"), e.getMessage());
                 } finally {
                     Files.write(weights, whole); // the next backend loads the intact file
+                }
+            }
+        }
+    }
+
+    /** D5: NaN in one norm weight gave greedy tokens [0, 0, 0, 0] and empty text, exit 0; now no token and a reason. */
+    @Test
+    void nonFiniteLogitsEndTheRequestWithoutTokens(@TempDir Path tmp) throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("nan"));
+        Path demo = PaliGemmaApiTest.DEMO.resolve("checkpoint");
+        try (Stream<Path> files = Files.list(demo)) {
+            for (Path f : files.toList()) {
+                if (!f.getFileName().toString().endsWith(".safetensors")) {
+                    Files.copy(f, dir.resolve(f.getFileName()));
+                }
+            }
+        }
+        try (SafetensorsFile in = SafetensorsFile.open(demo.resolve("model.safetensors"));
+             Arena arena = Arena.ofConfined()) {
+            List<TensorSpec> specs = in.names().stream()
+                    .map(n -> new TensorSpec(n, in.tensor(n).dtype(), in.tensor(n).shape())).toList();
+            String norm = in.names().stream().filter(n -> n.endsWith("language_model.model.norm.weight")).findFirst().orElseThrow();
+            try (SafetensorsWriter out = new SafetensorsWriter(dir.resolve("model.safetensors"), in.metadata(), specs)) {
+                for (String n : in.names()) {
+                    MemorySegment data = in.tensor(n).data();
+                    if (n.equals(norm)) {
+                        data = arena.allocate(data.byteSize()).copyFrom(data);
+                        data.set(ValueLayout.JAVA_SHORT_UNALIGNED, 0, (short) 0x7fc0); // a bf16 / f16 NaN
+                        if (in.tensor(n).dtype() == DType.F32) {
+                            data.set(ValueLayout.JAVA_FLOAT_UNALIGNED, 0, Float.NaN);
+                        }
+                    }
+                    out.write(n, data);
+                }
+            }
+        }
+        RgbImage picture = new ImageDecoder().read(PaliGemmaApiTest.DEMO.resolve("image.png"));
+        for (Backend b : Backend.values()) {
+            try (PaliGemma m = PaliGemma.load(dir, Options.defaults().withThreads(1).withBackend(b))) {
+                for (GenerationConfig cfg : List.of(GenerationConfig.greedy(4),
+                        GenerationConfig.greedy(4).withSampling(new SamplingConfig(1f, 0, 1f, 0f, 7)))) {
+                    Result r = m.generate(picture, "caption en", cfg);
+                    assertEquals(FinishReason.NON_FINITE, r.finishReason(), b + " " + cfg);
+                    assertEquals(0, r.tokenIds().length, "no token chosen from NaN logits");
+                    assertTrue(r.finishReason().problem().contains("non-finite"));
                 }
             }
         }

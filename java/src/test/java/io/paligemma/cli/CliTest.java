@@ -47,6 +47,25 @@ class CliTest {
         assertTrue(top.out.contains("Exit codes"));
     }
 
+    /** Issue #14 D4: --seg-weights is read before any work, so a missing or broken file fails even without masks. */
+    @Test
+    void maskDecoderWeightsAreValidatedWhenGiven(@TempDir Path tmp) throws Exception {
+        Path garbage = Files.writeString(tmp.resolve("garbage.npz"), "not a zip file");
+        for (Path weights : new Path[] {tmp.resolve("nonexistent.npz"), garbage}) {
+            Run parse = run("parse", "--width", "100", "--height", "100", "--seg-weights", weights.toString(),
+                    "<loc0100><loc0100><loc0900><loc0900> cat");
+            assertEquals(2, parse.exit, parse.err);
+            assertEquals(1, parse.err.strip().lines().count(), parse.err);
+            assertTrue(parse.err.contains(weights.getFileName().toString()), parse.err);
+            Path image = tmp.resolve("x.png");
+            Files.copy(FIXTURES.resolve("paligemma-tiny/image.png"), image, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Run segment = run("segment", "--model", "java/src/main/resources/demo/checkpoint", "--image", image.toString(),
+                    "--object", "cat", "--max-tokens", "2", "--seg-weights", weights.toString());
+            assertEquals(2, segment.exit, segment.err);
+            assertTrue(segment.err.contains(weights.getFileName().toString()), segment.err);
+        }
+    }
+
     @Test
     void wrongFlagMissingModelAndMissingImageAreOneLineErrors(@TempDir Path tmp) throws Exception {
         Run wrong = run("generate", "--prompt", "x", "--no-such-flag");
