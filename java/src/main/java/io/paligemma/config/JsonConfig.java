@@ -30,8 +30,13 @@ final class JsonConfig {
             return new JsonConfig(file.toString(), JSON.readTree(Files.readAllBytes(file)));
         } catch (NoSuchFileException e) {
             throw new ConfigException(file + " does not exist (a Hugging Face checkpoint directory has config.json)");
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            // the original message only: getMessage() adds a second line with Jackson's source description
+            var at = e.getLocation();
+            throw new ConfigException(file + " is not valid JSON: " + e.getOriginalMessage()
+                    + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"), e);
         } catch (IOException e) {
-            throw new ConfigException(file + " is not valid JSON: " + e.getMessage(), e);
+            throw new ConfigException(file + " cannot be read: " + e.getMessage(), e);
         }
     }
 

@@ -98,6 +98,9 @@ public final class ImageDecoder {
             }
             reader = readers.next();
             String format = reader.getFormatName().toUpperCase(Locale.ROOT);
+            if (format.equals("PNG")) {
+                checkPngHeader(in, name);
+            }
             reader.setInput(in, true, false);
             List<String> warnings = new ArrayList<>();
             reader.addIIOReadWarningListener((source, message) -> warnings.add(message));
@@ -159,6 +162,32 @@ public final class ImageDecoder {
      * The destination type in the picture's own colour space when the reader offers one besides sRGB
      * (TwelveMonkeys JPEG does for CMYK/YCCK and for an embedded non-sRGB ICC profile), else null.
      */
+    /**
+     * The PNG header chunk's CRC-32, which Pillow checks and refuses a file over, and Java's PNG reader does
+     * not: a corrupt IHDR (the chunk that gives the size and pixel format) is an error, not a guess.
+     */
+    private static void checkPngHeader(ImageInputStream in, String name) throws IOException, ImageException {
+        byte[] head = new byte[33]; // signature (8), length (4), "IHDR" (4), 13 bytes of data, CRC (4)
+        in.mark();
+        try {
+            in.readFully(head);
+        } catch (java.io.EOFException e) {
+            throw new ImageException(name + ": truncated PNG file (" + in.getStreamPosition() + " bytes, no whole IHDR chunk)");
+        } finally {
+            in.reset();
+        }
+        if (head[12] != 'I' || head[13] != 'H' || head[14] != 'D' || head[15] != 'R') {
+            throw new ImageException(name + ": corrupt PNG file (the first chunk is not IHDR)");
+        }
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(head, 12, 17);
+        long stored = java.nio.ByteBuffer.wrap(head, 29, 4).getInt() & 0xffffffffL;
+        if (crc.getValue() != stored) {
+            throw new ImageException(name + ": corrupt PNG file (IHDR chunk checksum " + Long.toHexString(stored)
+                    + ", computed " + Long.toHexString(crc.getValue()) + ")");
+        }
+    }
+
     private static ImageTypeSpecifier uncorrectedType(ImageReader reader) throws IOException {
         for (Iterator<ImageTypeSpecifier> it = reader.getImageTypes(0); it.hasNext(); ) {
             ImageTypeSpecifier t = it.next();

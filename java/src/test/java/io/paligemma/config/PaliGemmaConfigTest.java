@@ -154,7 +154,9 @@ class PaliGemmaConfigTest {
         Files.writeString(f, "{\"model_type\": \"paligemma\", \"text_config\": {\"model_type\": \"llama\"}}");
         assertTrue(assertThrows(ConfigException.class, () -> PaliGemmaConfig.read(f)).getMessage().contains("llama"));
         Files.writeString(f, "{not json");
-        assertTrue(assertThrows(ConfigException.class, () -> PaliGemmaConfig.read(f)).getMessage().contains("not valid JSON"));
+        String bad = assertThrows(ConfigException.class, () -> PaliGemmaConfig.read(f)).getMessage();
+        assertTrue(bad.contains("not valid JSON") && bad.contains("line 1"), bad);
+        assertTrue(!bad.contains("\n") && !bad.contains("Source:"), "one line, no Jackson source dump: " + bad);
         assertTrue(assertThrows(ConfigException.class, () -> PaliGemmaConfig.read(dir.resolve("missing")))
                 .getMessage().contains("does not exist"));
     }

@@ -65,6 +65,21 @@ class ImageDecoderTest {
         assertEquals(60, im2.height());
     }
 
+    /** Issue #14: a PNG whose IHDR checksum is wrong was decoded; Pillow refuses it, and so must we. */
+    @Test
+    void pngWithACorruptHeaderChecksumIsRefused() throws Exception {
+        byte[] png = java.nio.file.Files.readAllBytes(FIXTURES.resolve("paligemma-tiny/image.png"));
+        assertEquals(97, decoder.read(png, "intact.png").width());
+        byte[] bad = png.clone();
+        bad[31] ^= 0x55; // a byte of the IHDR CRC
+        ImageException e = assertThrows(ImageException.class, () -> decoder.read(bad, "bad-crc.png"));
+        assertTrue(e.getMessage().contains("IHDR") && e.getMessage().contains("bad-crc.png"), e.getMessage());
+        byte[] badWidth = png.clone();
+        badWidth[19] ^= 0x01; // the width, under an unchanged CRC
+        assertThrows(ImageException.class, () -> decoder.read(badWidth, "bad-width.png"));
+        assertThrows(ImageException.class, () -> decoder.read(java.util.Arrays.copyOf(png, 20), "short.png"));
+    }
+
     @Test
     void eightBitGrayIsReplicatedWithoutGammaConversion() throws Exception {
         BufferedImage gray = new BufferedImage(16, 16, BufferedImage.TYPE_BYTE_GRAY);
