@@ -8,6 +8,7 @@ import io.paligemma.image.ImageDecoder;
 import io.paligemma.image.RgbImage;
 import io.paligemma.ops.Backend;
 import io.paligemma.ops.NativeOps;
+import io.paligemma.ops.OpsProvider;
 import io.paligemma.paligemma.RandomCheckpoint;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -80,6 +81,8 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         CheckpointArgs.requireOneOf(model, preset);
+        Ranges.atLeast("--roofline-mib", rooflineMib, 0);
+        OpsProvider.threads(threads);
         if (model != null && spec.commandLine().getParseResult().hasMatchedOption("--weights")) {
             throw new IllegalArgumentException("--weights chooses the preset checkpoints; --model runs the weights it holds");
         }

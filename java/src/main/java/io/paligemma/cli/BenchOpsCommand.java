@@ -42,7 +42,9 @@ final class BenchOpsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         List<Backend> bs = backends.stream().map(Backend::parse).distinct().toList();
-        int t = threads > 0 ? threads : OpsProvider.defaultThreads();
+        int t = OpsProvider.threads(threads);
+        Ranges.atLeast("--calls", calls, 0);
+        Ranges.atLeast("--call-runs", callRuns, 1);
         OpsBench.Report r = OpsBench.run(bs, OpsBench.SHAPES, t, rounds, calls, callRuns, new ConsoleProgress());
         r.skipped().forEach(s -> System.err.println("bench-ops: skipped " + s));
         System.out.printf(Locale.ROOT, "%nload average %.2f at start, %.2f at end; other processes used %.2f cores meanwhile%n%n",

@@ -3,6 +3,7 @@ package io.paligemma.cli;
 import io.paligemma.bench.OpProfile;
 import io.paligemma.ops.Backend;
 import io.paligemma.ops.Compute;
+import io.paligemma.ops.OpsProvider;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -47,6 +48,9 @@ final class ProfileCommand implements Callable<Integer> {
     @Override
     public Integer call() throws java.io.IOException {
         CheckpointArgs.requireOneOf(model, preset);
+        Ranges.atLeast("--prompt-tokens", promptTokens, 1);
+        Ranges.atLeast("--decode-steps", decodeSteps, 0);
+        OpsProvider.threads(threads);
         Path dir = model != null ? CheckpointArgs.existing(model)
                 : CheckpointArgs.preset(preset, CheckpointArgs.weights("--dtype", dtype));
         for (String b : backends) {

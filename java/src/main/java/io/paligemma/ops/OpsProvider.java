@@ -55,7 +55,7 @@ public final class OpsProvider implements AutoCloseable {
      * The compute threads for a request: 0 means the default; negative or more than {@link #maxThreads()}
      * is an error naming the bound (100,000 threads once took minutes just to start, and hung the load).
      */
-    static int threads(int requested) {
+    public static int threads(int requested) {
         if (requested < 0 || requested > maxThreads()) {
             throw new IllegalArgumentException("threads must be 0 (the default: " + defaultThreads() + ") or 1.."
                     + maxThreads() + " (4 x the " + Runtime.getRuntime().availableProcessors()

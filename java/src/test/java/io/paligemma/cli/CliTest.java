@@ -47,6 +47,28 @@ class CliTest {
         assertTrue(top.out.contains("Exit codes"));
     }
 
+    /** Issue #14: numeric options out of range are one-line usage errors naming the option. */
+    @Test
+    void numericOptionsAreRangeChecked() {
+        String demo = "java/src/main/resources/demo/checkpoint";
+        String[][] cases = {
+            {"--decode-steps", "profile", "--model", demo, "--decode-steps", "-2"},
+            {"--prompt-tokens", "profile", "--model", demo, "--prompt-tokens", "0"},
+            {"threads", "profile", "--model", demo, "--threads", "-1"},
+            {"--call-runs", "bench-ops", "--call-runs", "0"},
+            {"--calls", "bench-ops", "--calls", "-1"},
+            {"--roofline-mib", "bench", "--model", demo, "--roofline-mib", "-4"},
+            {"threads", "generate", "--model", demo, "--image", "java/src/main/resources/demo/image.png", "--prompt", "x",
+                "--threads", "100000"},
+        };
+        for (String[] c : cases) {
+            Run r = run(java.util.Arrays.copyOfRange(c, 1, c.length));
+            assertEquals(2, r.exit, String.join(" ", c) + ": " + r.err);
+            assertEquals(1, r.err.strip().lines().count(), r.err);
+            assertTrue(r.err.contains(c[0]), r.err);
+        }
+    }
+
     /** Issue #14 D4: --seg-weights is read before any work, so a missing or broken file fails even without masks. */
     @Test
     void maskDecoderWeightsAreValidatedWhenGiven(@TempDir Path tmp) throws Exception {
