@@ -16,6 +16,62 @@ public final class Inspect {
     private Inspect() {
     }
 
+    /** What {@link #check} found: one line per tensor holding NaN or infinity, and their count. */
+    public record Check(List<String> problems, int tensorsScanned) {
+    }
+
+    /**
+     * Scans every F32 / BF16 / F16 tensor for NaN and infinity (a checkpoint with one NaN norm weight answers
+     * with garbage, so this is the first thing to run when a model misbehaves).
+     */
+    public static Check check(Path fileOrDirectory) {
+        try (Checkpoint checkpoint = Checkpoint.open(fileOrDirectory)) {
+            List<String> problems = new ArrayList<>();
+            int scanned = 0;
+            for (SafetensorsFile f : checkpoint.files()) {
+                for (String name : f.names()) {
+                    Tensor t = f.tensor(name);
+                    if (!t.dtype().isWeightFloat()) {
+                        continue;
+                    }
+                    scanned++;
+                    long[] bad = nonFinite(t);
+                    if (bad[0] + bad[1] > 0) {
+                        problems.add(name + " (" + t.dtype() + Arrays.toString(t.shape()) + "): " + grouped(bad[0]) + " NaN, "
+                                + grouped(bad[1]) + " infinite, first at element " + bad[2]);
+                    }
+                }
+            }
+            return new Check(List.copyOf(problems), scanned);
+        }
+    }
+
+    /** {NaN count, infinity count, index of the first non-finite element (-1 if none)}. */
+    private static long[] nonFinite(Tensor t) {
+        long nan = 0;
+        long inf = 0;
+        long first = -1;
+        long n = t.elementCount();
+        for (long i = 0; i < n; i++) {
+            float v = switch (t.dtype()) {
+                case F32 -> t.data().getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, i);
+                case BF16 -> Float.intBitsToFloat(t.data().getAtIndex(java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED, i) << 16);
+                default -> Float.float16ToFloat(t.data().getAtIndex(java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED, i));
+            };
+            if (!Float.isFinite(v)) {
+                if (Float.isNaN(v)) {
+                    nan++;
+                } else {
+                    inf++;
+                }
+                if (first < 0) {
+                    first = i;
+                }
+            }
+        }
+        return new long[] {nan, inf, first};
+    }
+
     /** Table of every tensor (name, dtype, shape, bytes; the file too when there are several), then totals per dtype and overall. */
     public static String describe(Path fileOrDirectory) {
         try (Checkpoint checkpoint = Checkpoint.open(fileOrDirectory)) {

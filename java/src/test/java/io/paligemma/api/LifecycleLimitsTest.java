@@ -12,6 +12,7 @@ import io.paligemma.image.ImageDecoder;
 import io.paligemma.image.RgbImage;
 import io.paligemma.ops.Backend;
 import io.paligemma.ops.OpsProvider;
+import io.paligemma.safetensors.Inspect;
 import io.paligemma.safetensors.SafetensorsFile;
 import io.paligemma.safetensors.SafetensorsWriter;
 import io.paligemma.safetensors.TensorSpec;
@@ -111,6 +112,14 @@ class LifecycleLimitsTest {
                 }
             }
         }
+        // inspect --check finds it; the intact checkpoint is clean
+        Inspect.Check check = Inspect.check(dir);
+        assertEquals(1, check.problems().size(), check.problems().toString());
+        assertTrue(check.problems().get(0).contains("norm.weight") && check.problems().get(0).contains("1 NaN"),
+                check.problems().get(0));
+        assertTrue(Inspect.check(demo).problems().isEmpty());
+        assertTrue(Inspect.check(demo).tensorsScanned() > 10);
+        assertEquals(1, io.paligemma.cli.Main.run("inspect", "--check", dir.toString()), "exit 1: values failed the check");
         RgbImage picture = new ImageDecoder().read(PaliGemmaApiTest.DEMO.resolve("image.png"));
         for (Backend b : Backend.values()) {
             try (PaliGemma m = PaliGemma.load(dir, Options.defaults().withThreads(1).withBackend(b))) {
