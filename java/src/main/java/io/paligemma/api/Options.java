@@ -5,6 +5,7 @@ import io.paligemma.image.ResizeMethod;
 import io.paligemma.nn.Quantization;
 import io.paligemma.ops.Backend;
 import io.paligemma.ops.Compute;
+import io.paligemma.safetensors.LoadMode;
 
 /**
  * How a model is loaded and run.
@@ -17,9 +18,10 @@ import io.paligemma.ops.Compute;
  * @param quantization which float weight matrices become int8 as they load ({@link Quantization#NONE}: as stored)
  * @param compute arithmetic of bf16-weight products: {@link Compute#F32} (default, exact) or the native
  *                backend's opt-in {@link Compute#BF16}
+ * @param load how the checkpoint's files become weights: mapped (default) or copied into memory
  */
 public record Options(Backend backend, int threads, int maxContext, ResizeMethod resize, long maxImagePixels,
-                      Quantization quantization, Compute compute) {
+                      Quantization quantization, Compute compute, LoadMode load) {
 
     public Options {
         if (quantization == null) {
@@ -28,6 +30,9 @@ public record Options(Backend backend, int threads, int maxContext, ResizeMethod
         if (compute == null) {
             throw new IllegalArgumentException("compute is null: use Compute.F32");
         }
+        if (load == null) {
+            throw new IllegalArgumentException("load is null: use LoadMode.MMAP");
+        }
         if (maxContext < 0) {
             throw new IllegalArgumentException("max context must be >= 0 tokens (0: the image tokens + 512), got " + maxContext);
         }
@@ -35,32 +40,37 @@ public record Options(Backend backend, int threads, int maxContext, ResizeMethod
 
     /** f32 (exact, the default) or bf16 arithmetic for bf16 weights (native backend, AMX or AVX512-BF16 only). */
     public Options withCompute(Compute c) {
-        return new Options(backend, threads, maxContext, resize, maxImagePixels, quantization, c);
+        return new Options(backend, threads, maxContext, resize, maxImagePixels, quantization, c, load);
     }
 
     public static Options defaults() {
         return new Options(Backend.NATIVE, 0, 0, ResizeMethod.BICUBIC_PIL, ImageDecoder.DEFAULT_MAX_PIXELS,
-                Quantization.NONE, Compute.F32);
+                Quantization.NONE, Compute.F32, LoadMode.MMAP);
+    }
+
+    /** Map the checkpoint's files (default) or read them into memory ({@link LoadMode#COPY}). */
+    public Options withLoad(LoadMode mode) {
+        return new Options(backend, threads, maxContext, resize, maxImagePixels, quantization, compute, mode);
     }
 
     /** int8 weights ({@link Quantization#INT8}) or as stored ({@link Quantization#NONE}). */
     public Options withQuantization(Quantization q) {
-        return new Options(backend, threads, maxContext, resize, maxImagePixels, q, compute);
+        return new Options(backend, threads, maxContext, resize, maxImagePixels, q, compute, load);
     }
 
     public Options withBackend(Backend b) {
-        return new Options(b, threads, maxContext, resize, maxImagePixels, quantization, compute);
+        return new Options(b, threads, maxContext, resize, maxImagePixels, quantization, compute, load);
     }
 
     public Options withThreads(int t) {
-        return new Options(backend, t, maxContext, resize, maxImagePixels, quantization, compute);
+        return new Options(backend, t, maxContext, resize, maxImagePixels, quantization, compute, load);
     }
 
     public Options withMaxContext(int tokens) {
-        return new Options(backend, threads, tokens, resize, maxImagePixels, quantization, compute);
+        return new Options(backend, threads, tokens, resize, maxImagePixels, quantization, compute, load);
     }
 
     public Options withResize(ResizeMethod r) {
-        return new Options(backend, threads, maxContext, r, maxImagePixels, quantization, compute);
+        return new Options(backend, threads, maxContext, r, maxImagePixels, quantization, compute, load);
     }
 }

@@ -95,7 +95,7 @@ public final class PaliGemma implements AutoCloseable {
         }
         OpsProvider provider = OpsProvider.open(options.backend(), options.threads(), options.compute());
         try {
-            var model = PaliGemmaForConditionalGeneration.load(directory, provider.ops(), options.quantization());
+            var model = PaliGemmaForConditionalGeneration.load(directory, provider.ops(), options.quantization(), options.load());
             return new PaliGemma(directory, provider, model, tokenizer, processor, options);
         } catch (RuntimeException e) {
             provider.close();

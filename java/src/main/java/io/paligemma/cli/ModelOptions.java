@@ -6,6 +6,7 @@ import io.paligemma.image.ResizeMethod;
 import io.paligemma.nn.Quantization;
 import io.paligemma.ops.Backend;
 import io.paligemma.ops.Compute;
+import io.paligemma.safetensors.LoadMode;
 import java.nio.file.Path;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -32,6 +33,11 @@ final class ModelOptions {
             + "(off by default: int8 SigLIP features are reported to hurt OCR)")
     boolean quantizeVision;
 
+    @Option(names = "--load", paramLabel = "mmap|copy", defaultValue = "mmap",
+            description = "mmap: map the weights (default: instant, shared page cache; the files must not change while "
+                    + "loaded); copy: read them into memory (slower to load, immune to the files changing).")
+    String load;
+
     @Mixin
     BackendOptions backend;
 
@@ -46,7 +52,7 @@ final class ModelOptions {
         };
         Options o = Options.defaults().withBackend(Backend.parse(backend.backend)).withThreads(backend.threads)
                 .withMaxContext(maxContext).withResize(r).withQuantization(Quantization.parse(weights, quantizeVision))
-                .withCompute(Compute.parse(backend.compute));
+                .withCompute(Compute.parse(backend.compute)).withLoad(LoadMode.parse(load));
         return PaliGemma.load(model, o); // which names a missing directory
     }
 }

@@ -8,6 +8,7 @@ import io.paligemma.nn.Quantization;
 import io.paligemma.nn.Weights;
 import io.paligemma.ops.Ops;
 import io.paligemma.safetensors.Checkpoint;
+import io.paligemma.safetensors.LoadMode;
 import io.paligemma.siglip.SiglipVisionTransformer;
 import io.paligemma.siglip.VisionWorkspace;
 import java.lang.foreign.MemorySegment;
@@ -43,8 +44,13 @@ public final class PaliGemmaForConditionalGeneration implements AutoCloseable {
 
     /** The same, with the float matrices {@code quantization} selects quantized to int8 as they load. */
     public static PaliGemmaForConditionalGeneration load(Path directory, Ops ops, Quantization quantization) {
+        return load(directory, ops, quantization, LoadMode.MMAP);
+    }
+
+    /** The same, with the files mapped or read into memory ({@link LoadMode}). */
+    public static PaliGemmaForConditionalGeneration load(Path directory, Ops ops, Quantization quantization, LoadMode mode) {
         PaliGemmaConfig config = PaliGemmaConfig.read(directory);
-        Checkpoint checkpoint = Checkpoint.open(directory);
+        Checkpoint checkpoint = Checkpoint.open(directory, mode == LoadMode.COPY);
         Weights weights = new Weights(checkpoint, quantization);
         try {
             return new PaliGemmaForConditionalGeneration(config, weights, ops);

@@ -37,31 +37,36 @@ public final class Checkpoint implements AutoCloseable {
 
     /** Opens a .safetensors file, a shard index file, or a checkpoint directory (see the class comment). */
     public static Checkpoint open(Path fileOrDirectory) {
+        return open(fileOrDirectory, false);
+    }
+
+    /** The same; with {@code copy} every file is read into memory instead of mapped ({@link SafetensorsFile#open(Path, boolean)}). */
+    public static Checkpoint open(Path fileOrDirectory, boolean copy) {
         Path path = fileOrDirectory;
         if (Files.isDirectory(path)) {
             Path index = path.resolve(ShardIndex.FILE_NAME);
             if (Files.exists(index)) {
-                return openSharded(path, ShardIndex.read(index));
+                return openSharded(path, ShardIndex.read(index), copy);
             }
             Path single = path.resolve(SINGLE_FILE);
             if (Files.exists(single)) {
-                return openFiles(path, List.of(single));
+                return openFiles(path, List.of(single), copy);
             }
             List<Path> all = listSafetensors(path);
             if (all.isEmpty()) {
                 throw new SafetensorsException(path + ": no " + ShardIndex.FILE_NAME + ", no " + SINGLE_FILE
                         + " and no *.safetensors files in this directory");
             }
-            return openFiles(path, all);
+            return openFiles(path, all, copy);
         }
         if (!Files.exists(path)) {
             throw new SafetensorsException(path + ": no such file or directory");
         }
         Path parent = path.getParent() != null ? path.getParent() : path.toAbsolutePath().getParent();
         if (path.getFileName().toString().endsWith(".index.json")) {
-            return openSharded(parent, ShardIndex.read(path));
+            return openSharded(parent, ShardIndex.read(path), copy);
         }
-        return openFiles(parent, List.of(path));
+        return openFiles(parent, List.of(path), copy);
     }
 
     private static List<Path> listSafetensors(Path directory) {
@@ -80,12 +85,12 @@ public final class Checkpoint implements AutoCloseable {
     }
 
     /** Opens every file; a name found in two of them is an error naming both. */
-    private static Checkpoint openFiles(Path directory, List<Path> paths) {
+    private static Checkpoint openFiles(Path directory, List<Path> paths, boolean copy) {
         List<SafetensorsFile> opened = new ArrayList<>();
         try {
             Map<String, SafetensorsFile> owner = new LinkedHashMap<>();
             for (Path p : paths) {
-                SafetensorsFile f = SafetensorsFile.open(p);
+                SafetensorsFile f = SafetensorsFile.open(p, copy);
                 opened.add(f);
                 for (String name : f.names()) {
                     SafetensorsFile other = owner.putIfAbsent(name, f);
@@ -103,7 +108,7 @@ public final class Checkpoint implements AutoCloseable {
     }
 
     /** Shards are opened in file-name order; the index must agree with their contents. */
-    private static Checkpoint openSharded(Path directory, ShardIndex index) {
+    private static Checkpoint openSharded(Path directory, ShardIndex index, boolean copy) {
         Map<Path, String> firstTensorOf = new LinkedHashMap<>();
         Map<String, Path> shardOf = new LinkedHashMap<>();
         for (Map.Entry<String, String> e : index.weightMap().entrySet()) {
@@ -122,7 +127,7 @@ public final class Checkpoint implements AutoCloseable {
         }
         List<Path> shards = new ArrayList<>(firstTensorOf.keySet());
         Collections.sort(shards);
-        Checkpoint checkpoint = openFiles(directory, shards);
+        Checkpoint checkpoint = openFiles(directory, shards, copy);
         try {
             for (Map.Entry<String, Path> e : shardOf.entrySet()) {
                 SafetensorsFile actual = checkpoint.owner.get(e.getKey());

@@ -33,15 +33,16 @@ public final class SafetensorsFile implements AutoCloseable {
     private final Map<String, Tensor> tensors;  // data-offset order
     private final List<String> names;
     private final AtomicBoolean closed = new AtomicBoolean();
-    private final FileState mapped; // the file as it was when mapped
+    private final FileState mapped; // the file as it was when mapped; null for a copy, which no file change can reach
 
-    private SafetensorsFile(Path path, Arena arena, Map<String, String> metadata, Map<String, Tensor> tensors) {
+    private SafetensorsFile(Path path, Arena arena, Map<String, String> metadata, Map<String, Tensor> tensors,
+                            boolean copied) {
         this.path = path;
         this.arena = arena;
         this.metadata = metadata;
         this.tensors = tensors;
         this.names = List.copyOf(tensors.keySet());
-        this.mapped = FileState.of(path);
+        this.mapped = copied ? null : FileState.of(path);
     }
 
     /** Size, modification time and identity (inode) of a file; null fields where the file system has none. */
@@ -64,6 +65,9 @@ public final class SafetensorsFile implements AutoCloseable {
      * {@code --load copy}-style anonymous copies would be the cure and are not written yet.)
      */
     public void checkUnchanged() {
+        if (mapped == null) {
+            return; // a copy: the file may change or go, the weights stay
+        }
         FileState now = FileState.of(path);
         if (now == null) {
             throw new SafetensorsException(path + ": was removed or can no longer be read since it was loaded: reload the model");
@@ -78,6 +82,15 @@ public final class SafetensorsFile implements AutoCloseable {
 
     /** Maps {@code file} read-only and validates its header; throws {@link SafetensorsException} naming the file. */
     public static SafetensorsFile open(Path file) {
+        return open(file, false);
+    }
+
+    /**
+     * The same, but with {@code copy} the whole file is read into memory this object owns instead of mapped
+     * ({@code --load copy}, like llama.cpp's --no-mmap): slower to load and resident in anonymous memory,
+     * but immune to another process rewriting the file.
+     */
+    public static SafetensorsFile open(Path file, boolean copy) {
         if (!Files.isRegularFile(file)) {
             throw new SafetensorsException(file + ": " + (Files.exists(file) ? "not a regular file" : "no such file"));
         }
@@ -103,13 +116,14 @@ public final class SafetensorsFile implements AutoCloseable {
 
             Arena arena = Arena.ofShared();
             try {
-                MemorySegment mapping = channel.map(FileChannel.MapMode.READ_ONLY, 0, fileSize, arena);
+                MemorySegment mapping = copy ? readAll(channel, fileSize, arena)
+                        : channel.map(FileChannel.MapMode.READ_ONLY, 0, fileSize, arena);
                 Map<String, Tensor> tensors = new LinkedHashMap<>();
                 for (SafetensorsHeader.Entry e : header.entries) {
                     MemorySegment data = mapping.asSlice(dataStart + e.begin(), e.end() - e.begin());
                     tensors.put(e.name(), new Tensor(e.name(), e.dtype(), e.shape(), data));
                 }
-                return new SafetensorsFile(file, arena, header.metadata, Collections.unmodifiableMap(tensors));
+                return new SafetensorsFile(file, arena, header.metadata, Collections.unmodifiableMap(tensors), copy);
             } catch (IOException | RuntimeException e) {
                 arena.close();
                 throw e;
@@ -117,6 +131,18 @@ public final class SafetensorsFile implements AutoCloseable {
         } catch (IOException e) {
             throw new SafetensorsException(file + ": cannot read: " + e, e);
         }
+    }
+
+    /** The whole file read into a new segment of {@code arena}, in pieces a ByteBuffer can address. */
+    private static MemorySegment readAll(FileChannel channel, long size, Arena arena) throws IOException {
+        MemorySegment all = arena.allocate(size, 64);
+        for (long off = 0; off < size; off += 1L << 30) {
+            readFully(channel, all.asSlice(off, Math.min(1L << 30, size - off)).asByteBuffer(), off);
+        }
+        if (channel.size() != size) {
+            throw new IOException("the file changed size while it was read (" + size + " -> " + channel.size() + " bytes)");
+        }
+        return all;
     }
 
     private static ByteBuffer readFully(FileChannel channel, ByteBuffer buffer, long position) throws IOException {

@@ -1,5 +1,6 @@
 package io.paligemma.api;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
@@ -13,6 +14,7 @@ import io.paligemma.image.RgbImage;
 import io.paligemma.ops.Backend;
 import io.paligemma.ops.OpsProvider;
 import io.paligemma.safetensors.Inspect;
+import io.paligemma.safetensors.LoadMode;
 import io.paligemma.safetensors.SafetensorsFile;
 import io.paligemma.safetensors.SafetensorsWriter;
 import io.paligemma.safetensors.TensorSpec;
@@ -78,6 +80,19 @@ class LifecycleLimitsTest {
                     Files.write(weights, whole); // the next backend loads the intact file
                 }
             }
+        }
+        // --load copy: the weights live in the process's memory; truncating, then deleting the file changes nothing
+        Path weights = dir.resolve("model.safetensors");
+        try (PaliGemma mapped = PaliGemma.load(dir, Options.defaults().withThreads(1));
+             PaliGemma copied = PaliGemma.load(dir, Options.defaults().withThreads(1).withLoad(LoadMode.COPY))) {
+            int[] want = mapped.generate(picture, "caption en", GenerationConfig.greedy(4)).tokenIds();
+            try (FileChannel ch = FileChannel.open(weights, StandardOpenOption.WRITE)) {
+                ch.truncate(20_000);
+            }
+            assertArrayEquals(want, copied.generate(picture, "caption en", GenerationConfig.greedy(4)).tokenIds());
+            Files.delete(weights);
+            assertArrayEquals(want, copied.generate(picture, "caption en", GenerationConfig.greedy(4)).tokenIds());
+            assertThrows(RuntimeException.class, () -> mapped.generate(picture, "caption en", GenerationConfig.greedy(4)));
         }
     }
 
