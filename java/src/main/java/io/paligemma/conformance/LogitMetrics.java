@@ -58,13 +58,6 @@ public record LogitMetrics(double maxRelError, int agreeing, int rows, double me
         return Math.max(0, kl);
     }
 
-    /** The three merged over two sets of rows (the max of the errors, counts and KL weighted by rows). */
-    public LogitMetrics plus(LogitMetrics o) {
-        int n = rows + o.rows;
-        return new LogitMetrics(Math.max(maxRelError, o.maxRelError), agreeing + o.agreeing, n,
-                n == 0 ? 0 : (meanKl * rows + o.meanKl * o.rows) / n);
-    }
-
     public double agreement() {
         return rows == 0 ? 1 : (double) agreeing / rows;
     }

@@ -189,20 +189,11 @@ public final class Weights implements AutoCloseable {
     /** Row r of a float matrix, widened to float32 (exact). */
     private static void readRow(Tensor w, int r, float[] out) {
         long base = (long) r * out.length;
-        MemorySegment d = w.data();
         for (int p = 0; p < out.length; p++) {
-            out[p] = switch (w.dtype()) {
-                case F32 -> d.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, base + p);
-                case BF16 -> Float.intBitsToFloat((d.getAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, base + p) & 0xffff) << 16);
-                default -> Float.float16ToFloat(d.getAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, base + p));
-            };
+            out[p] = w.floatAt(base + p);
         }
     }
 
-    /** What the matrices were asked to be. */
-    public Quantization quantization() {
-        return quantization;
-    }
 
     /** A float32 vector or table of {@code count} elements (shape checked by element count). */
     public MemorySegment vector(String key, long count) {
@@ -231,12 +222,8 @@ public final class Weights implements AutoCloseable {
         long n = t.elementCount();
         MemorySegment out = converted.allocate(n * Float.BYTES, 64);
         convertedBytes += n * Float.BYTES;
-        MemorySegment in = t.data();
-        boolean bf16 = t.dtype() == DType.BF16;
         for (long i = 0; i < n; i++) {
-            short bits = in.getAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, i);
-            float f = bf16 ? Float.intBitsToFloat((bits & 0xffff) << 16) : Float.float16ToFloat(bits);
-            out.setAtIndex(ValueLayout.JAVA_FLOAT, i, f);
+            out.setAtIndex(ValueLayout.JAVA_FLOAT, i, t.floatAt(i));
         }
         return out;
     }

@@ -9,7 +9,6 @@ import static io.paligemma.ops.VectorGemm.SHORT;
 
 import io.paligemma.tensor.Q8;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
@@ -50,14 +49,9 @@ final class Convert {
      */
     static void q8Rows(MemorySegment out, long outLd, MemorySegment q, MemorySegment s, int k, int row0, int col0,
                        int rows, int len) {
-        long kb = Q8.blocks((long) k);
         for (int r = 0; r < rows; r++) {
-            long qRow = (long) (row0 + r) * k;
-            long sRow = (row0 + r) * kb * 2;
             for (int p = 0; p < len; p++) {
-                int col = col0 + p;
-                float scale = Float.float16ToFloat(s.get(SHORT, sRow + 2L * (col / Q8.BLOCK)));
-                out.set(FLOAT, (r * outLd + p) * 4, scale * q.get(ValueLayout.JAVA_BYTE, qRow + col));
+                out.set(FLOAT, (r * outLd + p) * 4, Q8.value(q, s, k, row0 + r, col0 + p));
             }
         }
     }

@@ -33,7 +33,7 @@ final class GemmQ8 {
     /**
      * Columns [n0, n1) of y [m, ldy]: xq [m, ldq] int8 and xs [m, kb] from {@link Q8#quantizeActivations},
      * q [n, k] int8 and s [n, kb] IEEE halves of the weight. Each weight row is read once (it stays in L1
-     * while the m activation rows pass); the last block of a row is read under a mask, never past k.
+     * while the m activation rows pass); a partial last block is summed in scalar code, never past k.
      */
     static void columns(MemorySegment xq, MemorySegment xs, int m, int k, MemorySegment q, MemorySegment s,
                         MemorySegment y, long ldy, int n0, int n1) {

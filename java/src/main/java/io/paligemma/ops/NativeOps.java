@@ -52,8 +52,7 @@ public final class NativeOps implements Ops {
 
     private final Parallel parallel;
     private final boolean amx; // AMX tiles present and granted by the OS for this process
-    private final boolean bf16Compute; // Compute.BF16: bf16 activations on the dot-product units from AMX_MIN_ROWS rows
-    private final int bf16Terms;       // bf16 parts per activation on those units: 3 (f32-exact) or 1 (Compute.BF16)
+    private final boolean bf16Compute; // Compute.BF16: bf16 activations (one bf16 part) on the dot-product units
 
     /** Loads the libraries (an error names the cause) and sets OpenBLAS to the pool's thread count. */
     public NativeOps(Parallel parallel) {
@@ -77,7 +76,6 @@ public final class NativeOps implements Ops {
                     + (KernelIsa.supported() != KernelIsa.AVX512 ? "has no AVX-512" : dp ? "is capped below AVX-512 (--isa)"
                     : "has neither") + ": use the default f32 compute");
         }
-        this.bf16Terms = compute == Compute.BF16 ? 1 : AMX_TERMS;
         this.bf16Compute = compute == Compute.BF16;
     }
 
@@ -182,15 +180,16 @@ public final class NativeOps implements Ops {
                 boolean avx512 = pg_kernels_h.pg_isa_in_use() == pg_kernels_h.PG_ISA_AVX512();
                 boolean tiles = bf16 && amx && m >= AMX_MIN_ROWS && avx512;
                 boolean dp = bf16 && bf16Compute && !tiles && m >= AMX_MIN_ROWS && avx512;
+                int terms = bf16Compute ? 1 : AMX_TERMS; // bf16 parts per activation on the dot-product units
                 parallel.forRange(n, GEMM_GRAIN, (start, end) -> {
                     if (many || tiles || dp) {
                         requireStack("linear " + w.name(), tiles || dp ? pg_kernels_h.PG_GEMM_AMX_STACK_BYTES()
                                 : pg_kernels_h.PG_GEMM_STACK_BYTES());
                     }
                     if (tiles) {
-                        pg_kernels_h.pg_gemm_bf16_amx(x, k, wd, y, n, m, k, start, end, bf16Terms);
+                        pg_kernels_h.pg_gemm_bf16_amx(x, k, wd, y, n, m, k, start, end, terms);
                     } else if (dp) {
-                        pg_kernels_h.pg_gemm_bf16_dp(x, k, wd, y, n, m, k, start, end, bf16Terms);
+                        pg_kernels_h.pg_gemm_bf16_dp(x, k, wd, y, n, m, k, start, end, terms);
                     } else if (bf16) {
                         pg_kernels_h.pg_gemm_bf16(x, k, wd, y, n, m, k, start, end);
                     } else {

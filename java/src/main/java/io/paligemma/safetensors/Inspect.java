@@ -53,11 +53,7 @@ public final class Inspect {
         long first = -1;
         long n = t.elementCount();
         for (long i = 0; i < n; i++) {
-            float v = switch (t.dtype()) {
-                case F32 -> t.data().getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, i);
-                case BF16 -> Float.intBitsToFloat(t.data().getAtIndex(java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED, i) << 16);
-                default -> Float.float16ToFloat(t.data().getAtIndex(java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED, i));
-            };
+            float v = t.floatAt(i);
             if (!Float.isFinite(v)) {
                 if (Float.isNaN(v)) {
                     nan++;

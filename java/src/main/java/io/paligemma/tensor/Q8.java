@@ -75,13 +75,17 @@ public final class Q8 {
         }
     }
 
+    /** w[row, col] of the Q8_0 matrix with values q [*, k] and scales s [*, blocks(k)]: scale · q, exact in float32. */
+    public static float value(MemorySegment q, MemorySegment s, long k, long row, long col) {
+        float scale = Float.float16ToFloat(s.get(HALF, 2 * (row * blocks(k) + col / BLOCK)));
+        return scale * q.get(ValueLayout.JAVA_BYTE, row * k + col);
+    }
+
     /** out[0, k) = row {@code row} of the Q8_0 matrix t, dequantized (exact). */
     public static void dequantizeRow(Tensor t, long row, float[] out) {
         int k = (int) t.dim(1);
-        long kb = blocks((long) k);
         for (int p = 0; p < k; p++) {
-            float scale = Float.float16ToFloat(t.scales().get(HALF, 2 * (row * kb + p / BLOCK)));
-            out[p] = scale * t.data().get(ValueLayout.JAVA_BYTE, row * k + p);
+            out[p] = value(t.data(), t.scales(), k, row, p);
         }
     }
 

@@ -1,6 +1,7 @@
 package io.paligemma.tensor;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 
 /**
@@ -42,6 +43,19 @@ public record Tensor(String name, DType dtype, long[] shape, MemorySegment data,
             throw new IllegalArgumentException(name + ": only Q8_0 tensors have scales, not " + dtype);
         }
         shape = shape.clone();
+    }
+
+    /**
+     * Element {@code i} (row-major) of an F32, BF16 or F16 tensor as a float32, exactly: the one place a
+     * stored float element is widened outside the op kernels.
+     */
+    public float floatAt(long i) {
+        return switch (dtype) {
+            case F32 -> data.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i);
+            case BF16 -> Float.intBitsToFloat((data.getAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, i) & 0xffff) << 16);
+            case F16 -> Float.float16ToFloat(data.getAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, i));
+            default -> throw new IllegalArgumentException(name + ": " + dtype + " is not a float type");
+        };
     }
 
     /** Number of elements. */

@@ -35,8 +35,11 @@ class LogitMetricsTest {
         float[] q = {5, 5}; // a shift of every logit changes nothing
         double want = 0.25 * Math.log(0.5) + 0.75 * Math.log(1.5);
         assertEquals(want, LogitMetrics.of(q, p, 2).meanKl(), 1e-7);
-        LogitMetrics both = LogitMetrics.of(q, p, 2).plus(LogitMetrics.of(p.clone(), p, 2));
-        assertEquals(want / 2, both.meanKl(), 1e-7, "plus weights the mean by rows");
+        // two rows, one with that KL and one with none: the mean is half of it
+        float[] q2 = {5, 5, 0, (float) Math.log(3)};
+        float[] p2 = {0, (float) Math.log(3), 0, (float) Math.log(3)};
+        LogitMetrics both = LogitMetrics.of(q2, p2, 2);
+        assertEquals(want / 2, both.meanKl(), 1e-7, "the mean over rows");
         assertEquals(2, both.rows());
     }
 
