@@ -48,6 +48,7 @@ fi
     --include-constant PG_CPU_F16C \
     --include-constant PG_CPU_AVX2 \
     --include-constant PG_CPU_AVX512_VNNI \
+    --include-constant PG_CPU_AVX_VNNI \
     --include-constant PG_ISA_SCALAR \
     --include-constant PG_ISA_AVX2 \
     --include-constant PG_ISA_AVX512 \
@@ -66,6 +67,7 @@ fi
     --include-constant PG_GEMM_STACK_BYTES \
     --include-constant PG_GEMM_AMX_STACK_BYTES \
     --include-constant PG_Q8_BLOCK \
+    --include-constant PG_GEMM_Q8_PACKED_MIN_M \
     --include-function pg_build_info \
     --include-function pg_cpu_features \
     --include-function pg_amx_request \

@@ -21,6 +21,7 @@
 #include <time.h>
 
 #include "pg_kernels.h"
+#include "../src/pg_internal.h" /* the variants, to time each path the CPU runs */
 
 static double now(void) {
     struct timespec t;
@@ -220,13 +221,19 @@ static void bench_q8_decode(int64_t k, int64_t n, int reps) {
     free(y);
 }
 
-/* pg_gemm_q8_f32 (prefill over dequantized panels) at m rows. */
+typedef void (*q8_gemm_fn)(const int8_t *, const float *, const int8_t *, const uint16_t *, float *, int64_t,
+                           int64_t, int64_t, int64_t, int64_t);
+
+/* pg_gemm_q8_f32 (float products over dequantized panels) and pg_gemm_q8 (quantized x, integer products: its
+ * variants the CPU runs, the quantization included in each time) at m rows. */
 static void bench_q8_prefill(int64_t m, int64_t k, int64_t n, int reps) {
     const int64_t kb = (k + 31) / 32;
     int8_t *q = malloc((size_t)(n * k));
     uint16_t *s = malloc(sizeof(uint16_t) * (size_t)(n * kb));
     float *x = malloc(sizeof(float) * (size_t)(m * k));
     float *y = malloc(sizeof(float) * (size_t)(m * n));
+    int8_t *xq = malloc((size_t)(m * kb * 32));
+    float *xs = malloc(sizeof(float) * (size_t)(m * kb));
     for (int64_t i = 0; i < n * k; i++) {
         q[i] = (int8_t)(rnd() * 127.0f);
     }
@@ -236,20 +243,47 @@ static void bench_q8_prefill(int64_t m, int64_t k, int64_t n, int reps) {
     for (int64_t i = 0; i < m * k; i++) {
         x[i] = rnd();
     }
-    double best = 1e30;
-    for (int r = 0; r < reps; r++) {
-        double t0 = now();
-        pg_gemm_q8_f32(x, k, q, s, y, n, m, k, 0, n);
-        double dt = now() - t0;
-        best = dt < best ? dt : best;
+    const struct {
+        const char *name;
+        q8_gemm_fn fn; /* NULL: pg_gemm_q8_f32 */
+        int runs;
+    } vs[] = {
+        {"q8_f32", NULL, 1},
+        {"q8 dispatch", pg_gemm_q8, 1},
+        {"q8 avx2 stream", pg_gemm_q8_avx2, pg_has_avx2()},
+        {"q8 avx2 maddwd", pg_gemm_q8_avx2_packed, pg_has_avx2()},
+        {"q8 avx2 vnni", pg_gemm_q8_avx2_vnni_packed, pg_has_avx_vnni()},
+        {"q8 avx2 vnni evex", pg_gemm_q8_avx2_vnni_evex_packed, pg_has_avx512_vnni()},
+        {"q8 512 stream", pg_gemm_q8_avx512_vnni, pg_has_avx512_vnni()},
+        {"q8 512 maddwd", pg_gemm_q8_avx512_packed, pg_has_avx512()},
+        {"q8 512 vnni", pg_gemm_q8_avx512_vnni_packed, pg_has_avx512_vnni()},
+    };
+    for (size_t v = 0; v < sizeof vs / sizeof vs[0]; v++) {
+        if (!vs[v].runs) {
+            continue;
+        }
+        double best = 1e30;
+        for (int r = 0; r < reps; r++) {
+            double t0 = now();
+            if (vs[v].fn) {
+                pg_quantize_q8(x, k, m, k, xq, xs);
+                vs[v].fn(xq, xs, q, s, y, n, m, k, 0, n);
+            } else {
+                pg_gemm_q8_f32(x, k, q, s, y, n, m, k, 0, n);
+            }
+            double dt = now() - t0;
+            best = dt < best ? dt : best;
+        }
+        printf("  m=%-4ld k=%-5ld n=%-5ld %-18s %8.1f GFLOP/s  %8.2f ms\n", (long)m, (long)k, (long)n, vs[v].name,
+               2.0 * (double)m * (double)k * (double)n / best * 1e-9, best * 1e3);
+        fflush(stdout);
     }
-    printf("  m=%-4ld k=%-5ld n=%-5ld %-16s %8.1f GFLOP/s  %8.2f ms\n", (long)m, (long)k, (long)n, "q8_f32",
-           2.0 * (double)m * (double)k * (double)n / best * 1e-9, best * 1e3);
-    fflush(stdout);
     free(q);
     free(s);
     free(x);
     free(y);
+    free(xq);
+    free(xs);
 }
 
 int main(int argc, char **argv) {
@@ -300,6 +334,8 @@ int main(int argc, char **argv) {
         bench_q8_decode(16384, 2048, reps);
         bench_q8_prefill(268, 2048, 16384, reps);
         bench_q8_prefill(268, 16384, 2048, reps);
+        bench_q8_prefill(16, 2048, 16384, reps);
+        bench_q8_prefill(32, 2048, 16384, reps);
     }
     print_load("end");
     return 0;

@@ -22,6 +22,7 @@
 #define PG_CPU_F16C        8
 #define PG_CPU_AVX2        16 /* AVX2 with FMA and F16C */
 #define PG_CPU_AVX512_VNNI 32
+#define PG_CPU_AVX_VNNI    64 /* the VEX 256-bit VPDPBUSD (AVX-VNNI) */
 
 /* Instruction-set levels of the kernel variants. Every kernel family has a scalar path (any
  * x86-64), an AVX2 path (AVX2 + FMA + F16C) and an AVX-512 path (F/BW/DQ/VL); the dispatcher of each
@@ -180,6 +181,9 @@ void pg_quantize_q8(const float *x, int64_t ldx, int64_t m, int64_t k, int8_t *x
  * sum of about kb + 16 terms relative to sum_b |s[j, b] xs[i, b]| * sum_p |q[j, p] xq[i, p]|. Memory-bound:
  * the weights stream from memory once per call, in 4096-column blocks that stay in cache while the x rows
  * pass over them a few at a time. k = 0 writes zeros. */
+/* From this many rows of x on, pg_gemm_q8 takes its packed path (weight panels reused by every x row, integer
+ * units compute-bound) and needs PG_GEMM_STACK_BYTES of stack. */
+#define PG_GEMM_Q8_PACKED_MIN_M 32
 void pg_gemm_q8(const int8_t *xq, const float *xs, const int8_t *q, const uint16_t *s, float *y, int64_t ldy,
                 int64_t m, int64_t k, int64_t n0, int64_t n1);
 

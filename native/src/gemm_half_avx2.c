@@ -155,31 +155,8 @@ PG_AVX2 void pg_gemm_f32_avx2_stream(const float *x, int64_t ldx, const float *w
  * XT_LD in gemm_half.c for what the uncopied rows cost) */
 #define XT_LD (KC_PACK + 8)
 
-/* In-register transpose: on return r[c] holds column c of the 8 x 8 block the rows r[] held. */
-static ALWAYS_INLINE PG_AVX2 void transpose8(__m256 r[8]) {
-    __m256 t[8], u[8];
-#pragma GCC unroll 4
-    for (int i = 0; i < 4; i++) {
-        t[2 * i] = _mm256_unpacklo_ps(r[2 * i], r[2 * i + 1]);
-        t[2 * i + 1] = _mm256_unpackhi_ps(r[2 * i], r[2 * i + 1]);
-    }
-    /* t[4h + 2q + s]: rows 4h.. of the column pairs; gather four rows of one column per 128 bits */
-#pragma GCC unroll 2
-    for (int h = 0; h < 2; h++) {
-        u[4 * h + 0] = _mm256_shuffle_ps(t[4 * h], t[4 * h + 2], 0x44);
-        u[4 * h + 1] = _mm256_shuffle_ps(t[4 * h], t[4 * h + 2], 0xee);
-        u[4 * h + 2] = _mm256_shuffle_ps(t[4 * h + 1], t[4 * h + 3], 0x44);
-        u[4 * h + 3] = _mm256_shuffle_ps(t[4 * h + 1], t[4 * h + 3], 0xee);
-    }
-#pragma GCC unroll 4
-    for (int c = 0; c < 4; c++) {
-        r[c] = _mm256_permute2f128_ps(u[c], u[4 + c], 0x20);
-        r[c + 4] = _mm256_permute2f128_ps(u[c], u[4 + c], 0x31);
-    }
-}
-
 /* panel[p][c] = float(w[j0 + c, kb + p]) for p < kc, c < 16; rows past nj are zero. Whole 8 x 8
- * blocks go through transpose8; the edges (kc % 8, a partial 8 rows) element by element. */
+ * blocks go through pg_v8_transpose8; the edges (kc % 8, a partial 8 rows) element by element. */
 static ALWAYS_INLINE PG_AVX2 void pack_panel(int kind, const void *w, const uint16_t *s, int64_t k,
                                              int64_t j0, int64_t nj, int64_t kb, int64_t kc, float *panel) {
     for (int64_t half = 0; half < NR_PACK / 8; half++) {
@@ -192,7 +169,7 @@ static ALWAYS_INLINE PG_AVX2 void pack_panel(int kind, const void *w, const uint
                 for (int rr = 0; rr < 8; rr++) {
                     blk[rr] = load_w8(kind, w, wb + rr * k + p0, pg_s_at(kind, s, k, j0 + half * 8 + rr, kb + p0));
                 }
-                transpose8(blk);
+                pg_v8_transpose8(blk);
 #pragma GCC unroll 8
                 for (int pp = 0; pp < 8; pp++) {
                     _mm256_store_ps(panel + (p0 + pp) * NR_PACK + half * 8, blk[pp]);

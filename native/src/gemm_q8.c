@@ -19,8 +19,10 @@
  */
 #include <float.h>
 #include <immintrin.h>
+#include <string.h>
 
 #include "gemm_q8.h"
+#include "gemm_q8_packed.h"
 #include "pg_internal.h"
 #include "pg_vmath.h"
 
@@ -266,6 +268,145 @@ PG_AVX512_VNNI void pg_gemm_q8_avx512_vnni(const int8_t *xq, const float *xs, co
     gemm_q8_avx512(1, xq, xs, q, s, y, ldy, m, k, n0, n1);
 }
 
+/* ---- AVX-512: packed integer products (prefill; gemm_q8_packed.h) ---------------------------- */
+
+/* dst += the products of u (unsigned bytes) and v (signed bytes), 4 per int32 lane: VPDPBUSD in inline asm, as
+ * dot4 above (the intrinsic would need the VNNI target in the template shared with the MADDWD variant). */
+#define PG_DPBUSD_EVEX(dst, u, v) __asm__("vpdpbusd %[vv], %[uu], %[d]" : [d] "+v"(dst) : [uu] "v"(u), [vv] "v"(v))
+
+#define Q8P_MR 6 /* rows of a tile: 12 int32 and 12 float accumulators, two weight vectors and a broadcast */
+
+/* Whole panels (pg_q8p_pack_fn), 16 columns at a time: each row's next 64 bytes (DPBUSD: 16 groups of 4) or 32
+ * bytes widened to 16 pairs (MADDWD) as one vector of 16 32-bit lanes, 16 rows transposed into 16 vectors of the
+ * panel. */
+static PG_AVX512 void q8p_pack(int unit, const int8_t *q, int64_t k, int64_t p0, int64_t span, void *bp) {
+    const int per = unit == PG_Q8P_DPBUSD ? 4 : 2; /* k per 32-bit lane */
+    for (int64_t h = 0; h < 2; h++) {
+        const int8_t *q0 = q + h * 16 * k + p0;
+        for (int64_t p = 0; p < span; p += 16 * per) {
+            __m512 blk[16];
+#pragma GCC unroll 16
+            for (int rr = 0; rr < 16; rr++) {
+                const int8_t *src = q0 + rr * k + p;
+                blk[rr] = unit == PG_Q8P_DPBUSD
+                              ? _mm512_castsi512_ps(_mm512_xor_si512(_mm512_loadu_si512(src), _mm512_set1_epi8((char)0x80)))
+                              : _mm512_castsi512_ps(_mm512_cvtepi8_epi16(_mm256_loadu_si256((const __m256i *)src)));
+            }
+            pg_v_transpose16(blk);
+#pragma GCC unroll 16
+            for (int t = 0; t < 16; t++) {
+                _mm512_store_ps((float *)bp + (p / per + t) * 32 + h * 16, blk[t]);
+            }
+        }
+    }
+}
+
+/* A tile of MR rows x 32 columns (two 16-lane halves) over kcb blocks; arguments as pg_q8p_fn. */
+static ALWAYS_INLINE PG_AVX512 void q8p_tile(int unit, int MR, const void *a, int64_t lda, const float *xs,
+                                             int64_t ldxs, const int32_t *corr, const void *bp, const float *sp,
+                                             int64_t kcb, float *y, int64_t ldy, int64_t cols, int accumulate) {
+    __m512 facc[6][2];
+#pragma GCC unroll 6
+    for (int r = 0; r < MR; r++) {
+        facc[r][0] = facc[r][1] = _mm512_setzero_ps();
+    }
+    for (int64_t b = 0; b < kcb; b++) {
+        __m512i iacc[6][2];
+        if (unit == PG_Q8P_DPBUSD) {
+            const int8_t *ab = (const int8_t *)a + b * PG_Q8_BLOCK;
+            const uint8_t *bb = (const uint8_t *)bp + b * 8 * 32 * 4;
+#pragma GCC unroll 6
+            for (int r = 0; r < MR; r++) {
+                iacc[r][0] = iacc[r][1] = _mm512_set1_epi32(corr[r * PG_Q8P_KCB_DPBUSD + b]);
+            }
+#pragma GCC unroll 8
+            for (int g = 0; g < 8; g++) {
+                const __m512i w0 = _mm512_load_si512(bb + g * 128), w1 = _mm512_load_si512(bb + g * 128 + 64);
+#pragma GCC unroll 6
+                for (int r = 0; r < MR; r++) {
+                    int32_t x4;
+                    memcpy(&x4, ab + r * lda + 4 * g, 4);
+                    const __m512i av = _mm512_set1_epi32(x4);
+                    PG_DPBUSD_EVEX(iacc[r][0], w0, av);
+                    PG_DPBUSD_EVEX(iacc[r][1], w1, av);
+                }
+            }
+        } else {
+            const int16_t *ab = (const int16_t *)a + b * 16 * Q8P_MR * 2;
+            const int16_t *bb = (const int16_t *)bp + b * 16 * 32 * 2;
+#pragma GCC unroll 6
+            for (int r = 0; r < MR; r++) {
+                iacc[r][0] = iacc[r][1] = _mm512_setzero_si512();
+            }
+#pragma GCC unroll 16
+            for (int g = 0; g < 16; g++) {
+                const __m512i w0 = _mm512_load_si512(bb + g * 64), w1 = _mm512_load_si512(bb + g * 64 + 32);
+#pragma GCC unroll 6
+                for (int r = 0; r < MR; r++) {
+                    int32_t x2;
+                    memcpy(&x2, ab + (g * Q8P_MR + r) * 2, 4);
+                    const __m512i av = _mm512_set1_epi32(x2);
+                    iacc[r][0] = _mm512_add_epi32(iacc[r][0], _mm512_madd_epi16(w0, av));
+                    iacc[r][1] = _mm512_add_epi32(iacc[r][1], _mm512_madd_epi16(w1, av));
+                    /* keeps each sum a chain: gcc otherwise reassociates the 16 adds into a tree whose
+                     * partial products do not fit the registers (11 KB of spills) */
+                    __asm__("" : "+v"(iacc[r][0]), "+v"(iacc[r][1]));
+                }
+            }
+        }
+        const __m512 s0 = _mm512_load_ps(sp + b * 32), s1 = _mm512_load_ps(sp + b * 32 + 16);
+#pragma GCC unroll 6
+        for (int r = 0; r < MR; r++) {
+            const __m512 xv = _mm512_set1_ps(xs[r * ldxs + b]);
+            facc[r][0] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(iacc[r][0]), _mm512_mul_ps(s0, xv), facc[r][0]);
+            facc[r][1] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(iacc[r][1]), _mm512_mul_ps(s1, xv), facc[r][1]);
+        }
+    }
+    const __mmask16 m0 = pg_v_tail(cols), m1 = pg_v_tail(cols - 16);
+#pragma GCC unroll 6
+    for (int r = 0; r < MR; r++) {
+        float *yr = y + r * ldy;
+        __m512 v0 = facc[r][0], v1 = facc[r][1];
+        if (accumulate) {
+            v0 = _mm512_add_ps(v0, _mm512_maskz_loadu_ps(m0, yr));
+            v1 = _mm512_add_ps(v1, _mm512_maskz_loadu_ps(m1, yr + 16));
+        }
+        _mm512_mask_storeu_ps(yr, m0, v0);
+        _mm512_mask_storeu_ps(yr + 16, m1, v1);
+    }
+}
+
+#define Q8P_TILE_FN(unit, MR)                                                                               \
+    static PG_AVX512 void q8p_##unit##_##MR(const void *a, int64_t lda, const float *xs, int64_t ldxs,     \
+                                            const int32_t *corr, const void *bp, const float *sp,          \
+                                            int64_t kcb, float *y, int64_t ldy, int64_t cols,              \
+                                            int accumulate) {                                              \
+        q8p_tile(PG_Q8P_##unit, MR, a, lda, xs, ldxs, corr, bp, sp, kcb, y, ldy, cols, accumulate);      \
+    }
+#define Q8P_TILE_FNS(unit)                                                                                  \
+    Q8P_TILE_FN(unit, 1) Q8P_TILE_FN(unit, 2) Q8P_TILE_FN(unit, 3) Q8P_TILE_FN(unit, 4) Q8P_TILE_FN(unit, 5) \
+    Q8P_TILE_FN(unit, 6)
+
+Q8P_TILE_FNS(DPBUSD)
+Q8P_TILE_FNS(MADDWD)
+
+static const pg_q8p_fn Q8P_DPBUSD_TILES[6] = {q8p_DPBUSD_1, q8p_DPBUSD_2, q8p_DPBUSD_3,
+                                               q8p_DPBUSD_4, q8p_DPBUSD_5, q8p_DPBUSD_6};
+static const pg_q8p_fn Q8P_MADDWD_TILES[6] = {q8p_MADDWD_1, q8p_MADDWD_2, q8p_MADDWD_3,
+                                               q8p_MADDWD_4, q8p_MADDWD_5, q8p_MADDWD_6};
+
+PG_AVX512 void pg_gemm_q8_avx512_packed(const int8_t *xq, const float *xs, const int8_t *q, const uint16_t *s,
+                                        float *y, int64_t ldy, int64_t m, int64_t k, int64_t n0, int64_t n1) {
+    pg_q8p_loop(PG_Q8P_MADDWD, 32, Q8P_MR, Q8P_MADDWD_TILES, q8p_pack, xq, xs, q, s, y, ldy, m, k, n0, n1);
+}
+
+/* Runs only where pg_has_avx512_vnni() (its tiles' VPDPBUSD). */
+PG_AVX512_VNNI void pg_gemm_q8_avx512_vnni_packed(const int8_t *xq, const float *xs, const int8_t *q,
+                                                  const uint16_t *s, float *y, int64_t ldy, int64_t m, int64_t k,
+                                                  int64_t n0, int64_t n1) {
+    pg_q8p_loop(PG_Q8P_DPBUSD, 32, Q8P_MR, Q8P_DPBUSD_TILES, q8p_pack, xq, xs, q, s, y, ldy, m, k, n0, n1);
+}
+
 /* ---- AVX-512: dequantization ----------------------------------------------------------------- */
 
 PG_AVX512 void pg_dequantize_q8_avx512(const int8_t *q, const uint16_t *s, int64_t k, int64_t r0, int64_t rows,
@@ -301,12 +442,23 @@ void pg_gemm_q8(const int8_t *xq, const float *xs, const int8_t *q, const uint16
     if (m <= 0 || n0 >= n1) {
         return;
     }
+    const int packed = m >= PG_GEMM_Q8_PACKED_MIN_M;
     switch (pg_isa()) {
     case PG_ISA_AVX512:
-        (pg_has_avx512_vnni() ? pg_gemm_q8_avx512_vnni : pg_gemm_q8_avx512)(xq, xs, q, s, y, ldy, m, k, n0, n1);
+        if (packed) {
+            (pg_has_avx512_vnni() ? pg_gemm_q8_avx512_vnni_packed : pg_gemm_q8_avx512_packed)(xq, xs, q, s, y, ldy,
+                                                                                            m, k, n0, n1);
+        } else {
+            (pg_has_avx512_vnni() ? pg_gemm_q8_avx512_vnni : pg_gemm_q8_avx512)(xq, xs, q, s, y, ldy, m, k, n0, n1);
+        }
         break;
     case PG_ISA_AVX2:
-        pg_gemm_q8_avx2(xq, xs, q, s, y, ldy, m, k, n0, n1);
+        if (packed) {
+            (pg_has_avx_vnni() ? pg_gemm_q8_avx2_vnni_packed : pg_gemm_q8_avx2_packed)(xq, xs, q, s, y, ldy, m, k,
+                                                                                      n0, n1);
+        } else {
+            pg_gemm_q8_avx2(xq, xs, q, s, y, ldy, m, k, n0, n1);
+        }
         break;
     default:
         pg_gemm_q8_scalar(xq, xs, q, s, y, ldy, m, k, n0, n1);

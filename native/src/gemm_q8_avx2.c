@@ -15,6 +15,7 @@
 #include <immintrin.h>
 
 #include "gemm_q8.h"
+#include "gemm_q8_packed.h"
 #include "pg_internal.h"
 #include "pg_vmath_avx2.h"
 
@@ -166,6 +167,170 @@ static const pg_q8_fn Q8_TILES[3][3] = {{q8_1x1, q8_1x4, q8_1x8}, {q8_2x1, q8_2x
 PG_AVX2 void pg_gemm_q8_avx2(const int8_t *xq, const float *xs, const int8_t *q, const uint16_t *s, float *y,
                              int64_t ldy, int64_t m, int64_t k, int64_t n0, int64_t n1) {
     pg_q8_loop(Q8_TILES, 3, xq, xs, q, s, y, ldy, m, k, n0, n1);
+}
+
+/* ---- packed integer products (prefill; gemm_q8_packed.h) ---------------------------------------- */
+
+/* The 256-bit VPDPBUSD in its two encodings, as inline asm (the AVX2 target knows neither): VEX (AVX-VNNI,
+ * registers 0-15) for CPUs with AVX-VNNI and no AVX-512 (Alder Lake and later cores, Sierra Forest), EVEX
+ * (AVX512-VNNI + VL) for the tests, which thereby run this exact template on AVX-512 machines. The two differ
+ * in the prefix byte only. */
+#define PG_DPBUSD_VEX(dst, u, v) __asm__("%{vex%} vpdpbusd %[vv], %[uu], %[d]" : [d] "+x"(dst) : [uu] "x"(u), [vv] "x"(v))
+#define PG_DPBUSD_EVEX(dst, u, v) __asm__("vpdpbusd %[vv], %[uu], %[d]" : [d] "+x"(dst) : [uu] "x"(u), [vv] "x"(v))
+
+enum { UNIT_MADDWD, UNIT_DPBUSD_VEX, UNIT_DPBUSD_EVEX };
+
+#define Q8P_MR 3 /* rows of a tile: 6 int32 and 6 float accumulators, two weight vectors and a broadcast */
+
+/* Whole panels (pg_q8p_pack_fn), 8 columns at a time: each row's next 32 bytes (DPBUSD: 8 groups of 4) or 16
+ * bytes widened to 8 pairs (MADDWD) as one vector of 8 32-bit lanes, 8 rows transposed into 8 vectors of the
+ * panel. */
+static PG_AVX2 void q8p_pack(int unit, const int8_t *q, int64_t k, int64_t p0, int64_t span, void *bp) {
+    const int per = unit == PG_Q8P_DPBUSD ? 4 : 2; /* k per 32-bit lane */
+    for (int64_t h = 0; h < 2; h++) {
+        const int8_t *q0 = q + h * 8 * k + p0;
+        for (int64_t p = 0; p < span; p += 8 * per) {
+            __m256 blk[8];
+#pragma GCC unroll 8
+            for (int rr = 0; rr < 8; rr++) {
+                const int8_t *src = q0 + rr * k + p;
+                blk[rr] = unit == PG_Q8P_DPBUSD
+                              ? _mm256_castsi256_ps(_mm256_xor_si256(_mm256_loadu_si256((const __m256i *)src),
+                                                                     _mm256_set1_epi8((char)0x80)))
+                              : _mm256_castsi256_ps(_mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)src)));
+            }
+            pg_v8_transpose8(blk);
+#pragma GCC unroll 8
+            for (int t = 0; t < 8; t++) {
+                _mm256_store_ps((float *)bp + (p / per + t) * 16 + h * 8, blk[t]);
+            }
+        }
+    }
+}
+
+/* A tile of MR rows x 16 columns (two 8-lane halves) over kcb blocks; arguments as pg_q8p_fn. */
+static ALWAYS_INLINE PG_AVX2 void q8p_tile(int unit, int MR, const void *a, int64_t lda, const float *xs,
+                                           int64_t ldxs, const int32_t *corr, const void *bp, const float *sp,
+                                           int64_t kcb, float *y, int64_t ldy, int64_t cols, int accumulate) {
+    __m256 facc[3][2];
+#pragma GCC unroll 3
+    for (int r = 0; r < MR; r++) {
+        facc[r][0] = facc[r][1] = _mm256_setzero_ps();
+    }
+    for (int64_t b = 0; b < kcb; b++) {
+        __m256i iacc[3][2];
+        if (unit != UNIT_MADDWD) {
+            const int8_t *ab = (const int8_t *)a + b * PG_Q8_BLOCK;
+            const uint8_t *bb = (const uint8_t *)bp + b * 8 * 16 * 4;
+#pragma GCC unroll 3
+            for (int r = 0; r < MR; r++) {
+                iacc[r][0] = iacc[r][1] = _mm256_set1_epi32(corr[r * PG_Q8P_KCB_DPBUSD + b]);
+            }
+#pragma GCC unroll 8
+            for (int g = 0; g < 8; g++) {
+                const __m256i w0 = _mm256_load_si256((const __m256i *)(bb + g * 64));
+                const __m256i w1 = _mm256_load_si256((const __m256i *)(bb + g * 64 + 32));
+#pragma GCC unroll 3
+                for (int r = 0; r < MR; r++) {
+                    int32_t x4;
+                    memcpy(&x4, ab + r * lda + 4 * g, 4);
+                    const __m256i av = _mm256_set1_epi32(x4);
+                    if (unit == UNIT_DPBUSD_VEX) {
+                        PG_DPBUSD_VEX(iacc[r][0], w0, av);
+                        PG_DPBUSD_VEX(iacc[r][1], w1, av);
+                    } else {
+                        PG_DPBUSD_EVEX(iacc[r][0], w0, av);
+                        PG_DPBUSD_EVEX(iacc[r][1], w1, av);
+                    }
+                }
+            }
+        } else {
+            const int16_t *ab = (const int16_t *)a + b * 16 * Q8P_MR * 2;
+            const int16_t *bb = (const int16_t *)bp + b * 16 * 16 * 2;
+#pragma GCC unroll 3
+            for (int r = 0; r < MR; r++) {
+                iacc[r][0] = iacc[r][1] = _mm256_setzero_si256();
+            }
+#pragma GCC unroll 16
+            for (int g = 0; g < 16; g++) {
+                const __m256i w0 = _mm256_load_si256((const __m256i *)(bb + g * 32));
+                const __m256i w1 = _mm256_load_si256((const __m256i *)(bb + g * 32 + 16));
+#pragma GCC unroll 3
+                for (int r = 0; r < MR; r++) {
+                    int32_t x2;
+                    memcpy(&x2, ab + (g * Q8P_MR + r) * 2, 4);
+                    const __m256i av = _mm256_set1_epi32(x2);
+                    iacc[r][0] = _mm256_add_epi32(iacc[r][0], _mm256_madd_epi16(w0, av));
+                    iacc[r][1] = _mm256_add_epi32(iacc[r][1], _mm256_madd_epi16(w1, av));
+                    /* keeps each sum a chain: gcc otherwise reassociates the 16 adds into a tree whose
+                     * partial products do not fit the registers (11 KB of spills) */
+                    __asm__("" : "+x"(iacc[r][0]), "+x"(iacc[r][1]));
+                }
+            }
+        }
+        const __m256 s0 = _mm256_load_ps(sp + b * 16), s1 = _mm256_load_ps(sp + b * 16 + 8);
+#pragma GCC unroll 3
+        for (int r = 0; r < MR; r++) {
+            const __m256 xv = _mm256_broadcast_ss(xs + r * ldxs + b);
+            facc[r][0] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(iacc[r][0]), _mm256_mul_ps(s0, xv), facc[r][0]);
+            facc[r][1] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(iacc[r][1]), _mm256_mul_ps(s1, xv), facc[r][1]);
+        }
+    }
+#pragma GCC unroll 3
+    for (int r = 0; r < MR; r++) {
+        float *yr = y + r * ldy;
+        if (cols == 16) {
+            __m256 v0 = facc[r][0], v1 = facc[r][1];
+            if (accumulate) {
+                v0 = _mm256_add_ps(v0, _mm256_loadu_ps(yr));
+                v1 = _mm256_add_ps(v1, _mm256_loadu_ps(yr + 8));
+            }
+            _mm256_storeu_ps(yr, v0);
+            _mm256_storeu_ps(yr + 8, v1);
+        } else {
+            /* the last panel of the range: through a copy, so nothing past column cols is touched */
+            float tmp[16] __attribute__((aligned(32)));
+            _mm256_store_ps(tmp, facc[r][0]);
+            _mm256_store_ps(tmp + 8, facc[r][1]);
+            for (int64_t c = 0; c < cols; c++) {
+                yr[c] = accumulate ? yr[c] + tmp[c] : tmp[c];
+            }
+        }
+    }
+}
+
+#define Q8P_TILE_FN(unit, MR)                                                                              \
+    static PG_AVX2 void q8p_##unit##_##MR(const void *a, int64_t lda, const float *xs, int64_t ldxs,      \
+                                          const int32_t *corr, const void *bp, const float *sp,           \
+                                          int64_t kcb, float *y, int64_t ldy, int64_t cols,               \
+                                          int accumulate) {                                               \
+        q8p_tile(UNIT_##unit, MR, a, lda, xs, ldxs, corr, bp, sp, kcb, y, ldy, cols, accumulate);       \
+    }
+
+Q8P_TILE_FN(MADDWD, 1) Q8P_TILE_FN(MADDWD, 2) Q8P_TILE_FN(MADDWD, 3)
+Q8P_TILE_FN(DPBUSD_VEX, 1) Q8P_TILE_FN(DPBUSD_VEX, 2) Q8P_TILE_FN(DPBUSD_VEX, 3)
+Q8P_TILE_FN(DPBUSD_EVEX, 1) Q8P_TILE_FN(DPBUSD_EVEX, 2) Q8P_TILE_FN(DPBUSD_EVEX, 3)
+
+static const pg_q8p_fn Q8P_MADDWD_TILES[3] = {q8p_MADDWD_1, q8p_MADDWD_2, q8p_MADDWD_3};
+static const pg_q8p_fn Q8P_VEX_TILES[3] = {q8p_DPBUSD_VEX_1, q8p_DPBUSD_VEX_2, q8p_DPBUSD_VEX_3};
+static const pg_q8p_fn Q8P_EVEX_TILES[3] = {q8p_DPBUSD_EVEX_1, q8p_DPBUSD_EVEX_2, q8p_DPBUSD_EVEX_3};
+
+PG_AVX2 void pg_gemm_q8_avx2_packed(const int8_t *xq, const float *xs, const int8_t *q, const uint16_t *s,
+                                    float *y, int64_t ldy, int64_t m, int64_t k, int64_t n0, int64_t n1) {
+    pg_q8p_loop(PG_Q8P_MADDWD, 16, Q8P_MR, Q8P_MADDWD_TILES, q8p_pack, xq, xs, q, s, y, ldy, m, k, n0, n1);
+}
+
+/* Runs only where pg_has_avx_vnni(). */
+PG_AVX2 void pg_gemm_q8_avx2_vnni_packed(const int8_t *xq, const float *xs, const int8_t *q, const uint16_t *s,
+                                         float *y, int64_t ldy, int64_t m, int64_t k, int64_t n0, int64_t n1) {
+    pg_q8p_loop(PG_Q8P_DPBUSD, 16, Q8P_MR, Q8P_VEX_TILES, q8p_pack, xq, xs, q, s, y, ldy, m, k, n0, n1);
+}
+
+/* The same template in EVEX form: runs only where pg_has_avx512_vnni() (AVX512-VL is implied there). */
+PG_AVX2 void pg_gemm_q8_avx2_vnni_evex_packed(const int8_t *xq, const float *xs, const int8_t *q,
+                                              const uint16_t *s, float *y, int64_t ldy, int64_t m, int64_t k,
+                                              int64_t n0, int64_t n1) {
+    pg_q8p_loop(PG_Q8P_DPBUSD, 16, Q8P_MR, Q8P_EVEX_TILES, q8p_pack, xq, xs, q, s, y, ldy, m, k, n0, n1);
 }
 
 /* ---- dequantization -------------------------------------------------------------------------- */

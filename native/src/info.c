@@ -57,6 +57,11 @@ int32_t pg_cpu_features(void) {
     int zmm_ok = (xcr0 & 0xe6) == 0xe6;
     if (avx2 && fma && f16c && (xcr0 & 0x6) == 0x6) {
         features |= PG_CPU_AVX2;
+        unsigned a1, b1, c1, d1;
+        __cpuid_count(7, 1, a1, b1, c1, d1);
+        if ((a1 >> 4) & 1) {
+            features |= PG_CPU_AVX_VNNI;
+        }
     }
     if (avx512f && zmm_ok) {
         features |= PG_CPU_AVX512F;
@@ -177,14 +182,19 @@ const char *pg_kernel_path(int32_t family) {
     case PG_FAMILY_GEMM_Q8:
         if (isa >= PG_ISA_AVX512) {
             return pg_has_avx512_vnni()
-                       ? "avx512_vnni (vpdpbusd) for decode, avx512 packed 12x32 f32 tiles over dequantized panels "
-                         "for prefill"
-                       : "avx512 (vpmaddubsw) for decode, avx512 packed 12x32 f32 tiles over dequantized panels for "
-                         "prefill";
+                       ? "avx512_vnni (vpdpbusd: stream below " PG_STR(PG_GEMM_Q8_PACKED_MIN_M) " rows, packed 6x32 "
+                         "integer tiles from there)"
+                       : "avx512 (vpmaddubsw stream below " PG_STR(PG_GEMM_Q8_PACKED_MIN_M) " rows, vpmaddwd packed "
+                         "6x32 integer tiles from there)";
         }
-        return isa == PG_ISA_AVX2
-                   ? "avx2 (vpmaddubsw) for decode, avx2 packed 6x16 f32 tiles over dequantized panels for prefill"
-                   : "scalar";
+        if (isa == PG_ISA_AVX2) {
+            return pg_has_avx_vnni()
+                       ? "avx2 (vpmaddubsw stream below " PG_STR(PG_GEMM_Q8_PACKED_MIN_M) " rows, avx_vnni vpdpbusd "
+                         "packed 3x16 integer tiles from there)"
+                       : "avx2 (vpmaddubsw stream below " PG_STR(PG_GEMM_Q8_PACKED_MIN_M) " rows, vpmaddwd packed 3x16 "
+                         "integer tiles from there)";
+        }
+        return "scalar";
     case PG_FAMILY_GEMM_BF16_DP:
         return isa >= PG_ISA_AVX512 && pg_has_avx512_bf16() ? "avx512_bf16 (vdpbf16ps)"
                                                              : "none: runs the 16-bit product (pg_gemm_bf16)";

@@ -47,6 +47,12 @@ static inline int pg_has_avx512_vnni(void) {
     return pg_has_avx512() && __builtin_cpu_supports("avx512vnni");
 }
 
+/* The CPU has AVX-VNNI (the VEX-encoded 256-bit VPDPBUSD) next to AVX2: cores without AVX-512 (Alder Lake and
+ * later client cores, Sierra Forest); AVX-512 CPUs with AVX512-VNNI have the EVEX form instead. */
+static inline int pg_has_avx_vnni(void) {
+    return pg_has_avx2() && __builtin_cpu_supports("avxvnni");
+}
+
 /* The level every dispatcher uses: the best the CPU supports, lowered by pg_isa_cap (or by the
  * PG_ISA environment variable read once at load). One relaxed atomic load. */
 int pg_isa(void);
@@ -207,6 +213,18 @@ void pg_gemm_q8_avx512(const int8_t *xq, const float *xs, const int8_t *q, const
                        int64_t ldy, int64_t m, int64_t k, int64_t n0, int64_t n1);
 void pg_gemm_q8_avx512_vnni(const int8_t *xq, const float *xs, const int8_t *q, const uint16_t *s, float *y,
                             int64_t ldy, int64_t m, int64_t k, int64_t n0, int64_t n1);
+/* pg_gemm_q8's packed path (gemm_q8_packed.h), from PG_GEMM_Q8_PACKED_MIN_M rows: VPDPBUSD where the level's
+ * VNNI exists, VPMADDWD otherwise; the _evex variant is the AVX2 VNNI template in its EVEX encoding (tests). */
+void pg_gemm_q8_avx2_packed(const int8_t *xq, const float *xs, const int8_t *q, const uint16_t *s, float *y,
+                            int64_t ldy, int64_t m, int64_t k, int64_t n0, int64_t n1);
+void pg_gemm_q8_avx2_vnni_packed(const int8_t *xq, const float *xs, const int8_t *q, const uint16_t *s, float *y,
+                                 int64_t ldy, int64_t m, int64_t k, int64_t n0, int64_t n1);
+void pg_gemm_q8_avx2_vnni_evex_packed(const int8_t *xq, const float *xs, const int8_t *q, const uint16_t *s,
+                                      float *y, int64_t ldy, int64_t m, int64_t k, int64_t n0, int64_t n1);
+void pg_gemm_q8_avx512_packed(const int8_t *xq, const float *xs, const int8_t *q, const uint16_t *s, float *y,
+                              int64_t ldy, int64_t m, int64_t k, int64_t n0, int64_t n1);
+void pg_gemm_q8_avx512_vnni_packed(const int8_t *xq, const float *xs, const int8_t *q, const uint16_t *s,
+                                   float *y, int64_t ldy, int64_t m, int64_t k, int64_t n0, int64_t n1);
 void pg_dequantize_q8_scalar(const int8_t *q, const uint16_t *s, int64_t k, int64_t r0, int64_t rows, float *out);
 void pg_dequantize_q8_avx2(const int8_t *q, const uint16_t *s, int64_t k, int64_t r0, int64_t rows, float *out);
 void pg_dequantize_q8_avx512(const int8_t *q, const uint16_t *s, int64_t k, int64_t r0, int64_t rows, float *out);

@@ -22,7 +22,8 @@ typedef void (*gemm_q8_f32_fn)(const float *, int64_t, const int8_t *, const uin
                                int64_t, int64_t, int64_t, int64_t);
 typedef void (*dequantize_fn)(const int8_t *, const uint16_t *, int64_t, int64_t, int64_t, float *);
 
-/* One row per variant: the functions it has (NULL: none), the level it needs, whether it needs VNNI, and
+/* One row per variant: the functions it has (NULL: none), the level it needs, the VNNI it needs (1: AVX512-VNNI,
+ * 2: AVX-VNNI), and
  * the cap the dispatcher runs under (-1: none). */
 static const struct {
     const char *name;
@@ -43,6 +44,11 @@ static const struct {
      PG_ISA_AVX512, 0, -1},
     {"avx512_packed", NULL, NULL, pg_gemm_q8_f32_avx512_packed, NULL, PG_ISA_AVX512, 0, -1},
     {"avx512_vnni", NULL, pg_gemm_q8_avx512_vnni, NULL, NULL, PG_ISA_AVX512, 1, -1},
+    {"avx2_packed (vpmaddwd)", NULL, pg_gemm_q8_avx2_packed, NULL, NULL, PG_ISA_AVX2, 0, -1},
+    {"avx2_vnni_packed (avx_vnni)", NULL, pg_gemm_q8_avx2_vnni_packed, NULL, NULL, PG_ISA_AVX2, 2, -1},
+    {"avx2_vnni_evex_packed", NULL, pg_gemm_q8_avx2_vnni_evex_packed, NULL, NULL, PG_ISA_AVX512, 1, -1},
+    {"avx512_packed (vpmaddwd)", NULL, pg_gemm_q8_avx512_packed, NULL, NULL, PG_ISA_AVX512, 0, -1},
+    {"avx512_vnni_packed", NULL, pg_gemm_q8_avx512_vnni_packed, NULL, NULL, PG_ISA_AVX512, 1, -1},
     {"dispatch", pg_quantize_q8, pg_gemm_q8, pg_gemm_q8_f32, pg_dequantize_q8, PG_ISA_SCALAR, 0, -1},
     {"dispatch capped at scalar", pg_quantize_q8, pg_gemm_q8, pg_gemm_q8_f32, pg_dequantize_q8, PG_ISA_SCALAR, 0,
      PG_ISA_SCALAR},
@@ -55,7 +61,8 @@ static const struct {
 #define NVAR (sizeof VARIANTS / sizeof VARIANTS[0])
 
 static int runs(size_t v) {
-    return isa_ok(VARIANTS[v].isa) && (!VARIANTS[v].vnni || pg_has_avx512_vnni());
+    return isa_ok(VARIANTS[v].isa) && (VARIANTS[v].vnni != 1 || pg_has_avx512_vnni()) &&
+           (VARIANTS[v].vnni != 2 || pg_has_avx_vnni());
 }
 
 static double g_worst_q8;  /* largest |error| / sum |s xs q xq| of pg_gemm_q8 */
@@ -519,7 +526,7 @@ static void run_case(int64_t m, int64_t k, int64_t n, int64_t n0, int64_t n1, in
 int main(void) {
     test_quantize();
 
-    static const int64_t MS[] = {1, 2, 3, 4, 5, 31, 32, 33, 40};
+    static const int64_t MS[] = {1, 2, 3, 4, 5, 15, 16, 17, 31, 32, 33, 40};
     static const int64_t KS[] = {1, 31, 32, 33, 64, 100, 2048 + 17};
     static const int64_t NS[] = {1, 7, 9, 33, 70};
     for (size_t mi = 0; mi < sizeof MS / sizeof MS[0]; mi++) {
@@ -541,6 +548,10 @@ int main(void) {
     run_case(2, 4096, 9, 0, 9, 4096, 9, 0);
     run_case(1, 64, 301, 0, 301, 64, 301, 0);
     run_case(37, 1024, 300, 5, 300, 1030, 303, 0);
+    /* the packed path: more rows than its 384-row block, several k-chunks (512 and 128 columns), a partial
+     * block at the end, panels cut at n1 */
+    run_case(400, 600 + 7, 70, 3, 69, 600 + 9, 71, 1);
+    run_case(390, 1024, 33, 0, 33, 1024, 33, 0);
     run_case(5, 0, 6, 0, 6, 1, 6, 0);
     run_case(40, 0, 6, 1, 5, 1, 6, 0);
     run_case(5, 16, 6, 4, 4, 16, 6, 0);

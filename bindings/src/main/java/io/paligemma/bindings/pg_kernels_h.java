@@ -123,6 +123,15 @@ public class pg_kernels_h {
     public static int PG_CPU_AVX512_VNNI() {
         return PG_CPU_AVX512_VNNI;
     }
+    private static final int PG_CPU_AVX_VNNI = (int)64L;
+    /**
+     * {@snippet lang=c :
+     * #define PG_CPU_AVX_VNNI 64
+     * }
+     */
+    public static int PG_CPU_AVX_VNNI() {
+        return PG_CPU_AVX_VNNI;
+    }
     private static final int PG_ISA_SCALAR = (int)0L;
     /**
      * {@snippet lang=c :
@@ -1779,6 +1788,15 @@ public class pg_kernels_h {
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
+    }
+    private static final int PG_GEMM_Q8_PACKED_MIN_M = (int)32L;
+    /**
+     * {@snippet lang=c :
+     * #define PG_GEMM_Q8_PACKED_MIN_M 32
+     * }
+     */
+    public static int PG_GEMM_Q8_PACKED_MIN_M() {
+        return PG_GEMM_Q8_PACKED_MIN_M;
     }
 
     private static class pg_gemm_q8 {

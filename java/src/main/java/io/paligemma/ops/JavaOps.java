@@ -50,23 +50,54 @@ public final class JavaOps implements Ops {
         int n = Checks.linear(x, m, k, w, bias, y);
         int kind = kind(w.dtype());
         MemorySegment wd = w.data();
-        boolean integer = kind == VectorGemm.KIND_Q8 && m < Q8.FLOAT_MIN_ROWS;
-        Q8Scratch q8 = integer ? Q8Scratch.forRows(m, k) : null;
-        if (integer) {
-            Q8.quantizeActivations(x, k, m, k, q8.xq(m, k), q8.xs(m, k));
+        if (kind == VectorGemm.KIND_Q8) {
+            linearQ8(x, m, k, w, bias, y, n);
+            return;
         }
         parallel.forRange(n, grain(COLUMN_GRAIN, (long) m * k), (n0, n1) -> {
-            if (integer) {
-                GemmQ8.columns(q8.xq(m, k), q8.xs(m, k), m, k, wd, w.scales(), y, n, n0, n1);
+            GemmNT.columns(x, k, m, k, kind, wd, w.scales(), k, y, n, n0, n1, 1f);
+            addBias(y, bias, m, n, n0, n1);
+        });
+    }
+
+    /** y[i, j] += bias[j] for columns [n0, n1) of y [m, n] (nothing without a bias). */
+    private static void addBias(MemorySegment y, MemorySegment bias, int m, int n, int n0, int n1) {
+        if (bias != null) {
+            for (int i = 0; i < m; i++) {
+                long row = (long) i * n * 4;
+                Elementwise.add(y, row, y, row, bias, 0, n0, n1);
+            }
+        }
+    }
+
+    /**
+     * Q8_0 weights: activations quantized per block (rows split over the threads), then the integer block
+     * sums of {@link GemmQ8} below {@link Q8#FLOAT_MIN_ROWS} rows, or from there the float32 GEMM of the
+     * dequantized activations against dequantized weight panels: the same product (see {@link Q8}).
+     */
+    private void linearQ8(MemorySegment x, int m, int k, Tensor w, MemorySegment bias, MemorySegment y, int n) {
+        boolean floats = m >= Q8.FLOAT_MIN_ROWS;
+        Q8Scratch q8 = Q8Scratch.forRows(m, k, floats);
+        MemorySegment xq = q8.xq(m, k);
+        MemorySegment xs = q8.xs(m, k);
+        int kb = Q8.blocks(k);
+        long ldq = (long) kb * Q8.BLOCK;
+        parallel.forRange(m, grain(1, k), (i0, i1) -> {
+            MemorySegment rowsX = x.asSlice(i0 * (long) k * 4, (long) (i1 - i0) * k * 4);
+            MemorySegment rowsQ = xq.asSlice(i0 * ldq, (i1 - i0) * ldq);
+            MemorySegment rowsS = xs.asSlice(i0 * (long) kb * 4, (long) (i1 - i0) * kb * 4);
+            Q8.quantizeActivations(rowsX, k, i1 - i0, k, rowsQ, rowsS);
+            if (floats) {
+                Q8.dequantizeActivations(rowsQ, rowsS, i1 - i0, k, q8.xf(m, k).asSlice(i0 * (long) k * 4), k);
+            }
+        });
+        parallel.forRange(n, grain(COLUMN_GRAIN, (long) m * k), (n0, n1) -> {
+            if (floats) {
+                GemmNT.columns(q8.xf(m, k), k, m, k, VectorGemm.KIND_Q8, w.data(), w.scales(), k, y, n, n0, n1, 1f);
             } else {
-                GemmNT.columns(x, k, m, k, kind, wd, w.scales(), k, y, n, n0, n1, 1f);
+                GemmQ8.columns(xq, xs, m, k, w.data(), w.scales(), y, n, n0, n1);
             }
-            if (bias != null) {
-                for (int i = 0; i < m; i++) {
-                    long row = (long) i * n * 4;
-                    Elementwise.add(y, row, y, row, bias, 0, n0, n1);
-                }
-            }
+            addBias(y, bias, m, n, n0, n1);
         });
     }
 

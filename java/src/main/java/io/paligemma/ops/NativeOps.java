@@ -35,6 +35,8 @@ public final class NativeOps implements Ops {
     private static final int CHUNK = 1 << 16;
     /** Output columns per parallel chunk of a 16-bit GEMM: whole cache lines of y, enough work per task. */
     private static final int GEMM_GRAIN = 64;
+    /** Rows of activations per thread's share of a Q8_0 quantization (prefill splits it; decode does not). */
+    private static final int QUANTIZE_SPLIT_ROWS = 16;
 
     /**
      * From this many rows a BF16 product runs on AMX tiles when the CPU has them: below it most of each
@@ -206,25 +208,31 @@ public final class NativeOps implements Ops {
     }
 
     /**
-     * Q8_0 weights: the integer products of quantized activations below {@link Q8#FLOAT_MIN_ROWS} rows (x
-     * quantized once, by the calling thread, then every thread takes its columns), float32 products over
-     * dequantized panels from there: the split of {@link Q8}, the same as the Java backend's.
+     * Q8_0 weights: activations quantized per block (rows split over the threads), then the integer products
+     * of pg_gemm_q8, every thread its columns; from PG_GEMM_Q8_PACKED_MIN_M rows it runs its packed path,
+     * whose panels are on the stack.
      */
     private void linearQ8(MemorySegment x, int m, int k, Tensor w, MemorySegment y, int n) {
         MemorySegment q = w.data();
         MemorySegment s = w.scales();
-        if (m >= Q8.FLOAT_MIN_ROWS) {
-            parallel.forRange(n, GEMM_GRAIN, (start, end) -> {
-                requireStack("linear " + w.name(), pg_kernels_h.PG_GEMM_STACK_BYTES());
-                pg_kernels_h.pg_gemm_q8_f32(x, k, q, s, y, n, m, k, start, end);
-            });
-            return;
-        }
-        Q8Scratch scratch = Q8Scratch.forRows(m, k);
+        Q8Scratch scratch = Q8Scratch.forRows(m, k, false);
         MemorySegment xq = scratch.xq(m, k);
         MemorySegment xs = scratch.xs(m, k);
-        pg_kernels_h.pg_quantize_q8(x, k, m, k, xq, xs);
-        parallel.forRange(n, GEMM_GRAIN, (start, end) -> pg_kernels_h.pg_gemm_q8(xq, xs, q, s, y, n, m, k, start, end));
+        long kb = Q8.blocks(k);
+        long ldq = kb * Q8.BLOCK;
+        if (m < QUANTIZE_SPLIT_ROWS) {
+            pg_kernels_h.pg_quantize_q8(x, k, m, k, xq, xs);
+        } else {
+            parallel.forRange(m, QUANTIZE_SPLIT_ROWS, (i0, i1) -> pg_kernels_h.pg_quantize_q8(
+                    x.asSlice(i0 * (long) k * 4), k, i1 - i0, k, xq.asSlice(i0 * ldq), xs.asSlice(i0 * kb * 4)));
+        }
+        boolean packed = m >= pg_kernels_h.PG_GEMM_Q8_PACKED_MIN_M();
+        parallel.forRange(n, GEMM_GRAIN, (start, end) -> {
+            if (packed) {
+                requireStack("linear " + w.name(), pg_kernels_h.PG_GEMM_STACK_BYTES());
+            }
+            pg_kernels_h.pg_gemm_q8(xq, xs, q, s, y, n, m, k, start, end);
+        });
     }
 
     /**

@@ -13,20 +13,21 @@ import java.lang.foreign.ValueLayout;
  * element of a block maps to ±127 (±126/127 when the half rounded up). Dequantized weights are exact
  * in float32: a half times an int8 needs 11 + 7 bits.
  *
- * <p>Activations are quantized per block at run time (decode): xs = amax / 127 in float32 and
- * xq = rint(x · (127 / amax)) with 127 / amax one float32 division; both backends compute these
- * bit-identically, and the block products Σ q·xq are exact integers, so the two backends differ only in
- * the float32 summation of the scaled block sums.
+ * <p>Activations are quantized per block at run time, in every product (prefill and decode): xs = amax / 127
+ * in float32 and xq = rint(x · (127 / amax)) with 127 / amax one float32 division; both backends compute
+ * these bit-identically. The product is then y[i, j] = Σ_b (s[j, b] · xs[i, b]) · Σ_{p in b} q[j, p] · xq[i, p]:
+ * the native kernels sum each block exactly in integer units, the Java backend either the same way (few
+ * rows) or, from {@link #FLOAT_MIN_ROWS} rows, as the float32 product of the dequantized activations
+ * xs · xq and weights s · q, which is the same sum regrouped. The backends differ only in float32 rounding.
  */
 public final class Q8 {
     /** Elements per block along k. */
     public static final int BLOCK = 32;
     /**
-     * From this many rows of activations a Q8_0 product runs in float32 over dequantized weights (prefill:
-     * compute-bound, where converting each weight once per call feeds m FMAs); below it, the integer
-     * products of quantized activations (decode: memory-bound, where int8 halves the bytes of bf16).
-     * Both backends split here, so a row's result does not depend on the backend's choice of path; the
-     * native packed kernels start at the same row count (PG_GEMM_PACKED_MIN_M).
+     * From this many rows of activations the Java backend computes a Q8_0 product as a float32 GEMM of the
+     * dequantized activations (xs · xq) against dequantized weight panels (prefill: compute-bound, where
+     * the tiled float kernel beats per-block integer sums in Java); below it, as integer block sums
+     * (decode: memory-bound). Both are the integer product of the contract up to float32 rounding.
      */
     public static final int FLOAT_MIN_ROWS = 32;
 
@@ -86,6 +87,23 @@ public final class Q8 {
         int k = (int) t.dim(1);
         for (int p = 0; p < k; p++) {
             out[p] = value(t.data(), t.scales(), k, row, p);
+        }
+    }
+
+    /**
+     * out[i · ldo + p] = xs[i, p / 32] · xq[i, p] for i &lt; m, p &lt; k: quantized activations (from
+     * {@link #quantizeActivations}) back as floats, one float32 product each.
+     */
+    public static void dequantizeActivations(MemorySegment xq, MemorySegment xs, int m, int k, MemorySegment out,
+                                             long ldo) {
+        int kb = blocks(k);
+        long ldq = (long) kb * BLOCK;
+        for (int i = 0; i < m; i++) {
+            for (int p = 0; p < k; p++) {
+                float scale = xs.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, (long) i * kb + p / BLOCK);
+                out.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i * ldo + p,
+                        scale * xq.get(ValueLayout.JAVA_BYTE, i * ldq + p));
+            }
         }
     }
 
