@@ -172,15 +172,17 @@ void pg_gemm_f32(const float *x, int64_t ldx, const float *w, float *y, int64_t 
  * 0 (0 * inf is NaN, then 0). Every path writes the same bits. Nothing of x past column k of a row is read. */
 void pg_quantize_q8(const float *x, int64_t ldx, int64_t m, int64_t k, int8_t *xq, float *xs);
 
-/* Integer products (decode, few rows): for i < m and n0 <= j < n1,
+/* Integer products (prefill and decode): for i < m and n0 <= j < n1,
  *   y[i * ldy + j] = sum_b (s[j, b] * xs[i, b]) * isum(i, j, b),  isum = sum_{p in block b} q[j, p] * xq[i, p]
  * with xq [m, kb * 32] and xs [m, kb] from pg_quantize_q8, and q, s a Q8_0 matrix as above. isum is exact
  * integer arithmetic, s * xs a float32 product (s converted exactly), the sum over blocks float32 in an
  * unspecified order. The SIMD paths split each isum into exact partial sums over fixed groups of the block's
  * elements (their int32 lanes: 8 groups of 4) and scale and add those, so the error bound is that of a float32
- * sum of about kb + 16 terms relative to sum_b |s[j, b] xs[i, b]| * sum_p |q[j, p] xq[i, p]|. Memory-bound:
- * the weights stream from memory once per call, in 4096-column blocks that stay in cache while the x rows
- * pass over them a few at a time. k = 0 writes zeros. */
+ * sum of about kb + 16 terms relative to sum_b |s[j, b] xs[i, b]| * sum_p |q[j, p] xq[i, p]|. Below
+ * PG_GEMM_Q8_PACKED_MIN_M rows (decode: memory-bound) the weights stream from memory once per call, in
+ * 4096-column blocks that stay in cache while the x rows pass over them a few at a time; from there on
+ * (prefill: compute-bound) they are packed into panels that every x row reuses, and the block sums run on
+ * VPDPBUSD where the CPU has VNNI. k = 0 writes zeros. */
 /* From this many rows of x on, pg_gemm_q8 takes its packed path (weight panels reused by every x row, integer
  * units compute-bound) and needs PG_GEMM_STACK_BYTES of stack. */
 #define PG_GEMM_Q8_PACKED_MIN_M 32
@@ -233,11 +235,11 @@ void pg_gemm_bf16_dp(const float *x, int64_t ldx, const uint16_t *w, float *y, i
 double pg_roofline_fma_f32(int64_t iterations);
 double pg_roofline_dp_bf16(int64_t iterations);
 double pg_roofline_amx_bf16(int64_t iterations);
-/* The int8 dot product pg_gemm_q8 runs on the level in use, on registers; returns the int8 multiply-adds
- * it performed times 2 (integer operations, counted like flops). AVX-512 with AVX512-VNNI: 16 chains of
- * 512-bit VPDPBUSD, 16 * 64 * 2 = 2048 per iteration; AVX-512 without VNNI: 16 chains of 512-bit VPMADDUBSW +
- * VPMADDWD, also 2048; AVX2: 12 chains of 256-bit VPMADDUBSW + VPMADDWD, 12 * 32 * 2 = 768; scalar: 8
- * chains of integer multiply-adds, 16. */
+/* The int8 dot product of pg_gemm_q8's compute-bound (packed) path on the level in use, on registers; returns
+ * the multiply-adds it performed times 2 (integer operations, counted like flops). AVX-512 with AVX512-VNNI:
+ * 16 chains of 512-bit VPDPBUSD, 16 * 64 * 2 = 2048 per iteration; AVX-512 without VNNI: 16 chains of 512-bit
+ * VPMADDWD + VPADDD, 1024; AVX2 with AVX-VNNI: 12 chains of 256-bit VPDPBUSD, 768; AVX2: 12 chains of
+ * VPMADDWD + VPADDD, 384; scalar: 8 chains of integer multiply-adds, 16. */
 double pg_roofline_dot_i8(int64_t iterations);
 /* Reads bytes of buf once, in one sequential stream with the widest loads of the level in use (any
  * alignment). Returns the sum modulo 2^64 of buf read as little-endian 64-bit

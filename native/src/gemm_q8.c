@@ -457,7 +457,7 @@ void pg_gemm_q8(const int8_t *xq, const float *xs, const int8_t *q, const uint16
             (pg_has_avx_vnni() ? pg_gemm_q8_avx2_vnni_packed : pg_gemm_q8_avx2_packed)(xq, xs, q, s, y, ldy, m, k,
                                                                                       n0, n1);
         } else {
-            pg_gemm_q8_avx2(xq, xs, q, s, y, ldy, m, k, n0, n1);
+            (pg_has_avx_vnni() ? pg_gemm_q8_avx2_vnni : pg_gemm_q8_avx2)(xq, xs, q, s, y, ldy, m, k, n0, n1);
         }
         break;
     default:

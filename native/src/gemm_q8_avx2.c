@@ -10,6 +10,9 @@
  * 2 * 127 * 127 = 32258: no saturation, which is why both sides stay in [-127, 127]), then to 8 int32 lanes by
  * VPMADDWD with ones; converted to float and multiplied into the accumulator by s[j, b] * xs[i, b], which
  * comes as a broadcast load (a load-port uop, no shuffle) from a small table of the group's scale products.
+ * With AVX-VNNI one VPDPBUSD replaces VPMADDUBSW + VPMADDWD.
+ *
+ * The packed path (prefill, from PG_GEMM_Q8_PACKED_MIN_M rows) is gemm_q8_packed.h's on 3 x 16 tiles.
  */
 #include <float.h>
 #include <immintrin.h>
@@ -65,12 +68,22 @@ PG_AVX2 void pg_quantize_q8_avx2(const float *x, int64_t ldx, int64_t m, int64_t
 
 /* ---- integer products ------------------------------------------------------------------------ */
 
+/* The 256-bit VPDPBUSD in its two encodings, as inline asm (the AVX2 target knows neither): VEX (AVX-VNNI,
+ * registers 0-15) for CPUs with AVX-VNNI and no AVX-512 (Alder Lake and later cores, Sierra Forest), EVEX
+ * (AVX512-VNNI + VL) for the tests, which thereby run this exact template on AVX-512 machines: the same
+ * operation in two encodings. */
+#define PG_DPBUSD_VEX(dst, u, v) __asm__("%{vex%} vpdpbusd %[vv], %[uu], %[d]" : [d] "+x"(dst) : [uu] "x"(u), [vv] "x"(v))
+#define PG_DPBUSD_EVEX(dst, u, v) __asm__("vpdpbusd %[vv], %[uu], %[d]" : [d] "+x"(dst) : [uu] "x"(u), [vv] "x"(v))
+
+/* The integer unit of a template instance: VPMADDUBSW + VPMADDWD (stream) or VPMADDWD (packed), or VPDPBUSD. */
+enum { UNIT_MADDWD, UNIT_DPBUSD_VEX, UNIT_DPBUSD_EVEX };
+
 /*
  * acc[r][c] += isum lanes * scale for one block of the tile: xq, q its bytes (q may be a zero-padded copy
  * of a partial block, ldw = 32), scale[r][c][t] its scale products. pf: prefetch the next tile's rows at
  * these columns (every other block: once per 64-byte line).
  */
-static ALWAYS_INLINE PG_AVX2 void q8_step(int MR, int NR, const int8_t *xq, int64_t ldq, const int8_t *q,
+static ALWAYS_INLINE PG_AVX2 void q8_step(int unit, int MR, int NR, const int8_t *xq, int64_t ldq, const int8_t *q,
                                           int64_t ldw, const float scale[3][8][8], int64_t t, int pf,
                                           __m256 acc[3][8]) {
     const __m256i ones = _mm256_set1_epi16(1);
@@ -89,14 +102,25 @@ static ALWAYS_INLINE PG_AVX2 void q8_step(int MR, int NR, const int8_t *xq, int6
         const __m256i u = _mm256_sign_epi8(qv, qv);
 #pragma GCC unroll 3
         for (int r = 0; r < MR; r++) {
-            const __m256i d = _mm256_madd_epi16(_mm256_maddubs_epi16(u, _mm256_sign_epi8(xv[r], qv)), ones);
+            const __m256i v = _mm256_sign_epi8(xv[r], qv);
+            __m256i d;
+            if (unit == UNIT_MADDWD) {
+                d = _mm256_madd_epi16(_mm256_maddubs_epi16(u, v), ones);
+            } else {
+                d = _mm256_setzero_si256();
+                if (unit == UNIT_DPBUSD_VEX) {
+                    PG_DPBUSD_VEX(d, u, v);
+                } else {
+                    PG_DPBUSD_EVEX(d, u, v);
+                }
+            }
             acc[r][c] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(d), _mm256_broadcast_ss(&scale[r][c][t]), acc[r][c]);
         }
     }
 }
 
 /* y[r, c] (+)= sum over the blocks of this k-block, r < MR, c < NR; arguments as gemm_q8.c's q8_tile. */
-static ALWAYS_INLINE PG_AVX2 void q8_tile(int MR, int NR, const int8_t *xq, int64_t ldq, const float *xs,
+static ALWAYS_INLINE PG_AVX2 void q8_tile(int unit, int MR, int NR, const int8_t *xq, int64_t ldq, const float *xs,
                                           int64_t kbs, const int8_t *q, int64_t ldw, const uint16_t *s,
                                           int64_t nb, int64_t tail, float *y, int64_t ldy, int accumulate) {
     __m256 acc[3][8];
@@ -124,7 +148,7 @@ static ALWAYS_INLINE PG_AVX2 void q8_tile(int MR, int NR, const int8_t *xq, int6
         }
         const int64_t nf = nb - g < ng ? nb - g : ng; /* whole blocks of the group */
         for (int64_t t = 0; t < nf; t++) {
-            q8_step(MR, NR, xq + (g + t) * PG_Q8_BLOCK, ldq, q + (g + t) * PG_Q8_BLOCK, ldw,
+            q8_step(unit, MR, NR, xq + (g + t) * PG_Q8_BLOCK, ldq, q + (g + t) * PG_Q8_BLOCK, ldw,
                     (const float(*)[8][8])scale, t, MR == 1 && (t & 1) == 0, acc);
         }
         if (nf < ng) {
@@ -135,7 +159,7 @@ static ALWAYS_INLINE PG_AVX2 void q8_tile(int MR, int NR, const int8_t *xq, int6
             for (int c = 0; c < NR; c++) {
                 memcpy(part[c], q + c * ldw + (g + nf) * PG_Q8_BLOCK, (size_t)tail);
             }
-            q8_step(MR, NR, xq + (g + nf) * PG_Q8_BLOCK, ldq, &part[0][0], PG_Q8_BLOCK,
+            q8_step(unit, MR, NR, xq + (g + nf) * PG_Q8_BLOCK, ldq, &part[0][0], PG_Q8_BLOCK,
                     (const float(*)[8][8])scale, nf, 0, acc);
         }
     }
@@ -149,36 +173,48 @@ static ALWAYS_INLINE PG_AVX2 void q8_tile(int MR, int NR, const int8_t *xq, int6
     }
 }
 
-#define Q8_TILE_FN(MR, NR)                                                                               \
-    static PG_AVX2 void q8_##MR##x##NR(const int8_t *xq, int64_t ldq, const float *xs, int64_t kbs,      \
-                                       const int8_t *q, int64_t ldw, const uint16_t *s, int64_t nb,      \
-                                       int64_t tail, float *y, int64_t ldy, int accumulate) {            \
-        q8_tile(MR, NR, xq, ldq, xs, kbs, q, ldw, s, nb, tail, y, ldy, accumulate);                     \
+#define Q8_TILE_FN(unit, MR, NR)                                                                         \
+    static PG_AVX2 void q8_##unit##_##MR##x##NR(const int8_t *xq, int64_t ldq, const float *xs, int64_t kbs, \
+                                                const int8_t *q, int64_t ldw, const uint16_t *s, int64_t nb,  \
+                                                int64_t tail, float *y, int64_t ldy, int accumulate) {        \
+        q8_tile(UNIT_##unit, MR, NR, xq, ldq, xs, kbs, q, ldw, s, nb, tail, y, ldy, accumulate);            \
     }
 
 /* 3 x 4: 12 accumulators, 3 x vectors and the weight's two forms fill the 16 registers (ones and the
  * broadcast scales come from memory) */
-Q8_TILE_FN(1, 1) Q8_TILE_FN(2, 1) Q8_TILE_FN(3, 1) Q8_TILE_FN(1, 4) Q8_TILE_FN(2, 4) Q8_TILE_FN(3, 4)
-Q8_TILE_FN(1, 8)
+#define Q8_TILE_FNS(unit)                                                                                    \
+    Q8_TILE_FN(unit, 1, 1) Q8_TILE_FN(unit, 2, 1) Q8_TILE_FN(unit, 3, 1) Q8_TILE_FN(unit, 1, 4)            \
+    Q8_TILE_FN(unit, 2, 4) Q8_TILE_FN(unit, 3, 4) Q8_TILE_FN(unit, 1, 8)
+Q8_TILE_FNS(MADDWD)
+Q8_TILE_FNS(DPBUSD_VEX)
+Q8_TILE_FNS(DPBUSD_EVEX)
 
-/* [MR - 1][width]: width 0 takes one weight row, 1 four, 2 eight (m = 1). */
-static const pg_q8_fn Q8_TILES[3][3] = {{q8_1x1, q8_1x4, q8_1x8}, {q8_2x1, q8_2x4, NULL}, {q8_3x1, q8_3x4, NULL}};
+/* [unit][MR - 1][width]: width 0 takes one weight row, 1 four, 2 eight (m = 1). */
+#define Q8_TILE_TABLE(unit)                                                                                  \
+    {{q8_##unit##_1x1, q8_##unit##_1x4, q8_##unit##_1x8},                                                   \
+     {q8_##unit##_2x1, q8_##unit##_2x4, NULL},                                                              \
+     {q8_##unit##_3x1, q8_##unit##_3x4, NULL}}
+static const pg_q8_fn Q8_TILES[3][3][3] = {Q8_TILE_TABLE(MADDWD), Q8_TILE_TABLE(DPBUSD_VEX),
+                                           Q8_TILE_TABLE(DPBUSD_EVEX)};
 
 PG_AVX2 void pg_gemm_q8_avx2(const int8_t *xq, const float *xs, const int8_t *q, const uint16_t *s, float *y,
                              int64_t ldy, int64_t m, int64_t k, int64_t n0, int64_t n1) {
-    pg_q8_loop(Q8_TILES, 3, xq, xs, q, s, y, ldy, m, k, n0, n1);
+    pg_q8_loop(Q8_TILES[UNIT_MADDWD], 3, xq, xs, q, s, y, ldy, m, k, n0, n1);
+}
+
+/* The same tiles with one VPDPBUSD for VPMADDUBSW + VPMADDWD: runs only where pg_has_avx_vnni(). */
+PG_AVX2 void pg_gemm_q8_avx2_vnni(const int8_t *xq, const float *xs, const int8_t *q, const uint16_t *s, float *y,
+                                  int64_t ldy, int64_t m, int64_t k, int64_t n0, int64_t n1) {
+    pg_q8_loop(Q8_TILES[UNIT_DPBUSD_VEX], 3, xq, xs, q, s, y, ldy, m, k, n0, n1);
+}
+
+/* In EVEX form, for the tests: runs only where pg_has_avx512_vnni(). */
+PG_AVX2 void pg_gemm_q8_avx2_vnni_evex(const int8_t *xq, const float *xs, const int8_t *q, const uint16_t *s,
+                                       float *y, int64_t ldy, int64_t m, int64_t k, int64_t n0, int64_t n1) {
+    pg_q8_loop(Q8_TILES[UNIT_DPBUSD_EVEX], 3, xq, xs, q, s, y, ldy, m, k, n0, n1);
 }
 
 /* ---- packed integer products (prefill; gemm_q8_packed.h) ---------------------------------------- */
-
-/* The 256-bit VPDPBUSD in its two encodings, as inline asm (the AVX2 target knows neither): VEX (AVX-VNNI,
- * registers 0-15) for CPUs with AVX-VNNI and no AVX-512 (Alder Lake and later cores, Sierra Forest), EVEX
- * (AVX512-VNNI + VL) for the tests, which thereby run this exact template on AVX-512 machines. The two differ
- * in the prefix byte only. */
-#define PG_DPBUSD_VEX(dst, u, v) __asm__("%{vex%} vpdpbusd %[vv], %[uu], %[d]" : [d] "+x"(dst) : [uu] "x"(u), [vv] "x"(v))
-#define PG_DPBUSD_EVEX(dst, u, v) __asm__("vpdpbusd %[vv], %[uu], %[d]" : [d] "+x"(dst) : [uu] "x"(u), [vv] "x"(v))
-
-enum { UNIT_MADDWD, UNIT_DPBUSD_VEX, UNIT_DPBUSD_EVEX };
 
 #define Q8P_MR 3 /* rows of a tile: 6 int32 and 6 float accumulators, two weight vectors and a broadcast */
 

@@ -189,8 +189,8 @@ const char *pg_kernel_path(int32_t family) {
         }
         if (isa == PG_ISA_AVX2) {
             return pg_has_avx_vnni()
-                       ? "avx2 (vpmaddubsw stream below " PG_STR(PG_GEMM_Q8_PACKED_MIN_M) " rows, avx_vnni vpdpbusd "
-                         "packed 3x16 integer tiles from there)"
+                       ? "avx2 + avx_vnni (vpdpbusd: stream below " PG_STR(PG_GEMM_Q8_PACKED_MIN_M) " rows, packed "
+                         "3x16 integer tiles from there)"
                        : "avx2 (vpmaddubsw stream below " PG_STR(PG_GEMM_Q8_PACKED_MIN_M) " rows, vpmaddwd packed 3x16 "
                          "integer tiles from there)";
         }

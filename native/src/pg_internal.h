@@ -209,6 +209,10 @@ void pg_gemm_q8_scalar(const int8_t *xq, const float *xs, const int8_t *q, const
                        int64_t ldy, int64_t m, int64_t k, int64_t n0, int64_t n1);
 void pg_gemm_q8_avx2(const int8_t *xq, const float *xs, const int8_t *q, const uint16_t *s, float *y,
                      int64_t ldy, int64_t m, int64_t k, int64_t n0, int64_t n1);
+void pg_gemm_q8_avx2_vnni(const int8_t *xq, const float *xs, const int8_t *q, const uint16_t *s, float *y,
+                          int64_t ldy, int64_t m, int64_t k, int64_t n0, int64_t n1);
+void pg_gemm_q8_avx2_vnni_evex(const int8_t *xq, const float *xs, const int8_t *q, const uint16_t *s, float *y,
+                               int64_t ldy, int64_t m, int64_t k, int64_t n0, int64_t n1);
 void pg_gemm_q8_avx512(const int8_t *xq, const float *xs, const int8_t *q, const uint16_t *s, float *y,
                        int64_t ldy, int64_t m, int64_t k, int64_t n0, int64_t n1);
 void pg_gemm_q8_avx512_vnni(const int8_t *xq, const float *xs, const int8_t *q, const uint16_t *s, float *y,

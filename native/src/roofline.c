@@ -163,16 +163,17 @@ static double dot_i8_scalar(int64_t iterations) {
     return (double)iterations * 8 * 2;
 }
 
-/* Each chain's int32 lanes feed the next step as the unsigned bytes of VPMADDUBSW, so the steps depend on
- * each other and cannot be hoisted; the values wrap and saturate, which is defined and irrelevant here. */
-static ALWAYS_INLINE_ROOF PG_AVX512 __m512i maddubs_chain512(__m512i acc, __m512i v, __m512i ones) {
-    return _mm512_madd_epi16(_mm512_maddubs_epi16(acc, v), ones);
+/* Without VNNI the compute-bound (packed) kernel runs VPMADDWD + VPADDD: each chain's lanes feed the next
+ * VPMADDWD, so the steps depend on each other and cannot be hoisted; the values wrap, which is defined and
+ * irrelevant here. */
+static ALWAYS_INLINE_ROOF PG_AVX512 __m512i maddwd_chain512(__m512i acc, __m512i v) {
+    return _mm512_add_epi32(acc, _mm512_madd_epi16(acc, v));
 }
 
 /* 16 chains of VPDPBUSD (64 u8 x s8 products into 16 int32 lanes) cover its latency x throughput (Zen 4:
- * 4-5 cycles x 2 pipes), or of VPMADDUBSW + VPMADDWD, the two instructions of the non-VNNI kernel. */
+ * 4-5 cycles x 2 pipes), or of VPMADDWD + VPADDD (32 s16 x s16 products). */
 static PG_AVX512 double dot_i8_avx512(int64_t iterations, int vnni) {
-    const __m512i v = _mm512_set1_epi8(3), ones = _mm512_set1_epi16(1);
+    const __m512i v = _mm512_set1_epi8(3);
     __m512i acc[16];
 #pragma GCC unroll 16
     for (int q = 0; q < 16; q++) {
@@ -189,7 +190,7 @@ static PG_AVX512 double dot_i8_avx512(int64_t iterations, int vnni) {
         for (int64_t i = 0; i < iterations; i++) {
 #pragma GCC unroll 16
             for (int q = 0; q < 16; q++) {
-                acc[q] = maddubs_chain512(acc[q], v, ones);
+                acc[q] = maddwd_chain512(acc[q], v);
             }
         }
     }
@@ -204,22 +205,31 @@ static PG_AVX512 double dot_i8_avx512(int64_t iterations, int vnni) {
     _mm512_storeu_si512(lanes, s);
     volatile uint32_t sink = lanes[0] + lanes[15];
     (void)sink;
-    return (double)iterations * 16 * 64 * 2;
+    return (double)iterations * 16 * (vnni ? 64 : 32) * 2;
 }
 
-/* 12 chains of VPMADDUBSW + VPMADDWD (the AVX2 kernel's pair): the latency of two instructions per step
- * times two pipes; 12 chains and two constants fit AVX2's 16 registers. */
-static PG_AVX2 double dot_i8_avx2(int64_t iterations) {
-    const __m256i v = _mm256_set1_epi8(3), ones = _mm256_set1_epi16(1);
+/* 12 chains of VPMADDWD + VPADDD (the packed AVX2 kernel's pair), or of VEX VPDPBUSD with AVX-VNNI: 12 chains
+ * and a constant fit AVX2's 16 registers. */
+static PG_AVX2 double dot_i8_avx2(int64_t iterations, int vnni) {
+    const __m256i v = _mm256_set1_epi8(3);
     __m256i acc[12];
 #pragma GCC unroll 12
     for (int q = 0; q < 12; q++) {
         acc[q] = _mm256_set1_epi32(q + 1);
     }
-    for (int64_t i = 0; i < iterations; i++) {
+    if (vnni) {
+        for (int64_t i = 0; i < iterations; i++) {
 #pragma GCC unroll 12
-        for (int q = 0; q < 12; q++) {
-            acc[q] = _mm256_madd_epi16(_mm256_maddubs_epi16(acc[q], v), ones);
+            for (int q = 0; q < 12; q++) {
+                __asm__("%{vex%} vpdpbusd %[v], %[v], %[acc]" : [acc] "+x"(acc[q]) : [v] "x"(v));
+            }
+        }
+    } else {
+        for (int64_t i = 0; i < iterations; i++) {
+#pragma GCC unroll 12
+            for (int q = 0; q < 12; q++) {
+                acc[q] = _mm256_add_epi32(acc[q], _mm256_madd_epi16(acc[q], v));
+            }
         }
     }
 #pragma GCC unroll 6
@@ -232,7 +242,7 @@ static PG_AVX2 double dot_i8_avx2(int64_t iterations) {
     _mm256_storeu_si256((__m256i *)lanes, s);
     volatile uint32_t sink = lanes[0] + lanes[7];
     (void)sink;
-    return (double)iterations * 12 * 32 * 2;
+    return (double)iterations * 12 * (vnni ? 32 : 16) * 2;
 }
 
 double pg_roofline_dot_i8(int64_t iterations) {
@@ -243,7 +253,7 @@ double pg_roofline_dot_i8(int64_t iterations) {
     case PG_ISA_AVX512:
         return dot_i8_avx512(iterations, pg_has_avx512_vnni());
     case PG_ISA_AVX2:
-        return dot_i8_avx2(iterations);
+        return dot_i8_avx2(iterations, pg_has_avx_vnni());
     default:
         return dot_i8_scalar(iterations);
     }

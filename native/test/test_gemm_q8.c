@@ -44,6 +44,8 @@ static const struct {
      PG_ISA_AVX512, 0, -1},
     {"avx512_packed", NULL, NULL, pg_gemm_q8_f32_avx512_packed, NULL, PG_ISA_AVX512, 0, -1},
     {"avx512_vnni", NULL, pg_gemm_q8_avx512_vnni, NULL, NULL, PG_ISA_AVX512, 1, -1},
+    {"avx2_vnni (avx_vnni)", NULL, pg_gemm_q8_avx2_vnni, NULL, NULL, PG_ISA_AVX2, 2, -1},
+    {"avx2_vnni_evex", NULL, pg_gemm_q8_avx2_vnni_evex, NULL, NULL, PG_ISA_AVX512, 1, -1},
     {"avx2_packed (vpmaddwd)", NULL, pg_gemm_q8_avx2_packed, NULL, NULL, PG_ISA_AVX2, 0, -1},
     {"avx2_vnni_packed (avx_vnni)", NULL, pg_gemm_q8_avx2_vnni_packed, NULL, NULL, PG_ISA_AVX2, 2, -1},
     {"avx2_vnni_evex_packed", NULL, pg_gemm_q8_avx2_vnni_evex_packed, NULL, NULL, PG_ISA_AVX512, 1, -1},

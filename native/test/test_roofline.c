@@ -1,7 +1,7 @@
 /* test_roofline.c: the roofline probes report the operations their loops perform (per the
  * header: 512 per iteration for the AVX-512 FMA loop, 192 for the AVX2 one, 1024 for the VDPBF16PS
- * loop, 65536 for the AMX loop, 16 for the portable one; for the int8 dot loop 2048 at AVX-512, with or
- * without VNNI, 768 at AVX2, 16 scalar), nothing for no iterations;
+ * loop, 65536 for the AMX loop, 16 for the portable one; for the int8 dot loop 2048 at AVX-512 with VNNI
+ * and 1024 without, 768 at AVX2 with AVX-VNNI and 384 without, 16 scalar), nothing for no iterations;
  * pg_read_bandwidth's checksum equals a byte-by-byte sum of the little-endian 64-bit words at every
  * length and alignment. Every level the CPU supports, through pg_isa_cap. No timing: that is the
  * caller's job. */
@@ -30,7 +30,9 @@ static uint64_t word_sum(const unsigned char *p, int64_t bytes) {
 /* The FMA and int8 dot loops and the read checksum on one level. */
 static void check_level(int level) {
     static const double FMA_PER_ITER[] = {8 * 2, 12 * 8 * 2, 16 * 16 * 2};
-    static const double DOT_I8_PER_ITER[] = {8 * 2, 12 * 32 * 2, 16 * 64 * 2};
+    /* the int8 loop counts per its unit: VPDPBUSD (4 products per lane) where the level has VNNI, VPMADDWD (2) */
+    const double DOT_I8_PER_ITER[] = {8 * 2, 12 * (pg_has_avx_vnni() ? 32 : 16) * 2,
+                                      16 * (pg_has_avx512_vnni() ? 64 : 32) * 2};
     static const char *const NAMES[] = {"scalar", "avx2", "avx512"};
     g_checks++;
     if (pg_isa_cap(level) != level) {

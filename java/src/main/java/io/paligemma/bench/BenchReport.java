@@ -71,10 +71,9 @@ public record BenchReport(MachineInfo machine, int threads, double[] loadStart, 
     }
 
     /**
-     * Achieved GFLOP/s of a run as a fraction of the FMA roofline at the run's thread count. For every
-     * weights type, int8 included: int8 vision (with --quantize-vision) and prefill multiply in float32
-     * over dequantized weight panels (from {@link io.paligemma.tensor.Q8#FLOAT_MIN_ROWS} rows), so the
-     * f32 FMA peak is their ceiling; only int8 decode runs the int8 dot ({@link #dotI8PeakFraction}).
+     * Achieved GFLOP/s of a run as a fraction of the FMA roofline at the run's thread count, for every weights
+     * type. For int8 prefill and decode, which multiply int8 weights by int8 activations on the integer units,
+     * {@link #dotI8PeakFraction} divides by their own peak.
      */
     public double flopFraction(StageResult r) {
         return r.gflops() / roofline.peakGflops(threads);
@@ -90,14 +89,15 @@ public record BenchReport(MachineInfo machine, int threads, double[] loadStart, 
     }
 
     /**
-     * Decode GFLOP/s of an int8-weights run as a fraction of the machine's int8 dot peak (the instruction
-     * of {@link Roofline#dotI8Path()}, in Gop/s): decode multiplies int8 weights by int8 activations, so a
-     * small fraction here beside a large fraction of the read bandwidth says int8 decode is memory-bound.
-     * NaN for other weights, for other stages (int8 prefill runs f32 FMA: {@link #flopFraction}) and when
-     * the peak was not measured.
+     * Prefill and decode GFLOP/s of an int8-weights run as a fraction of the machine's int8 dot peak (the
+     * instruction of {@link Roofline#dotI8Path()}, in Gop/s): both multiply int8 weights by int8 activations,
+     * prefill compute-bound (this fraction is its ceiling), decode memory-bound (a small fraction here beside
+     * a large fraction of the read bandwidth). NaN for other weights, for vision (its own precision unless
+     * --quantize-vision, and the stage result does not say) and when the peak was not measured.
      */
     public double dotI8PeakFraction(StageResult r) {
-        return r.weights().equals("int8") && r.stage() == Stage.DECODE ? r.gflops() / roofline.peakDotI8Gops(threads)
+        return r.weights().equals("int8") && (r.stage() == Stage.DECODE || r.stage() == Stage.PREFILL)
+                ? r.gflops() / roofline.peakDotI8Gops(threads)
                 : Double.NaN;
     }
 
@@ -210,12 +210,11 @@ public record BenchReport(MachineInfo machine, int threads, double[] loadStart, 
             t.row(ofBf16);
         }
         if (!roofline.nativeDotI8Gops().isEmpty() && weightsOrder().contains("int8")) {
-            // decode only: int8 prefill (and vision) multiply in f32 over dequantized panels, where the FMA
-            // peak of the GFLOP/s rows above is the right ceiling
-            List<String> ofI8 = new ArrayList<>(List.of("decode, of the int8 dot peak"));
+            List<String> ofI8 = new ArrayList<>(List.of("prefill / decode, of the int8 dot peak"));
             for (String w : weightsOrder()) {
                 for (String b : backendsOf(w)) {
-                    ofI8.add(w.equals("int8") ? Units.share(dotI8PeakFraction(find(w, b, Stage.DECODE))) : "-");
+                    ofI8.add(w.equals("int8") ? Units.share(dotI8PeakFraction(find(w, b, Stage.PREFILL))) + " / "
+                            + Units.share(dotI8PeakFraction(find(w, b, Stage.DECODE))) : "-");
                 }
             }
             t.row(ofI8);

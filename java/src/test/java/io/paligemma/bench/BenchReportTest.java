@@ -91,7 +91,7 @@ class BenchReportTest {
      * peak (decode only; its prefill keeps the FMA fraction), the peak in the summary and in the JSON.
      */
     @Test
-    void int8RunsGetTheirDecodeFractionOfTheInt8DotPeak() throws Exception {
+    void int8RunsGetTheirPrefillAndDecodeFractionsOfTheInt8DotPeak() throws Exception {
         List<StageResult> runs = new ArrayList<>();
         for (String weights : List.of("f32", "bf16", "int8")) {
             for (Stage s : Stage.values()) {
@@ -108,7 +108,9 @@ class BenchReportTest {
         BenchReport r = report(ROOFLINE, runs);
         assertEquals(List.of("f32", "bf16", "int8"), r.weightsOrder());
         assertEquals(0.125, r.dotI8PeakFraction(r.find("int8", "native", Stage.DECODE)), 1e-12);
-        assertTrue(Double.isNaN(r.dotI8PeakFraction(r.find("int8", "native", Stage.PREFILL))), "int8 prefill runs f32 FMA");
+        // prefill: 100 GFLOP/s of the 1600 Gop/s peak (int8 prefill runs the integer units too)
+        assertEquals(0.0625, r.dotI8PeakFraction(r.find("int8", "native", Stage.PREFILL)), 1e-12);
+        assertTrue(Double.isNaN(r.dotI8PeakFraction(r.find("int8", "native", Stage.VISION))), "vision stays in its own precision");
         assertTrue(Double.isNaN(r.dotI8PeakFraction(r.find("bf16", "native", Stage.DECODE))));
         assertEquals(0.5, r.flopFraction(r.find("int8", "native", Stage.PREFILL)), 1e-12);
 
@@ -116,9 +118,9 @@ class BenchReportTest {
                 r.table());
         String table = r.rooflineTable();
         assertTrue(table.lines().findFirst().orElseThrow().matches(".*f32/native\\s+bf16/native\\s+int8/native\\s*"), table);
-        String row = table.lines().filter(l -> l.startsWith("decode, of the int8 dot peak")).findFirst()
+        String row = table.lines().filter(l -> l.startsWith("prefill / decode, of the int8 dot peak")).findFirst()
                 .orElseThrow(() -> new AssertionError(table));
-        assertTrue(row.matches("decode, of the int8 dot peak\\s+-\\s+-\\s+13 %\\s*"), row);
+        assertTrue(row.matches("prefill / decode, of the int8 dot peak\\s+-\\s+-\\s+6 % / 13 %\\s*"), row);
         assertTrue(r.rooflineSummary().contains("; int8 dot (avx512_vnni) native 1600 Gop/s"), r.rooflineSummary());
         assertTrue(r.rooflineSummary().contains("1 thread : FMA f32 java 100 GFLOP/s, native 100; bf16 (avx512_bf16) native "
                 + "200; int8 dot (avx512_vnni) native 800 Gop/s"), r.rooflineSummary());
@@ -135,14 +137,18 @@ class BenchReportTest {
         int checked = 0;
         for (JsonNode run : root.get("runs")) {
             JsonNode f = run.get("gflops_fraction_of_dot_i8_peak");
-            if (run.get("weights").asText().equals("int8") && run.get("stage").asText().equals("decode")) {
+            boolean int8 = run.get("weights").asText().equals("int8");
+            if (int8 && run.get("stage").asText().equals("decode")) {
                 assertEquals(0.125, f.asDouble(), 1e-12);
+                checked++;
+            } else if (int8 && run.get("stage").asText().equals("prefill")) {
+                assertEquals(0.0625, f.asDouble(), 1e-12);
                 checked++;
             } else {
                 assertTrue(f.isNull(), run.toString());
             }
         }
-        assertEquals(1, checked);
+        assertEquals(2, checked);
     }
 
     /** Roofline.NONE renders and writes: no peaks, null maps, empty unit names. */
