@@ -189,7 +189,8 @@ void pg_quantize_q8(const float *x, int64_t ldx, int64_t m, int64_t k, int8_t *x
 void pg_gemm_q8(const int8_t *xq, const float *xs, const int8_t *q, const uint16_t *s, float *y, int64_t ldy,
                 int64_t m, int64_t k, int64_t n0, int64_t n1);
 
-/* Float products over the dequantized weights (prefill, many rows): y[i, j] = sum_p x[i, p] * (s[j, p / 32] *
+/* Float products over the dequantized weights (float32 activations, no quantization; the engine computes int8
+ * products through pg_gemm_q8 and keeps this as the float baseline bench_gemm compares with): y[i, j] = sum_p x[i, p] * (s[j, p / 32] *
  * q[j, p]) for i < m, n0 <= j < n1, x [m, ldx], in float32 like pg_gemm_f32 over the dequantized matrix (each
  * weight converts to float exactly: a half times an int8 fits float32's significand). The paths of pg_gemm_bf16
  * (gemm_half.c's, with the weights widened from int8 and scaled in registers): stream below PG_GEMM_PACKED_MIN_M

@@ -1,11 +1,13 @@
 /*
  * gemm_q8.c: products with Q8_0 weights (int8 values, one IEEE-half scale per 32 columns; the contracts
- * are in pg_kernels.h): pg_quantize_q8 (activations to int8 per block), pg_gemm_q8 (decode: int8 x int8
- * products), pg_gemm_q8_f32's dispatcher (prefill: float32 products over weights dequantized in registers,
- * gemm_half.c's machinery with its W_Q8 kind) and pg_dequantize_q8 (embedding rows). This file holds the
- * scalar twins, the AVX-512 paths and the dispatchers; the AVX2 paths are in gemm_q8_avx2.c.
+ * are in pg_kernels.h): pg_quantize_q8 (activations to int8 per block), pg_gemm_q8 (int8 x int8 products:
+ * the stream path below, the packed path of gemm_q8_packed.h from PG_GEMM_Q8_PACKED_MIN_M rows),
+ * pg_gemm_q8_f32's dispatcher (float32 activations times weights dequantized in registers, gemm_half.c's
+ * machinery with its W_Q8 kind; the engine no longer calls it, bench_gemm compares against it) and
+ * pg_dequantize_q8 (embedding rows). This file holds the scalar twins, the AVX-512 paths and the
+ * dispatchers; the AVX2 paths are in gemm_q8_avx2.c.
  *
- * pg_gemm_q8 is memory-bound at decode: a weight is 1.0625 bytes against 2 for bf16, so it streams the
+ * pg_gemm_q8's stream path is memory-bound at decode: a weight is 1.0625 bytes against 2 for bf16, so it streams the
  * matrix in about half the time, and the work per byte must stay under what the load ports deliver. Its
  * structure is gemm_half.c's stream path: per k-block of PG_Q8_KC columns (x [m, 4 KB] stays in L1 / L2), tiles
  * of up to 4 x rows times 4 weight rows (1 x 8 for one row, with the next tile's rows prefetched), one 16-lane
