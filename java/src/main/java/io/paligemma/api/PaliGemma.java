@@ -239,7 +239,7 @@ public final class PaliGemma implements AutoCloseable {
     private static Result result(TextStream stream, GenerationResult g, int promptTokens, long preprocess, long vision) {
         String text = stream.finish();
         Timings t = new Timings(preprocess, vision, g.prefillNanos(), g.decodeNanos(), promptTokens, g.tokens().length);
-        return new Result(text, g.tokens(), stream.stopped() ? FinishReason.STOP : g.finishReason(), t);
+        return new Result(text, g.tokens(), stream.stopped() ? FinishReason.STOP : g.finishReason(), t, g.logprobs());
     }
 
     /**

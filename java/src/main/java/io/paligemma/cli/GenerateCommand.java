@@ -2,6 +2,7 @@ package io.paligemma.cli;
 
 import io.paligemma.api.PaliGemma;
 import io.paligemma.api.Result;
+import io.paligemma.generate.GenerationConfig;
 import io.paligemma.image.ImageDecoder;
 import io.paligemma.image.ImageException;
 import io.paligemma.image.RgbImage;
@@ -72,18 +73,25 @@ final class GenerateCommand implements Callable<Integer> {
         return run(images);
     }
 
-    private int run(List<Path> files) throws ImageException {
+    private int run(List<Path> files) throws IOException {
         if (files.size() > 1) {
             return batch(files);
         }
         RgbImage picture = new ImageDecoder().read(files.get(0));
+        GenerationConfig config = sampling.config();
         try (PaliGemma m = model.load()) {
             PrintStream out = System.out;
-            Result r = m.generate(picture, prompt, sampling.config(), text -> {
+            Result r = m.generate(picture, prompt, config, text -> {
                 out.print(text);
                 out.flush();
             });
             out.println();
+            if (config.logprobs()) {
+                ObjectMapper json = new ObjectMapper();
+                ObjectNode line = json.createObjectNode();
+                line.set("logprobs", LogprobsJson.of(json, r.logprobs(), m.tokenizer()));
+                out.println(json.writeValueAsString(line));
+            }
             if (timings) {
                 System.err.println("[" + r.finishReason().name().toLowerCase() + "] " + r.timings());
             }
@@ -105,6 +113,7 @@ final class GenerateCommand implements Callable<Integer> {
         for (Path f : files) {
             pictures.add(decoder.read(f)); // every picture is checked before the model is loaded
         }
+        GenerationConfig config = sampling.config();
         ObjectMapper json = new ObjectMapper();
         try (PaliGemma m = model.load();
              ProgressBar bar = new ProgressBarBuilder().setTaskName("generate").setInitialMax(files.size())
@@ -116,7 +125,7 @@ final class GenerateCommand implements Callable<Integer> {
                     List<RgbImage> group = pictures.subList(g, Math.min(pictures.size(), g + batch));
                     groups.add(pool.submit(() -> {
                         List<Result> r = m.generateBatch(group, java.util.Collections.nCopies(group.size(), prompt),
-                                sampling.config());
+                                config);
                         bar.stepBy(group.size());
                         return r;
                     }));
@@ -131,6 +140,9 @@ final class GenerateCommand implements Callable<Integer> {
                     line.put("image", files.get(i).toString()).put("text", r.text())
                             .put("finish", r.finishReason().name().toLowerCase());
                     line.putPOJO("tokens", r.tokenIds());
+                    if (config.logprobs()) {
+                        line.set("logprobs", LogprobsJson.of(json, r.logprobs(), m.tokenizer()));
+                    }
                     if (timings) {
                         line.put("timings", r.timings().toString());
                     }

@@ -6,23 +6,34 @@ import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Option;
 
-/** --max-tokens and the sampling flags, shared by generate, detect and segment. */
+/**
+ * --max-tokens, the sampling flags and --logprobs of generate. Every filter is off unless given: unlike Hugging
+ * Face's generate(do_sample=True), sampling applies no top-k 50 by itself (--top-k 50 does).
+ */
 final class SamplingOptions {
     @Option(names = "--max-tokens", paramLabel = "N", defaultValue = "64", description = "most tokens to generate (default ${DEFAULT-VALUE})")
     int maxTokens;
 
     @Option(names = "--temperature", paramLabel = "T", defaultValue = "0",
-            description = "sampling temperature; 0 = greedy (default ${DEFAULT-VALUE})")
+            description = "sampling temperature; 0 = greedy (default ${DEFAULT-VALUE}). Sampling applies only the filters "
+                    + "given: Hugging Face's do_sample=True defaults are --temperature 1 --top-k 50")
     float temperature;
 
-    @Option(names = "--top-k", paramLabel = "K", defaultValue = "0", description = "keep the K most likely tokens (0 = off)")
+    @Option(names = "--top-k", paramLabel = "K", defaultValue = "0",
+            description = "keep the tokens scoring at least the K-th largest score (0 = off)")
     int topK;
 
-    @Option(names = "--top-p", paramLabel = "P", defaultValue = "1", description = "nucleus sampling mass (1 = off)")
-    float topP;
+    @Option(names = "--top-p", paramLabel = "P", defaultValue = "1",
+            description = "nucleus: keep the most likely tokens until their mass reaches P (1 = off)")
+    double topP;
 
     @Option(names = "--min-p", paramLabel = "P", defaultValue = "0", description = "drop tokens below P × the top probability (0 = off)")
     float minP;
+
+    @Option(names = "--repetition-penalty", paramLabel = "R", defaultValue = "1",
+            description = "Hugging Face's repetition_penalty: logits of tokens already in the sequence (prompt included) "
+                    + "are divided by R when positive, multiplied when negative; also with greedy decoding (1 = off)")
+    float repetitionPenalty;
 
     @Option(names = "--seed", paramLabel = "S", defaultValue = "0", description = "random seed; the same seed gives the same output")
     long seed;
@@ -30,7 +41,19 @@ final class SamplingOptions {
     @Option(names = "--stop", paramLabel = "TEXT", description = "stop when the output contains TEXT (repeatable)")
     List<String> stops = new ArrayList<>();
 
+    @Option(names = "--logprobs", paramLabel = "N",
+            description = "print each generated token's log-probability and the N most likely tokens at its step (0 to "
+                    + GenerationConfig.MAX_TOP_LOGPROBS + "), from the distribution the token was chosen from; as a JSON "
+                    + "line after the text, or a \"logprobs\" field of each batch line")
+    Integer logprobs;
+
     GenerationConfig config() {
-        return new GenerationConfig(maxTokens, new SamplingConfig(temperature, topK, topP, minP, seed), true, stops);
+        if (logprobs != null && (logprobs < 0 || logprobs > GenerationConfig.MAX_TOP_LOGPROBS)) {
+            throw new IllegalArgumentException("--logprobs must be in [0, " + GenerationConfig.MAX_TOP_LOGPROBS + "], got "
+                    + logprobs);
+        }
+        SamplingConfig s = new SamplingConfig(temperature, topK, topP, minP, repetitionPenalty, seed);
+        GenerationConfig c = new GenerationConfig(maxTokens, s, true, stops);
+        return logprobs == null ? c : c.withLogprobs(logprobs);
     }
 }

@@ -12,7 +12,8 @@ import java.util.stream.Stream;
 
 /**
  * Runs every case directory of a fixtures folder (the layout of shared/fixtures): model cases
- * ({@code checkpoint/} + {@code expected.safetensors}), tokenizer case files and segmentation
+ * ({@code checkpoint/} + {@code expected.safetensors}), sampling distributions ({@code sampling.json} +
+ * {@code expected.safetensors}, with or without a checkpoint), tokenizer case files and segmentation
  * cases. The folder itself may also be a single case. Prints one line per check and ends with
  * {@code N passed, M failed}.
  */
@@ -56,7 +57,7 @@ public final class Conformance {
         }
         if (cases == 0) {
             CheckResult r = CheckResult.failed(root.toString(), "no case found (expected checkpoint/ + expected.safetensors, "
-                    + "tokenizer_cases.json, or cases.json + expected.safetensors)");
+                    + "sampling.json + expected.safetensors, tokenizer_cases.json, or cases.json + expected.safetensors)");
             out.println(r);
             all.add(r);
         }
@@ -66,7 +67,15 @@ public final class Conformance {
     /** The checks of one directory, or null when it holds no case. */
     static List<CheckResult> runCase(Path dir, Ops ops, Quantization quantization) {
         if (ModelCase.matches(dir)) {
-            return quantization.int8() ? Int8ModelCase.run(dir, ops, quantization) : ModelCase.run(dir, ops);
+            List<CheckResult> results = new ArrayList<>(quantization.int8() ? Int8ModelCase.run(dir, ops, quantization)
+                    : ModelCase.run(dir, ops));
+            if (SamplingConformance.matches(dir)) {
+                results.addAll(prefixed(dir, SamplingConformance.run(dir)));   // stored logits: the same with any weights
+            }
+            return results;
+        }
+        if (SamplingConformance.matches(dir)) {
+            return prefixed(dir, SamplingConformance.run(dir));
         }
         if (Files.isRegularFile(dir.resolve("tokenizer_cases.json"))) {
             return prefixed(dir, TokenizerConformance.run(dir.resolve("tokenizer_cases.json")));

@@ -5,6 +5,7 @@ import io.paligemma.gemma.KvSegment;
 import io.paligemma.nn.Probe;
 import io.paligemma.paligemma.PaliGemmaForConditionalGeneration;
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -52,6 +53,7 @@ public final class Generator {
         int[] produced = new int[b];
         FinishReason[] reasons = new FinishReason[b];
         Sampler[] samplers = new Sampler[b];
+        List<List<TokenLogprob>> logprobs = new ArrayList<>();
         long t0 = System.nanoTime();
         for (int i = 0; i < b; i++) {
             int[] ids = prompts.get(i);
@@ -60,10 +62,11 @@ public final class Generator {
                 throw new IllegalArgumentException("the batch step holds scores for " + act.capacity() + " tokens, sequence "
                         + i + " needs " + (ids.length + config.maxNewTokens() - 1));
             }
-            samplers[i] = new Sampler(config.sampling());
+            samplers[i] = new Sampler(config.sampling(), ids, config.logprobs());   // ids: HF's input_ids so far
+            logprobs.add(new ArrayList<>());
             model.embed(ids, 0, ids.length, imageFeatures, featureRows[i], seqs[i]);
             model.languageModel().forward(seqs[i], 0, ids.length, ids.length, 1, Probe.NONE);   // prefill, one sequence
-            choose(i, seqs[i].logits(), 0, vocab, eos, config, samplers, out, produced, reasons, listeners);
+            choose(i, seqs[i].logits(), 0, vocab, eos, config, samplers, out, produced, reasons, listeners, logprobs);
         }
         long t1 = System.nanoTime();
         int[] active = new int[b];
@@ -86,21 +89,26 @@ public final class Generator {
             model.embed(tokens, 0, n, null, 0, act);                                          // the last token of each
             model.languageModel().forward(act, Arrays.copyOf(segments, n), n, Probe.NONE); // one step for all
             for (int r = 0; r < n; r++) {
-                choose(active[r], act.logits(), r, vocab, eos, config, samplers, out, produced, reasons, listeners);
+                choose(active[r], act.logits(), r, vocab, eos, config, samplers, out, produced, reasons, listeners,
+                        logprobs);
             }
         }
         long t2 = System.nanoTime();
         GenerationResult[] results = new GenerationResult[b];
         for (int i = 0; i < b; i++) {
-            results[i] = new GenerationResult(Arrays.copyOf(out[i], produced[i]), reasons[i], t1 - t0, t2 - t1);
+            results[i] = new GenerationResult(Arrays.copyOf(out[i], produced[i]), reasons[i], t1 - t0, t2 - t1,
+                    logprobs.get(i));
         }
         return results;
     }
 
-    /** Samples sequence i's next token from row {@code row} of logits and records why it ends, if it does. */
+    /**
+     * Samples sequence i's next token from row {@code row} of logits (with its log-probability when asked for)
+     * and records why it ends, if it does.
+     */
     private static void choose(int i, MemorySegment logits, int row, int vocab, int eos, GenerationConfig config,
                                Sampler[] samplers, int[][] out, int[] produced, FinishReason[] reasons,
-                               TokenListener[] listeners) {
+                               TokenListener[] listeners, List<List<TokenLogprob>> logprobs) {
         MemorySegment rowLogits = logits.asSlice((long) row * vocab * Float.BYTES);
         if (!allFinite(rowLogits, vocab)) {
             reasons[i] = FinishReason.NON_FINITE;
@@ -112,6 +120,9 @@ public final class Generator {
             return;
         }
         out[i][produced[i]++] = next;
+        if (config.logprobs()) {
+            logprobs.get(i).add(samplers[i].lastLogprob(config.topLogprobs()));
+        }
         if (!listeners[i].onToken(next)) {
             reasons[i] = FinishReason.STOP;
         } else if (produced[i] == config.maxNewTokens()) {

@@ -1,35 +1,105 @@
 package io.paligemma.generate;
 
+import io.paligemma.generate.logits.LogitsProcessorList;
+import io.paligemma.generate.logits.TokenDistribution;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * Chooses tokens from logits. One sampler per request: it holds the random stream and a scratch array
- * for the candidate set, both reused across steps.
+ * Chooses tokens from logits as Hugging Face's {@code _sample} does: {@code scores = processors(input_ids,
+ * logits)}, then the argmax (greedy) or a draw from {@code softmax(scores)}. One sampler per sequence: it holds
+ * the sequence so far ({@code input_ids}: the prompt, then every token it chose), the random stream, and the
+ * distribution's arrays, all reused across steps.
  */
 public final class Sampler {
     private final SamplingConfig config;
+    private final LogitsProcessorList processors;
+    private final boolean keepDistribution;
     private final SplittableRandom random;
-    private long[] keys = new long[0];  // [V] sort keys: logit descending, then id ascending
-    private int[] order = new int[0];   // [V] candidate ids sorted by logit, descending
-    private double[] probs = new double[0]; // [V] unnormalised probabilities of the candidates
+    private int[] inputIds;            // [capacity] prompt + chosen tokens
+    private int length;
+    private TokenDistribution distribution;   // [V] scores and probabilities of the last step, allocated on first use
 
-    public Sampler(SamplingConfig config) {
+    /**
+     * @param promptIds        the prompt in the processor's layout (image tokens, bos, text, "\n"): the start of HF's
+     *                         {@code input_ids}, which the repetition penalty reads
+     * @param keepDistribution every step computes the distribution (also greedy ones), for {@link #lastDistribution()}
+     */
+    public Sampler(SamplingConfig config, int[] promptIds, boolean keepDistribution) {
         this.config = config;
+        this.processors = LogitsProcessors.of(config, 1);     // min_tokens_to_keep = 1: one sequence, no beams
+        this.keepDistribution = keepDistribution;
         this.random = new SplittableRandom(config.seed());
+        this.inputIds = Arrays.copyOf(promptIds, promptIds.length + 64);
+        this.length = promptIds.length;
     }
 
-    /** The next token from logits[0, vocab). */
+    /** A sampler with no context (nothing for a repetition penalty to see) that keeps no distribution. */
+    public Sampler(SamplingConfig config) {
+        this(config, new int[0], false);
+    }
+
+    /** The steps between the logits and the distribution, in HF's order. */
+    public LogitsProcessorList processors() {
+        return processors;
+    }
+
+    /** The next token from logits[0, vocab); it joins the sequence the next steps see. */
     public int next(MemorySegment logits, int vocab) {
         if (logits.byteSize() < (long) vocab * Float.BYTES) {
             throw new IllegalArgumentException("logits hold fewer than " + vocab + " values");
         }
-        if (config.isGreedy()) {
-            return argmax(logits, vocab);
+        int token;
+        if (config.isGreedy() && processors.isEmpty() && !keepDistribution) {
+            token = argmax(logits, vocab);                                  // nothing to process: the raw argmax
+        } else {
+            TokenDistribution d = distribution(logits, vocab);
+            token = config.isGreedy() ? d.argmax() : d.draw(random.nextDouble());
         }
-        return sample(logits, vocab);
+        append(token);
+        return token;
+    }
+
+    /**
+     * The distribution of the next token given the sequence so far, without choosing one: the processed scores
+     * and their softmax (greedy decoding takes the argmax of the same scores). The returned object is reused
+     * by the next call.
+     */
+    public TokenDistribution distribution(MemorySegment logits, int vocab) {
+        if (distribution == null || distribution.vocabSize() != vocab) {
+            distribution = new TokenDistribution(vocab);
+        }
+        return distribution.compute(logits, processors, inputIds, length);
+    }
+
+    /** The distribution the last {@link #next} chose from; needs {@code keepDistribution}. */
+    public TokenDistribution lastDistribution() {
+        if (!keepDistribution || distribution == null) {
+            throw new IllegalStateException("no distribution kept: construct the sampler with keepDistribution");
+        }
+        return distribution;
+    }
+
+    /** The chosen token's log-probability and the {@code top} most likely tokens of the last step. */
+    public TokenLogprob lastLogprob(int top) {
+        TokenDistribution d = lastDistribution();
+        int token = inputIds[length - 1];
+        List<TopLogprob> alternatives = new ArrayList<>();
+        for (int id : d.top(top)) {
+            alternatives.add(new TopLogprob(id, d.logprob(id)));
+        }
+        return new TokenLogprob(token, d.logprob(token), alternatives);
+    }
+
+    private void append(int token) {
+        if (length == inputIds.length) {
+            inputIds = Arrays.copyOf(inputIds, length * 2);
+        }
+        inputIds[length++] = token;
     }
 
     /** First index of the largest logit, as torch.argmax. */
@@ -44,71 +114,5 @@ public final class Sampler {
             }
         }
         return best;
-    }
-
-    private int sample(MemorySegment logits, int vocab) {
-        // candidates, most likely first (ties by id, so the order is deterministic)
-        int k = config.topK() > 0 ? Math.min(config.topK(), vocab) : vocab;
-        if (keys.length < vocab) {
-            keys = new long[vocab];
-            order = new int[vocab];
-            probs = new double[vocab];
-        }
-        for (int i = 0; i < vocab; i++) {
-            keys[i] = descendingKey(logits.getAtIndex(ValueLayout.JAVA_FLOAT, i), i);
-        }
-        Arrays.sort(keys, 0, vocab);
-        for (int i = 0; i < k; i++) {
-            order[i] = (int) keys[i];
-        }
-        // temperature, then softmax over the top-k
-        double t = config.temperature();
-        double max = logits.getAtIndex(ValueLayout.JAVA_FLOAT, order[0]) / t;
-        double sum = 0;
-        for (int i = 0; i < k; i++) {
-            probs[i] = Math.exp(logits.getAtIndex(ValueLayout.JAVA_FLOAT, order[i]) / t - max);
-            sum += probs[i];
-        }
-        // top-p: keep the smallest prefix whose mass reaches p (at least one token)
-        int keep = k;
-        if (config.topP() < 1f) {
-            double mass = 0;
-            for (int i = 0; i < k; i++) {
-                mass += probs[i] / sum;
-                if (mass >= config.topP()) {
-                    keep = i + 1;
-                    break;
-                }
-            }
-        }
-        // min-p: drop tokens below minP × the top probability
-        if (config.minP() > 0f) {
-            double floor = config.minP() * probs[0];
-            int i = 1;
-            while (i < keep && probs[i] >= floor) {
-                i++;
-            }
-            keep = i;
-        }
-        double total = 0;
-        for (int i = 0; i < keep; i++) {
-            total += probs[i];
-        }
-        double u = random.nextDouble() * total;
-        for (int i = 0; i < keep; i++) {
-            u -= probs[i];
-            if (u < 0) {
-                return order[i];
-            }
-        }
-        return order[keep - 1];
-    }
-
-    /** A long whose signed order is: larger logit first, then smaller id. */
-    private static long descendingKey(float logit, int id) {
-        int bits = Float.floatToIntBits(logit == 0f ? 0f : logit);  // -0 and +0 sort together
-        int ascending = bits < 0 ? ~bits : bits | 0x80000000;      // unsigned order = float order
-        int descending = ~ascending ^ 0x80000000;                   // signed order = reverse float order
-        return ((long) descending << 32) | (id & 0xffffffffL);
     }
 }

@@ -1,35 +1,70 @@
 package io.paligemma.generate;
 
 /**
- * How the next token is chosen from the logits, applied in transformers' order: temperature, top-k,
- * top-p, min-p, then a draw from the softmax. temperature = 0 (or top-k = 1) is greedy argmax.
+ * How the next token is chosen from the logits, with Hugging Face transformers' meaning and order (4.47,
+ * {@code GenerationMixin._get_logits_processor}): the repetition penalty (also with greedy decoding), then,
+ * when sampling, temperature, top-k, top-p and min-p, then a draw from the softmax. {@link LogitsProcessors}
+ * builds the steps; {@link Sampler} runs them.
  *
- * @param temperature logits are divided by this; 0 means greedy
- * @param topK keep the k most likely tokens (0 = off)
- * @param topP keep the smallest set whose probability reaches p (1 = off)
- * @param minP drop tokens less likely than minP × the top probability (0 = off)
- * @param seed the random stream; the same seed gives the same tokens
+ * <p>Every filter is explicit: top-k 0 means no top-k. Hugging Face's {@code generate(do_sample=True)} applies
+ * top-k 50 unless told otherwise (its {@code GenerationConfig} default); that is
+ * {@link #huggingFaceDefaults(long)}, or temperature 1 with top-k 50 on the command line.
+ *
+ * @param temperature       logits are divided by this (float32); 0 means greedy ({@code do_sample=False})
+ * @param topK              keep the tokens scoring at least the k-th largest score (0 = off)
+ * @param topP              keep the most likely tokens until their mass reaches p, the crossing token included (1 = off);
+ *                          a double like the Python float HF takes, since 1 - top_p is taken in double there
+ * @param minP              drop tokens less likely than minP × the top probability (0 = off)
+ * @param repetitionPenalty divide positive / multiply negative logits of every token already in the sequence,
+ *                          prompt included (1 = off); applies to greedy decoding too
+ * @param seed              the random stream; the same seed gives the same tokens
  */
-public record SamplingConfig(float temperature, int topK, float topP, float minP, long seed) {
+public record SamplingConfig(float temperature, int topK, double topP, float minP, float repetitionPenalty, long seed) {
 
-    public static final SamplingConfig GREEDY = new SamplingConfig(0f, 0, 1f, 0f, 0L);
+    public static final SamplingConfig GREEDY = new SamplingConfig(0f, 0, 1.0, 0f, 1f, 0L);
+
+    /** Without a repetition penalty. */
+    public SamplingConfig(float temperature, int topK, double topP, float minP, long seed) {
+        this(temperature, topK, topP, minP, 1f, seed);
+    }
 
     public SamplingConfig {
         if (!(temperature >= 0) || Float.isInfinite(temperature)) {
             throw new IllegalArgumentException("temperature must be a finite number >= 0 (0: greedy), got " + temperature);
         }
         if (topK < 0) {
-            throw new IllegalArgumentException("top-k must be >= 0, got " + topK);
+            throw new IllegalArgumentException("top-k must be >= 0 (0: off), got " + topK);
         }
-        if (!(topP > 0 && topP <= 1)) {
-            throw new IllegalArgumentException("top-p must be in (0, 1], got " + topP);
+        if (!(topP >= 0 && topP <= 1)) {
+            throw new IllegalArgumentException("top-p must be in [0, 1] (1: off), got " + topP);
         }
         if (!(minP >= 0 && minP <= 1)) {
-            throw new IllegalArgumentException("min-p must be in [0, 1], got " + minP);
+            throw new IllegalArgumentException("min-p must be in [0, 1] (0: off), got " + minP);
+        }
+        if (!(repetitionPenalty > 0) || Float.isInfinite(repetitionPenalty)) {
+            throw new IllegalArgumentException("repetition penalty must be a finite number > 0 (1: off), got "
+                    + repetitionPenalty);
         }
     }
 
+    /**
+     * What Hugging Face's {@code generate(do_sample=True)} does with no other setting: temperature 1, top-k 50,
+     * top-p 1, no min-p, no repetition penalty.
+     */
+    public static SamplingConfig huggingFaceDefaults(long seed) {
+        return new SamplingConfig(1f, 50, 1.0, 0f, 1f, seed);
+    }
+
+    /** Greedy decoding (HF {@code do_sample=False}): the highest processed score, no draw. */
     public boolean isGreedy() {
-        return temperature == 0f || topK == 1;
+        return temperature == 0f;
+    }
+
+    public SamplingConfig withRepetitionPenalty(float penalty) {
+        return new SamplingConfig(temperature, topK, topP, minP, penalty, seed);
+    }
+
+    public SamplingConfig withSeed(long s) {
+        return new SamplingConfig(temperature, topK, topP, minP, repetitionPenalty, s);
     }
 }

@@ -29,7 +29,7 @@ class PaliGemmaApiTest {
     static final Path DEMO = Path.of("java/src/main/resources/demo");
 
     /** A fixture checkpoint plus a tokenizer, so the API can load it. */
-    private static Path fixtureModel(Path tmp, String name) throws Exception {
+    static Path fixtureModel(Path tmp, String name) throws Exception {
         Path dir = Files.createDirectories(tmp.resolve(name));
         try (Stream<Path> files = Files.list(FIXTURES.resolve(name).resolve("checkpoint"))) {
             for (Path f : files.toList()) {

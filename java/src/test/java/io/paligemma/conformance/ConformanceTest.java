@@ -74,11 +74,13 @@ class ConformanceTest {
             String text = buf.toString(StandardCharsets.UTF_8);
             String summary = text.substring(text.lastIndexOf('\n', text.length() - 2) + 1).trim();
             System.out.println(ops.name() + " backend: " + summary);
-            // three model cases, 120 tokenizer cases × 4 checks, five segmentation cases
+            // three model cases, 120 tokenizer cases × 4 checks, five segmentation cases, sampling
             assertTrue(results.size() > 500, text);
             assertTrue(results.stream().anyMatch(r -> r.name().startsWith("paligemma2-tiny/gen_ids")), text);
             assertTrue(results.stream().anyMatch(r -> r.name().startsWith("tokenizer/")), text);
             assertTrue(results.stream().anyMatch(r -> r.name().startsWith("segmentation/")), text);
+            // sampling.json: three cases × nine entries × three sources, from the stored logits on every backend
+            assertEquals(81, results.stream().filter(r -> r.name().contains("/sampling/")).count(), text);
             assertEquals(0, failed, text);
         }
     }
