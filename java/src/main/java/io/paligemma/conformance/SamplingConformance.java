@@ -2,6 +2,7 @@ package io.paligemma.conformance;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.paligemma.generate.LogitsProcessors;
 import io.paligemma.generate.SamplingConfig;
 import io.paligemma.generate.logits.LogitsProcessor;
@@ -215,7 +216,7 @@ public final class SamplingConformance {
             List<JsonNode> list = new ArrayList<>();
             JsonNode p = entry.path("processors").isArray() ? entry.path("processors") : entry.path("processor_order");
             for (JsonNode n : p) {
-                JsonNode item = n.isTextual() ? new ObjectMapper().createObjectNode().put("class", n.asText()) : n;
+                JsonNode item = n.isTextual() ? JsonNodeFactory.instance.objectNode().put("class", n.asText()) : n;
                 // MinPLogitsWarper(0) removes nothing; this engine spells min_p 0 as no processor
                 if (!(item.path("class").asText().equals("MinPLogitsWarper") && item.path("min_p").isNumber()
                         && item.path("min_p").asDouble() == 0)) {
