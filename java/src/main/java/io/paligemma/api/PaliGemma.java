@@ -5,26 +5,22 @@ import io.paligemma.detect.OutputParser;
 import io.paligemma.detect.ParseResult;
 import io.paligemma.detect.VqVaeMaskDecoder;
 import io.paligemma.gemma.DecoderWorkspace;
+import io.paligemma.generate.DecodeStep;
 import io.paligemma.generate.FinishReason;
 import io.paligemma.generate.GenerationConfig;
-import io.paligemma.generate.GenerationResult;
-import io.paligemma.generate.Generator;
+import io.paligemma.generate.Prefill;
+import io.paligemma.generate.PromptWorkspace;
+import io.paligemma.generate.Sampler;
+import io.paligemma.generate.Sequence;
 import io.paligemma.generate.TokenListener;
 import io.paligemma.image.ImageDecoder;
 import io.paligemma.image.ImageException;
 import io.paligemma.image.RgbImage;
-import io.paligemma.image.SiglipImageProcessor;
 import io.paligemma.nn.Probe;
 import io.paligemma.ops.OpsProvider;
 import io.paligemma.paligemma.PaliGemmaForConditionalGeneration;
-import io.paligemma.siglip.VisionWorkspace;
+import io.paligemma.paligemma.PaliGemmaProcessor;
 import io.paligemma.tokenizer.Tokenizer;
-import io.paligemma.tokenizer.Tokenizers;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -51,27 +47,23 @@ public final class PaliGemma implements AutoCloseable {
     private final Path directory;
     private final OpsProvider provider;
     private final PaliGemmaForConditionalGeneration model;
-    private final Tokenizer tokenizer;
-    private final SiglipImageProcessor processor;
+    private final PaliGemmaProcessor processor;
     private final ImageDecoder decoder;
-    private final Generator generator;
     private final int capacity;
-    private final ConcurrentLinkedQueue<RequestWorkspace> pool = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<PromptWorkspace> pool = new ConcurrentLinkedQueue<>();
     private final Object lifecycle = new Object();
     private int active;          // requests in flight, guarded by lifecycle
     /** Requests of this model the current thread is inside: close() from one of them would wait for itself. */
     private final ThreadLocal<int[]> inRequest = ThreadLocal.withInitial(() -> new int[1]);
     private volatile boolean closed;
 
-    private PaliGemma(Path directory, OpsProvider provider, PaliGemmaForConditionalGeneration model, Tokenizer tokenizer,
-                      SiglipImageProcessor processor, Options options) {
+    private PaliGemma(Path directory, OpsProvider provider, PaliGemmaForConditionalGeneration model,
+                      PaliGemmaProcessor processor, Options options) {
         this.directory = directory;
         this.provider = provider;
         this.model = model;
-        this.tokenizer = tokenizer;
         this.processor = processor.withResizeMethod(options.resize());
         this.decoder = new ImageDecoder(options.maxImagePixels());
-        this.generator = new Generator(model);
         int limit = model.config().textConfig().maxPositionEmbeddings();
         int wanted = options.maxContext() > 0 ? options.maxContext() : model.config().numImageTokens() + 512;
         if (wanted > limit) {
@@ -85,18 +77,12 @@ public final class PaliGemma implements AutoCloseable {
         if (!Files.isDirectory(directory)) {
             throw new IllegalArgumentException("model directory " + directory + " does not exist");
         }
-        Tokenizer tokenizer = Tokenizers.forCheckpoint(directory);
-        SiglipImageProcessor processor;
-        try {
-            processor = Files.isRegularFile(directory.resolve(SiglipImageProcessor.CONFIG_FILE))
-                    ? SiglipImageProcessor.fromPretrained(directory) : SiglipImageProcessor.defaults();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        PaliGemmaConfig config = PaliGemmaConfig.read(directory);
+        PaliGemmaProcessor processor = PaliGemmaProcessor.fromPretrained(directory, config);
         OpsProvider provider = OpsProvider.open(options.backend(), options.threads(), options.compute());
         try {
             var model = PaliGemmaForConditionalGeneration.load(directory, provider.ops(), options.quantization(), options.load());
-            return new PaliGemma(directory, provider, model, tokenizer, processor, options);
+            return new PaliGemma(directory, provider, model, processor, options);
         } catch (RuntimeException e) {
             provider.close();
             throw e;
@@ -108,7 +94,7 @@ public final class PaliGemma implements AutoCloseable {
     }
 
     public Tokenizer tokenizer() {
-        return tokenizer;
+        return processor.tokenizer();
     }
 
     /** Tokens per sequence: prompt (image tokens included) + generated. */
@@ -144,22 +130,19 @@ public final class PaliGemma implements AutoCloseable {
     }
 
     private Result generate(RgbImage image, int[] ids, GenerationConfig config, Consumer<String> onText, long t0) {
-        long images = java.util.Arrays.stream(ids).filter(id -> id == model.config().imageTokenIndex()).count();
-        if (images != model.config().numImageTokens()) {
-            throw new IllegalArgumentException("the prompt has " + images + " image tokens; this model takes exactly "
-                    + model.config().numImageTokens());
-        }
+        processor.checkInputIds(ids);
+        checkContext(ids.length, config.maxNewTokens());
         enter();
-        RequestWorkspace ws = borrow();
+        PromptWorkspace ws = borrow();
         try {
-            Generator.checkContext(ids.length, config.maxNewTokens(), ws.decoder);
-            processor.preprocess(image, ws.pixels, 0);
+            float[] pixels = processor.pixelValues(image);
             long t1 = System.nanoTime();
-            model.imageFeatures(ws.pixels, 1, ws.vision, ws.features, Probe.NONE);
-            long t2 = System.nanoTime();
-            TextStream stream = new TextStream(tokenizer.streamingDecoder(), config.stopStrings(), onText);
-            GenerationResult g = generator.generate(ids, ws.features, config, ws.decoder, listener(stream));
-            return result(stream, g, ids.length, t1 - t0, t2 - t1);
+            TextStream stream = new TextStream(tokenizer().streamingDecoder(), config.stopStrings(), onText);
+            try (Sequence seq = Sequence.forTokens(model, pixels, ids, config, listener(stream))) {
+                new Prefill(model, seq, ws, Probe.NONE, 1).runToEnd();
+                DecodeStep.untilDone(model, List.of(seq), ws.decoder());
+                return result(stream, seq, t1 - t0);
+            }
         } finally {
             pool.add(ws);
             exit();
@@ -167,10 +150,10 @@ public final class PaliGemma implements AutoCloseable {
     }
 
     /**
-     * Answers several (picture, prompt) pairs together: one vision pass for all pictures, each prompt
-     * prefilled on its own, then every decode step runs the next token of all unfinished answers as one
-     * forward, reading the weights once for the whole batch (decode is memory-bound, so a batch of B
-     * costs little more than one answer). Results are those of running the requests one by one.
+     * Answers several (picture, prompt) pairs together: each prompt side on its own, then every decode step
+     * runs the next token of all unfinished answers as one forward, reading the weights once for the whole
+     * batch (decode is memory-bound, so a batch of B costs little more than one answer). Results are those
+     * of running the requests one by one.
      */
     public List<Result> generateBatch(List<RgbImage> images, List<String> prompts, GenerationConfig config) {
         int b = images.size();
@@ -181,48 +164,36 @@ public final class PaliGemma implements AutoCloseable {
         long t0 = System.nanoTime();
         List<int[]> ids = new ArrayList<>();
         for (String p : prompts) {
-            ids.add(promptIds(p));
+            int[] one = promptIds(p);
+            checkContext(one.length, config.maxNewTokens());
+            ids.add(one);
         }
-        var c = model.config();
-        int n = c.numImageTokens();
-        int s = c.visionConfig().imageSize();
-        long pixelFloats = (long) c.visionConfig().numChannels() * s * s;
         enter();
-        RequestWorkspace[] seqs = new RequestWorkspace[b];
-        try (VisionWorkspace vision = model.newVisionWorkspace(b);
-             DecoderWorkspace step = DecoderWorkspace.forBatch(c.textConfig(), b, capacity);
-             Arena arena = Arena.ofShared()) {
-            MemorySegment pixels = arena.allocate(b * pixelFloats * Float.BYTES, 64);
-            MemorySegment features = arena.allocate((long) b * n * c.projectionDim() * Float.BYTES, 64);
-            for (int i = 0; i < b; i++) {
-                processor.preprocess(images.get(i), pixels, i * pixelFloats * Float.BYTES);
-                seqs[i] = borrow();
+        PromptWorkspace ws = borrow();
+        List<Sequence> seqs = new ArrayList<>();
+        try (DecoderWorkspace step = model.newDecoderWorkspace(Math.min(b, model.maxDecodeRows()), capacity, Math.min(b, model.maxDecodeRows()))) {
+            List<float[]> pixels = new ArrayList<>();
+            for (RgbImage image : images) {
+                pixels.add(processor.pixelValues(image));
             }
             long t1 = System.nanoTime();
-            model.imageFeatures(pixels, b, vision, features, Probe.NONE);                 // all pictures in one pass
-            long t2 = System.nanoTime();
             TextStream[] streams = new TextStream[b];
-            TokenListener[] listeners = new TokenListener[b];
-            DecoderWorkspace[] decoders = new DecoderWorkspace[b];
-            int[] featureRows = new int[b];
             for (int i = 0; i < b; i++) {
-                streams[i] = new TextStream(tokenizer.streamingDecoder(), config.stopStrings(), null);
-                listeners[i] = listener(streams[i]);
-                decoders[i] = seqs[i].decoder;
-                featureRows[i] = i * n;
+                streams[i] = new TextStream(tokenizer().streamingDecoder(), config.stopStrings(), null);
+                seqs.add(Sequence.forTokens(model, pixels.get(i), ids.get(i), config, listener(streams[i])));
             }
-            GenerationResult[] g = generator.generateBatch(ids, features, featureRows, config, decoders, step, listeners);
+            for (Sequence seq : seqs) {
+                new Prefill(model, seq, ws, Probe.NONE, 1).runToEnd();
+            }
+            DecodeStep.untilDone(model, seqs, step);
             List<Result> out = new ArrayList<>();
             for (int i = 0; i < b; i++) {
-                out.add(result(streams[i], g[i], ids.get(i).length, t1 - t0, t2 - t1));
+                out.add(result(streams[i], seqs.get(i), t1 - t0));
             }
             return out;
         } finally {
-            for (RequestWorkspace ws : seqs) {
-                if (ws != null) {
-                    pool.add(ws);
-                }
-            }
+            seqs.forEach(Sequence::close);
+            pool.add(ws);
             exit();
         }
     }
@@ -236,27 +207,32 @@ public final class PaliGemma implements AutoCloseable {
     }
 
     /** The answer of one sequence: its text (flushed), ids, why it ended and the time of each stage. */
-    private static Result result(TextStream stream, GenerationResult g, int promptTokens, long preprocess, long vision) {
+    private static Result result(TextStream stream, Sequence seq, long preprocess) {
+        if (seq.failure() != null) {
+            throw seq.failure();
+        }
         String text = stream.finish();
-        Timings t = new Timings(preprocess, vision, g.prefillNanos(), g.decodeNanos(), promptTokens, g.tokens().length);
-        return new Result(text, g.tokens(), stream.stopped() ? FinishReason.STOP : g.finishReason(), t, g.logprobs());
+        long vision = seq.featuresReadyNanos() - seq.promptStartedNanos();
+        long prefill = seq.firstTokenNanos() - seq.featuresReadyNanos();
+        long decode = seq.lastTokenNanos() - seq.firstTokenNanos();
+        Timings t = new Timings(preprocess, vision, prefill, decode, seq.promptLength(), seq.produced());
+        return new Result(text, seq.tokens(), stream.stopped() ? FinishReason.STOP : seq.finishReason(), t,
+                seq.logprobs());
+    }
+
+    /** The prompt and the new tokens must fit the context before anything runs. */
+    private void checkContext(int promptLength, int maxNewTokens) {
+        if ((long) promptLength + maxNewTokens - 1 > capacity) {
+            throw new IllegalArgumentException("prompt (" + promptLength + " tokens) + " + maxNewTokens
+                    + " new tokens exceed the context of " + capacity + " tokens");
+        }
     }
 
     /**
      * The projected image features [N, H] (what the language model sees), for embedding use.
      */
     public float[] imageFeatures(RgbImage image) {
-        enter();
-        RequestWorkspace ws = borrow();
-        try {
-            processor.preprocess(image, ws.pixels, 0);
-            model.imageFeatures(ws.pixels, 1, ws.vision, ws.features, Probe.NONE);
-            int n = model.config().numImageTokens() * model.config().projectionDim();
-            return ws.features.asSlice(0, (long) n * Float.BYTES).toArray(ValueLayout.JAVA_FLOAT);
-        } finally {
-            pool.add(ws);
-            exit();
-        }
+        return embedding(image, promptIds(""), Sequence.Goal.IMAGE_FEATURES);
     }
 
     /**
@@ -264,16 +240,17 @@ public final class PaliGemma implements AutoCloseable {
      * L = {@link #promptIds(String)}.length: the usual sequence embedding for retrieval or probing.
      */
     public float[] lastHiddenStates(RgbImage image, String prompt) {
+        return embedding(image, promptIds(prompt), Sequence.Goal.HIDDEN_STATES);
+    }
+
+    private float[] embedding(RgbImage image, int[] ids, Sequence.Goal goal) {
         enter();
-        RequestWorkspace ws = borrow();
-        try {
-            int[] ids = promptIds(prompt);
-            processor.preprocess(image, ws.pixels, 0);
-            model.imageFeatures(ws.pixels, 1, ws.vision, ws.features, Probe.NONE);
-            model.embed(ids, 0, ids.length, ws.features, 0, ws.decoder);
-            model.languageModel().forward(ws.decoder, 0, ids.length, ids.length, 1, Probe.NONE);
-            long n = (long) ids.length * model.config().textConfig().hiddenSize();
-            return ws.decoder.lastHiddenStates().asSlice(0, n * Float.BYTES).toArray(ValueLayout.JAVA_FLOAT);
+        PromptWorkspace ws = borrow();
+        GenerationConfig one = GenerationConfig.greedy(1);
+        try (Sequence seq = new Sequence(model, processor.pixelValues(image), ids, ids.length, one, goal,
+                new Sampler(one.sampling()), TokenListener.NONE)) {
+            new Prefill(model, seq, ws, Probe.NONE, 1).runToEnd();
+            return seq.output();
         } finally {
             pool.add(ws);
             exit();
@@ -302,30 +279,20 @@ public final class PaliGemma implements AutoCloseable {
 
     /** The processor's layout: {@code <image>×N, <bos>, tokens(prompt + "\n")}. */
     public int[] promptIds(String prompt) {
-        int n = model.config().numImageTokens();
-        int[] text = tokenizer.encode(prompt + "\n");
-        int[] ids = new int[n + 1 + text.length];
-        java.util.Arrays.fill(ids, 0, n, model.config().imageTokenIndex());
-        ids[n] = model.config().bosTokenId();
-        System.arraycopy(text, 0, ids, n + 1, text.length);
+        int[] ids = processor.inputIds(prompt);
         if (ids.length >= capacity) {
+            int n = model.config().numImageTokens();
             throw new IllegalArgumentException("the prompt takes " + ids.length + " tokens (" + n + " image tokens + "
-                    + (text.length + 1) + " text tokens); the context holds " + capacity
+                    + (ids.length - n) + " text tokens); the context holds " + capacity
                     + " (raise the context: --max-context on the command line, Options.maxContext in the API; up to "
                     + "max_position_embeddings)");
         }
         return ids;
     }
 
-    private RequestWorkspace borrow() {
-        RequestWorkspace ws = pool.poll();
-        if (ws != null) {
-            return ws;
-        }
-        var c = model.config();
-        int s = c.visionConfig().imageSize();
-        return new RequestWorkspace(model.newVisionWorkspace(1), model.newDecoderWorkspace(capacity, capacity, 1),
-                (long) c.visionConfig().numChannels() * s * s, (long) c.numImageTokens() * c.projectionDim());
+    private PromptWorkspace borrow() {
+        PromptWorkspace ws = pool.poll();
+        return ws != null ? ws : new PromptWorkspace(model, capacity, capacity, 1);
     }
 
     private void enter() {
@@ -384,11 +351,11 @@ public final class PaliGemma implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        List<RequestWorkspace> all = new ArrayList<>();
-        for (RequestWorkspace ws; (ws = pool.poll()) != null; ) {
+        List<PromptWorkspace> all = new ArrayList<>();
+        for (PromptWorkspace ws; (ws = pool.poll()) != null; ) {
             all.add(ws);
         }
-        all.forEach(RequestWorkspace::close);
+        all.forEach(PromptWorkspace::close);
         model.close();
         provider.close();
     }

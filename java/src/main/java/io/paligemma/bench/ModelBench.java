@@ -1,24 +1,21 @@
 package io.paligemma.bench;
 
 import io.paligemma.config.PaliGemmaConfig;
-import io.paligemma.gemma.DecoderWorkspace;
 import io.paligemma.gemma.GemmaModel;
+import io.paligemma.generate.DecodeStep;
 import io.paligemma.generate.GenerationConfig;
-import io.paligemma.generate.GenerationResult;
-import io.paligemma.generate.Generator;
+import io.paligemma.generate.Prefill;
+import io.paligemma.generate.PromptWorkspace;
 import io.paligemma.generate.SamplingConfig;
-import io.paligemma.image.SiglipImageProcessor;
+import io.paligemma.generate.Sequence;
 import io.paligemma.nn.Probe;
 import io.paligemma.ops.Backend;
 import io.paligemma.ops.OpsProvider;
 import io.paligemma.paligemma.PaliGemmaForConditionalGeneration;
-import io.paligemma.siglip.VisionWorkspace;
+import io.paligemma.paligemma.PaliGemmaProcessor;
 import io.paligemma.tensor.DType;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -27,9 +24,9 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Times one checkpoint on one backend, stage by stage, through the model's public pieces: the image
- * processor, {@link PaliGemmaForConditionalGeneration#visionTower}, {@link
- * PaliGemmaForConditionalGeneration#projectImageFeatures} and the {@link Generator} (greedy, EOS ignored).
+ * Times one checkpoint on one backend, stage by stage, through the one request pipeline: the processor, a
+ * {@link Sequence} whose {@link Prefill} pieces are timed by kind (vision tower, projector, prefill), then
+ * {@link DecodeStep}s (greedy, EOS ignored).
  * Each repetition is one whole request, so the stages of a row come from the same runs; warm-up
  * requests (JIT, page cache) are not recorded. Loading is timed separately, after the requests, so the
  * page cache is warm.
@@ -65,7 +62,7 @@ public final class ModelBench {
                 probe.fill((byte) 1); // fault the pages in now, not in the first probe
             }
             try (PaliGemmaForConditionalGeneration model = PaliGemmaForConditionalGeneration.load(dir, provider.ops());
-                 Session session = new Session(model, processor(dir), work)) {
+                 Session session = new Session(model, processor(model, dir), work)) {
                 config = model.config();
                 dtype = languageModelWeights(model);
                 for (int i = 0; i < warmup + repeat; i++) {
@@ -145,10 +142,9 @@ public final class ModelBench {
     private static long timeLoad(Path dir, OpsProvider provider, Workload work) {
         long t0 = System.nanoTime();
         try (PaliGemmaForConditionalGeneration model = PaliGemmaForConditionalGeneration.load(dir, provider.ops());
-             VisionWorkspace vws = model.newVisionWorkspace(1);
-             DecoderWorkspace dws = model.newDecoderWorkspace(work.promptTokens(), capacity(work), 1)) {
+             PromptWorkspace ws = new PromptWorkspace(model, work.promptTokens(), capacity(work), 1)) {
             long ns = System.nanoTime() - t0;
-            Blackhole.consume(vws.byteSize() + dws.byteSize());
+            Blackhole.consume(ws.byteSize());
             return ns;
         }
     }
@@ -157,46 +153,27 @@ public final class ModelBench {
         return work.promptTokens() + work.decodeTokens() + 1;
     }
 
-    private static SiglipImageProcessor processor(Path dir) {
-        try {
-            return Files.isRegularFile(dir.resolve(SiglipImageProcessor.CONFIG_FILE))
-                    ? SiglipImageProcessor.fromPretrained(dir) : SiglipImageProcessor.defaults();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    /** The checkpoint's processor for pictures; prompts are the workload's ids (the bench needs no tokenizer). */
+    private static PaliGemmaProcessor processor(PaliGemmaForConditionalGeneration model, Path dir) {
+        return new PaliGemmaProcessor(model.config(), PaliGemmaProcessor.imageProcessor(dir), null);
     }
 
     /** The memory of one request, allocated once and reused by every repetition. */
     private static final class Session implements AutoCloseable {
         private final PaliGemmaForConditionalGeneration model;
-        private final SiglipImageProcessor processor;
+        private final PaliGemmaProcessor processor;
         private final Workload work;
-        private final Generator generator;
         private final GenerationConfig generation;
-        private final Arena arena = Arena.ofShared();
-        private final VisionWorkspace vision;
-        private final DecoderWorkspace decoder;
-        private final MemorySegment pixels;   // [3, S, S]
-        private final MemorySegment features; // [N, H]
+        private final PromptWorkspace workspace;
         private double lastDecodeHeapBytes = Double.NaN;
 
-        Session(PaliGemmaForConditionalGeneration model, SiglipImageProcessor processor, Workload work) {
+        Session(PaliGemmaForConditionalGeneration model, PaliGemmaProcessor processor, Workload work) {
             this.model = model;
             this.processor = processor;
             this.work = work;
-            PaliGemmaConfig c = model.config();
-            int s = c.visionConfig().imageSize();
-            if (processor.doResize() && (processor.height() != s || processor.width() != s)) {
-                throw new IllegalArgumentException("preprocessor_config.json resizes to " + processor.width() + "x"
-                        + processor.height() + " but the vision tower takes " + s + "x" + s);
-            }
-            this.generator = new Generator(model);
             // one token to end prefill, then decodeTokens decode steps; EOS must not end a timed run early
             this.generation = new GenerationConfig(work.decodeTokens() + 1, SamplingConfig.GREEDY, false, List.of());
-            this.vision = model.newVisionWorkspace(1);
-            this.decoder = model.newDecoderWorkspace(work.promptTokens(), capacity(work), 1);
-            this.pixels = arena.allocate((long) c.visionConfig().numChannels() * s * s * Float.BYTES, 64);
-            this.features = arena.allocate((long) c.numImageTokens() * c.projectionDim() * Float.BYTES, 64);
+            this.workspace = new PromptWorkspace(model, work.promptTokens(), capacity(work), 1);
         }
 
         /** Heap bytes all threads allocated between the first and the last token of the last request. */
@@ -210,13 +187,9 @@ public final class ModelBench {
             double[] heap = new double[2];   // all threads' allocated bytes at the same two moments
             int[] seen = {0};
             long t0 = System.nanoTime();
-            processor.preprocess(work.image(), pixels, 0);
+            float[] pixels = processor.pixelValues(work.image());
             long t1 = System.nanoTime();
-            model.visionTower(pixels, 1, vision, Probe.NONE);
-            long t2 = System.nanoTime();
-            model.projectImageFeatures(vision, 1, features, Probe.NONE);
-            long t3 = System.nanoTime();
-            GenerationResult g = generator.generate(work.promptIds(), features, generation, decoder, id -> {
+            try (Sequence seq = Sequence.forTokens(model, pixels, work.promptIds(), generation, id -> {
                 long now = System.nanoTime();
                 int token = seen[0]++;
                 if (token == 0) {
@@ -228,20 +201,29 @@ public final class ModelBench {
                 }
                 tokenTimes[1] = now;
                 return true;
-            });
-            if (g.tokens().length != work.decodeTokens() + 1) {
-                throw new IllegalStateException("the generator produced " + g.tokens().length + " tokens, expected "
-                        + (work.decodeTokens() + 1) + " (" + g.finishReason() + ")");
+            })) {
+                Prefill prefill = new Prefill(model, seq, workspace, Probe.NONE, 1);
+                while (prefill.next() != Prefill.Piece.PROJECTOR) {
+                    prefill.runNext();                                   // the vision tower
+                }
+                long t2 = System.nanoTime();
+                prefill.runNext();                                       // the projector
+                long t3 = System.nanoTime();
+                prefill.runToEnd();                                      // the prefill and the first token
+                long t4 = System.nanoTime();
+                DecodeStep.untilDone(model, List.of(seq), workspace.decoder());
+                if (seq.tokens().length != work.decodeTokens() + 1) {
+                    throw new IllegalStateException("the generator produced " + seq.tokens().length + " tokens, expected "
+                            + (work.decodeTokens() + 1) + " (" + seq.finishReason() + ")");
+                }
+                lastDecodeHeapBytes = heap[1] - heap[0];
+                return new long[] {t1 - t0, t2 - t1, t3 - t2, t4 - t3, tokenTimes[0] - t0, tokenTimes[1] - tokenTimes[0]};
             }
-            lastDecodeHeapBytes = heap[1] - heap[0];
-            return new long[] {t1 - t0, t2 - t1, t3 - t2, g.prefillNanos(), tokenTimes[0] - t0, tokenTimes[1] - tokenTimes[0]};
         }
 
         @Override
         public void close() {
-            vision.close();
-            decoder.close();
-            arena.close();
+            workspace.close();
         }
     }
 }

@@ -1,24 +1,29 @@
 package io.paligemma.bench;
 
-import io.paligemma.gemma.DecoderWorkspace;
+import io.paligemma.generate.DecodeStep;
+import io.paligemma.generate.GenerationConfig;
+import io.paligemma.generate.NextToken;
+import io.paligemma.generate.Prefill;
+import io.paligemma.generate.PromptWorkspace;
+import io.paligemma.generate.SamplingConfig;
+import io.paligemma.generate.Sequence;
+import io.paligemma.generate.TokenListener;
 import io.paligemma.nn.Probe;
 import io.paligemma.ops.Backend;
 import io.paligemma.ops.Compute;
 import io.paligemma.ops.OpsProvider;
 import io.paligemma.ops.ProfilingOps;
 import io.paligemma.paligemma.PaliGemmaForConditionalGeneration;
-import io.paligemma.siglip.VisionWorkspace;
 import java.io.PrintStream;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 /**
- * Where each backend's time goes, op by op: one vision pass, one prefill and a few decode steps
- * (after an untimed warm-up of the same), with every {@code Ops} call timed.
+ * Where each backend's time goes, op by op: one request through the request pipeline (vision pass,
+ * prefill and a few decode steps, after an untimed warm-up of the same), with every {@code Ops} call timed.
  */
 public final class OpProfile {
     private OpProfile() {
@@ -41,34 +46,37 @@ public final class OpProfile {
         try (OpsProvider provider = OpsProvider.open(backend, threads, compute)) {
             ProfilingOps profiling = new ProfilingOps(provider.ops());
             try (var model = PaliGemmaForConditionalGeneration.load(dir, profiling.ops());
-                 VisionWorkspace vws = model.newVisionWorkspace(1);
-                 DecoderWorkspace ws = model.newDecoderWorkspace(promptTokens, promptTokens + decodeSteps + 1, 1);
-                 Arena arena = Arena.ofShared()) {
+                 PromptWorkspace ws = new PromptWorkspace(model, promptTokens, promptTokens + decodeSteps + 1, 1)) {
                 var c = model.config();
                 int s = c.visionConfig().imageSize();
-                MemorySegment pixels = arena.allocate((long) c.visionConfig().numChannels() * s * s * Float.BYTES, 64);
-                MemorySegment features = arena.allocate((long) c.numImageTokens() * c.projectionDim() * Float.BYTES, 64);
+                float[] pixels = new float[c.visionConfig().numChannels() * s * s];
                 int[] ids = new int[promptTokens];
                 Arrays.fill(ids, 0, Math.min(c.numImageTokens(), promptTokens), c.imageTokenIndex());
                 for (int i = c.numImageTokens(); i < promptTokens; i++) {
                     ids[i] = i == c.numImageTokens() ? c.bosTokenId() : textId(c, i);
                 }
+                // every decode step feeds an ordinary token, whatever the logits say: the same work every round
+                int[] step = {0};
+                NextToken fixed = (logits, vocab) -> textId(c, step[0]++);
+                GenerationConfig generation = new GenerationConfig(decodeSteps + 1, SamplingConfig.GREEDY, false, List.of());
                 long[] phase = new long[3];
                 for (int round = 0; round < 2; round++) { // round 0 warms up the JIT and the page cache
                     profiling.reset();
-                    long t0 = System.nanoTime();
-                    model.imageFeatures(pixels, 1, vws, features, Probe.NONE);
-                    long t1 = System.nanoTime();
-                    model.embed(ids, 0, ids.length, features, 0, ws);
-                    model.languageModel().forward(ws, 0, ids.length, ids.length, 1, Probe.NONE);
-                    long t2 = System.nanoTime();
-                    for (int step = 0; step < decodeSteps; step++) {
-                        model.embed(new int[] {textId(c, step)}, 0, 1, null, 0, ws);
-                        model.languageModel().forward(ws, ids.length + step, 1, ids.length, 1, Probe.NONE);
+                    try (Sequence seq = new Sequence(model, pixels, ids, ids.length, generation, Sequence.Goal.TOKENS, fixed,
+                            TokenListener.NONE)) {
+                        Prefill prefill = new Prefill(model, seq, ws, Probe.NONE, 1);
+                        long t0 = System.nanoTime();
+                        while (prefill.next() != Prefill.Piece.INPUTS) {
+                            prefill.runNext();                              // vision tower and projector
+                        }
+                        long t1 = System.nanoTime();
+                        prefill.runToEnd();
+                        long t2 = System.nanoTime();
+                        DecodeStep.untilDone(model, List.of(seq), ws.decoder());
+                        phase[0] = t1 - t0;
+                        phase[1] = t2 - t1;
+                        phase[2] = System.nanoTime() - t2;
                     }
-                    phase[0] = t1 - t0;
-                    phase[1] = t2 - t1;
-                    phase[2] = System.nanoTime() - t2;
                 }
                 out.printf(Locale.ROOT, "%s backend, %d thread(s): vision %.1f ms, prefill of %d tokens %.1f ms, %d decode steps %.1f ms%n",
                         backend.id(), provider.ops().threads(), phase[0] / 1e6, promptTokens, phase[1] / 1e6, decodeSteps,

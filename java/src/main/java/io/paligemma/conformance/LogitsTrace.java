@@ -1,13 +1,15 @@
 package io.paligemma.conformance;
 
-import io.paligemma.gemma.DecoderWorkspace;
-import io.paligemma.gemma.KvSegment;
+import io.paligemma.generate.DecodeStep;
+import io.paligemma.generate.GenerationConfig;
+import io.paligemma.generate.Prefill;
+import io.paligemma.generate.PromptWorkspace;
+import io.paligemma.generate.SamplingConfig;
+import io.paligemma.generate.Sequence;
+import io.paligemma.generate.TokenListener;
 import io.paligemma.nn.Probe;
 import io.paligemma.paligemma.PaliGemmaForConditionalGeneration;
-import io.paligemma.siglip.VisionWorkspace;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
+import java.util.List;
 
 /**
  * The logits of one request, for comparing two weight precisions: the prompt's logits (its last
@@ -21,41 +23,29 @@ import java.lang.foreign.ValueLayout;
 record LogitsTrace(float[] prompt, float[] steps, long[] tokens) {
 
     /**
-     * Runs pixels [1, 3, S, S] and prompt ids through the model. {@code forced} gives the token fed after
-     * each step (its first steps − 1 entries are used); null means greedy: the model's own argmax.
+     * Runs pixels [3, S, S] and prompt ids through the request pipeline. {@code forced} gives the token fed
+     * after each step (its first steps − 1 entries are used); null means greedy: the model's own argmax.
      */
     static LogitsTrace run(PaliGemmaForConditionalGeneration model, float[] pixels, int[] ids, int promptRows,
                            long[] forced, int steps) {
-        int n = model.config().numImageTokens();
-        int h = model.config().textConfig().hiddenSize();
         int v = model.config().textConfig().vocabSize();
         int l = ids.length;
-        try (Arena arena = Arena.ofShared()) {
-            MemorySegment pixelSegment = arena.allocate((long) pixels.length * Float.BYTES, 64);
-            MemorySegment.copy(pixels, 0, pixelSegment, ValueLayout.JAVA_FLOAT, 0, pixels.length);
-            MemorySegment features = arena.allocate((long) n * h * Float.BYTES, 64);
-            try (VisionWorkspace vws = model.newVisionWorkspace(1)) {
-                model.imageFeatures(pixelSegment, 1, vws, features, Probe.NONE);
+        StepRecorder recorder = new StepRecorder(forced);
+        GenerationConfig generation = new GenerationConfig(steps, SamplingConfig.GREEDY, false, List.of());
+        try (PromptWorkspace ws = new PromptWorkspace(model, l, l + steps, promptRows);
+             Sequence seq = new Sequence(model, pixels, ids, l, generation, Sequence.Goal.TOKENS, recorder, TokenListener.NONE)) {
+            new Prefill(model, seq, ws, Probe.NONE, promptRows).runToEnd();
+            float[] prompt = Compare.read(ws.decoder().logits().data(), 0, promptRows * v);
+            DecodeStep.untilDone(model, List.of(seq), ws.decoder());
+            if (recorder.steps() != steps) {
+                throw new IllegalStateException("the request ended after " + recorder.steps() + " of " + steps + " steps ("
+                        + seq.finishReason() + ")");
             }
-            try (DecoderWorkspace ws = model.newDecoderWorkspace(l, l + steps, promptRows)) {
-                model.embed(ids, 0, l, features, 0, ws);
-                model.languageModel().forward(ws, 0, l, l, promptRows, Probe.NONE);
-                float[] prompt = Compare.read(ws.logits(), 0, promptRows * v);
-                float[] all = new float[steps * v];
-                long[] tokens = new long[steps];
-                for (int s = 0; s < steps; s++) {
-                    if (s > 0) {
-                        int next = (int) (forced != null ? forced[s - 1] : tokens[s - 1]);
-                        model.embed(new int[] {next}, 0, 1, null, 0, ws);
-                        model.languageModel().forward(ws, new KvSegment[] {new KvSegment(ws, l + s - 1, 1, l)}, 1, Probe.NONE);
-                    }
-                    float[] row = s == 0 ? java.util.Arrays.copyOfRange(prompt, (promptRows - 1) * v, promptRows * v)
-                            : Compare.read(ws.logits(), 0, v);
-                    System.arraycopy(row, 0, all, s * v, v);
-                    tokens[s] = Compare.argmax(row, 0, v);
-                }
-                return new LogitsTrace(prompt, all, tokens);
+            float[] all = new float[steps * v];
+            for (int s = 0; s < steps; s++) {
+                System.arraycopy(recorder.logits(s), 0, all, s * v, v);
             }
+            return new LogitsTrace(prompt, all, recorder.argmaxes());
         }
     }
 }

@@ -8,16 +8,20 @@ import io.paligemma.image.RgbImage;
 import io.paligemma.image.SiglipImageProcessor;
 import io.paligemma.gemma.DecoderWorkspace;
 import io.paligemma.gemma.GemmaModel;
-import io.paligemma.gemma.KvSegment;
+import io.paligemma.generate.DecodeStep;
+import io.paligemma.generate.GenerationConfig;
+import io.paligemma.generate.Prefill;
+import io.paligemma.generate.PromptWorkspace;
+import io.paligemma.generate.SamplingConfig;
+import io.paligemma.generate.Sequence;
+import io.paligemma.generate.TokenListener;
 import io.paligemma.nn.Probe;
 import io.paligemma.ops.Ops;
 import io.paligemma.paligemma.PaliGemmaForConditionalGeneration;
 import io.paligemma.safetensors.SafetensorsFile;
 import io.paligemma.siglip.SiglipVisionTransformer;
-import io.paligemma.siglip.VisionWorkspace;
+import io.paligemma.tensor.FloatMatrix;
 import io.paligemma.tensor.Tensor;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,11 +70,8 @@ final class ModelCase {
 
     private void runAll() throws IOException {
         try (SafetensorsFile expected = SafetensorsFile.open(dir.resolve("expected.safetensors"));
-             var model = PaliGemmaForConditionalGeneration.load(dir.resolve("checkpoint"), ops);
-             Arena arena = Arena.ofShared()) {
+             var model = PaliGemmaForConditionalGeneration.load(dir.resolve("checkpoint"), ops)) {
             PaliGemmaConfig cfg = model.config();
-            int n = cfg.numImageTokens();
-            int h = cfg.textConfig().hiddenSize();
             // image → image_resized_u8 → pixel_values with our own decoder and Pillow-exact resize
             SiglipImageProcessor processor = SiglipImageProcessor.fromPretrained(dir.resolve("checkpoint"));
             List<RgbImage> pictures = readImages();
@@ -79,46 +80,48 @@ final class ModelCase {
                     processor.resized(first).rgb(), e)));
             float[] pixels = processor.preprocess(first);
             add(Compare.bitwise("pixel_values", pixels, Compare.floats(expected.tensor("pixel_values"))));
-            int images = 1;
-            Optional<Tensor> batchPixels = expected.find("batch_pixel_values");
-            int maxImages = Math.max(pictures.size(), 1);
-            MemorySegment features = arena.allocate((long) maxImages * n * h * Float.BYTES, 64);
-            MemorySegment pixelSegment = arena.allocate((long) maxImages * pixels.length * Float.BYTES, 64);
-            MemorySegment.copy(pixels, 0, pixelSegment, java.lang.foreign.ValueLayout.JAVA_FLOAT, 0, pixels.length);
 
-            try (VisionWorkspace vws = model.newVisionWorkspace(maxImages)) {
-                // vision tower, projector, image features
+            int[] ids = Compare.ints(expected.tensor("input_ids"));
+            int[] trainIds = expected.find("train_input_ids").map(Compare::ints).orElse(new int[0]);
+            Optional<Tensor> genIds = expected.find("gen_ids");
+            int steps = genIds.map(t -> Math.toIntExact(t.dim(-1))).orElse(0);
+            int maxRows = Math.max(ids.length, trainIds.length);
+            try (PromptWorkspace ws = new PromptWorkspace(model, maxRows, Math.max(maxRows, ids.length + steps), maxRows)) {
+                // the case's request through the request pipeline, every stage probed: vision tower, projector,
+                // image features, prefill (the logits of every prompt row), then the greedy steps
                 Map<String, float[]> probed = new HashMap<>();
                 Probe probe = (key, data, shape) -> probed.put(key, Compare.read(data, 0, count(shape)));
-                model.imageFeatures(pixelSegment, images, vws, features, probe);
-                checkVision(expected, cfg, probed);
-                checkIfPresent(expected, "projector_output", probed.get("multi_modal_projector"));
-                checkIfPresent(expected, "image_features", Compare.read(features, 0, images * n * h));
-
-                int[] ids = Compare.ints(expected.tensor("input_ids"));
-                int[] trainIds = expected.find("train_input_ids").map(Compare::ints).orElse(new int[0]);
-                Optional<Tensor> genIds = expected.find("gen_ids");
-                int steps = genIds.map(t -> Math.toIntExact(t.dim(-1))).orElse(0);
-                int maxRows = Math.max(ids.length, trainIds.length);
-                try (DecoderWorkspace ws = model.newDecoderWorkspace(maxRows, Math.max(maxRows, ids.length + steps), maxRows)) {
-                    checkPrefill(expected, model, ids, features, ws);
+                StepRecorder greedy = new StepRecorder(null);
+                try (Sequence seq = new Sequence(model, pixels, ids, ids.length, generation(Math.max(steps, 1)),
+                        Sequence.Goal.TOKENS, greedy, TokenListener.NONE)) {
+                    Prefill prefill = new Prefill(model, seq, ws, probe, ids.length);
+                    prefill.runToEnd();
+                    checkVision(expected, cfg, probed);
+                    checkIfPresent(expected, "projector_output", probed.get("multi_modal_projector"));
+                    checkIfPresent(expected, "image_features", probed.get("image_features"));
+                    checkPrefill(expected, model, ids, probed, ws);
                     if (steps > 0) {
-                        // the prefill above left the prompt in ws's cache; decode steps run in ws itself
-                        greedy(model, new int[][] {ids}, new DecoderWorkspace[] {ws}, ws, steps,
-                                expected.tensor("gen_logits"), Compare.longs(genIds.get()), "gen", false);
+                        DecodeStep.untilDone(model, List.of(seq), ws.decoder());
+                        checkSteps(model, List.of(greedy), steps, expected.tensor("gen_logits"), Compare.longs(genIds.get()),
+                                "gen", false);
                     }
                     if (trainIds.length > 0) {
-                        checkTraining(expected, model, trainIds, features, ws);
+                        checkTraining(expected, model, pixels, trainIds, prefill.features(), ws);
                     }
                 }
-                if (batchPixels.isPresent()) {
-                    float[] batch = processor.preprocess(pictures);
-                    add(Compare.bitwise("batch_pixel_values", batch, Compare.floats(batchPixels.get())));
-                    MemorySegment.copy(batch, 0, pixelSegment, java.lang.foreign.ValueLayout.JAVA_FLOAT, 0, batch.length);
-                    checkBatch(expected, model, pictures.size(), pixelSegment, vws, features);
-                }
+            }
+            Optional<Tensor> batchPixels = expected.find("batch_pixel_values");
+            if (batchPixels.isPresent()) {
+                float[] batch = processor.preprocess(pictures);
+                add(Compare.bitwise("batch_pixel_values", batch, Compare.floats(batchPixels.get())));
+                checkBatch(expected, model, batch, pictures.size());
             }
         }
+    }
+
+    /** Greedy generation of {@code tokens} tokens that eos does not end (the reference ran a fixed count). */
+    private static GenerationConfig generation(int tokens) {
+        return new GenerationConfig(tokens, SamplingConfig.GREEDY, false, List.of());
     }
 
     /** The case's pictures: expected.json names them (image.file, image2.file), else image.png, image2.png. */
@@ -175,15 +178,10 @@ final class ModelCase {
     }
 
     private void checkPrefill(SafetensorsFile expected, PaliGemmaForConditionalGeneration model, int[] ids,
-                              MemorySegment features, DecoderWorkspace ws) {
-        int h = model.config().textConfig().hiddenSize();
+                              Map<String, float[]> probed, PromptWorkspace ws) {
         int v = model.config().textConfig().vocabSize();
         int l = ids.length;
-        model.embed(ids, 0, l, features, 0, ws);
-        checkIfPresent(expected, "lm_inputs_embeds", Compare.read(ws.inputs(), 0, l * h));
-        Map<String, float[]> probed = new HashMap<>();
-        Probe probe = (key, data, shape) -> probed.put(key, Compare.read(data, 0, count(shape)));
-        model.languageModel().forward(ws, 0, l, l, l, probe);
+        checkIfPresent(expected, "lm_inputs_embeds", probed.get("lm_inputs_embeds"));
         // hidden_states: [0] inputs_embeds·normalizer, [k] output of layer k-1, last = after the final norm
         List<float[]> states = new ArrayList<>();
         String p = GemmaModel.PREFIX;
@@ -193,11 +191,16 @@ final class ModelCase {
         }
         states.add(probed.get(p + ".norm"));
         checkIfPresent(expected, "lm_hidden_states", concat(states));
-        add(Compare.close("logits_prefill", Compare.read(ws.logits(), 0, l * v), Compare.floats(expected.tensor("logits_prefill"))));
+        add(Compare.close("logits_prefill", Compare.read(ws.decoder().logits().data(), 0, l * v),
+                Compare.floats(expected.tensor("logits_prefill"))));
     }
 
-    private void checkTraining(SafetensorsFile expected, PaliGemmaForConditionalGeneration model, int[] trainIds,
-                               MemorySegment features, DecoderWorkspace ws) {
+    /**
+     * The training layout (prefix-LM mask: causal after the prefix) and the same ids with the inference mask
+     * (all bidirectional), each the prompt side of a request whose prefix length says which mask it gets.
+     */
+    private void checkTraining(SafetensorsFile expected, PaliGemmaForConditionalGeneration model, float[] pixels,
+                               int[] trainIds, FloatMatrix features, PromptWorkspace ws) {
         int v = model.config().textConfig().vocabSize();
         int lt = trainIds.length;
         int[] types = expected.find("train_token_type_ids").map(Compare::ints).orElse(new int[lt]);
@@ -206,9 +209,7 @@ final class ModelCase {
             prefix++;
         }
         if (expected.find("logits_train").isPresent()) {
-            model.embed(trainIds, 0, lt, features, 0, ws);
-            model.languageModel().forward(ws, 0, lt, prefix, lt, Probe.NONE);  // prefix-LM mask: causal after the prefix
-            float[] logits = Compare.read(ws.logits(), 0, lt * v);
+            float[] logits = promptLogits(model, pixels, trainIds, prefix, features, ws);
             add(Compare.close("logits_train", logits, Compare.floats(expected.tensor("logits_train"))));
             Optional<Tensor> labels = expected.find("train_labels");
             Optional<Tensor> loss = expected.find("loss_train");
@@ -218,10 +219,21 @@ final class ModelCase {
             }
         }
         if (expected.find("logits_same_ids_inference_mode").isPresent()) {
-            model.embed(trainIds, 0, lt, features, 0, ws);
-            model.languageModel().forward(ws, 0, lt, lt, lt, Probe.NONE);      // inference mask: all bidirectional
-            add(Compare.close("logits_same_ids_inference_mode", Compare.read(ws.logits(), 0, lt * v),
+            add(Compare.close("logits_same_ids_inference_mode", promptLogits(model, pixels, trainIds, lt, features, ws),
                     Compare.floats(expected.tensor("logits_same_ids_inference_mode"))));
+        }
+    }
+
+    /** The logits of every row of a prompt with a given prefix length, on image features computed before. */
+    private static float[] promptLogits(PaliGemmaForConditionalGeneration model, float[] pixels, int[] ids, int prefix,
+                                        FloatMatrix features, PromptWorkspace ws) {
+        int v = model.config().textConfig().vocabSize();
+        try (Sequence seq = new Sequence(model, pixels, ids, prefix, generation(1), Sequence.Goal.TOKENS,
+                new StepRecorder(null), TokenListener.NONE)) {
+            Prefill prefill = new Prefill(model, seq, ws, Probe.NONE, ids.length);
+            prefill.useFeatures(features);
+            prefill.runToEnd();
+            return Compare.read(ws.decoder().logits().data(), 0, ids.length * v);
         }
     }
 
@@ -248,12 +260,14 @@ final class ModelCase {
         return (float) (sum / count);
     }
 
-    /** Left-padded batch: each row is run alone on its real tokens, as a correct engine must (see the README). */
-    private void checkBatch(SafetensorsFile expected, PaliGemmaForConditionalGeneration model, int images,
-                            MemorySegment batchPixels, VisionWorkspace vws, MemorySegment features) {
-        int n = model.config().numImageTokens();
+    /**
+     * Left-padded batch: each row is a request of its own on its real tokens and its own picture, as a
+     * correct engine must run it (see the README): each prompt side alone, then every row's decode steps
+     * together, one forward per step for the whole batch, each row attending to its own cache.
+     */
+    private void checkBatch(SafetensorsFile expected, PaliGemmaForConditionalGeneration model, float[] batchPixels,
+                            int images) {
         int v = model.config().textConfig().vocabSize();
-        model.imageFeatures(batchPixels, images, vws, features, Probe.NONE);  // all images in one vision pass
         Tensor idsT = expected.tensor("batch_input_ids");
         int rows = Math.toIntExact(idsT.dim(0));
         int lb = Math.toIntExact(idsT.dim(1));
@@ -263,85 +277,63 @@ final class ModelCase {
         Optional<Tensor> genIds = expected.find("batch_gen_ids");
         int steps = genIds.map(t -> Math.toIntExact(t.dim(-1))).orElse(0);
         long[] expectedIds = genIds.map(Compare::longs).orElse(new long[0]);
-        // each row is prefilled alone (no padding), then all rows decode together: one forward per step
-        // for the whole batch, each row attending to its own cache, as a serving engine batches requests
-        int[][] real = new int[rows][];
-        DecoderWorkspace[] seqs = new DecoderWorkspace[rows];
-        int maxEnd = 1;
-        try {
+        int perImage = batchPixels.length / images;
+        List<Sequence> seqs = new ArrayList<>();
+        List<StepRecorder> recorders = new ArrayList<>();
+        try (PromptWorkspace ws = new PromptWorkspace(model, lb, lb + Math.max(steps, 1), lb);
+             DecoderWorkspace act = model.newDecoderWorkspace(rows, lb + Math.max(steps, 1), rows)) {
             for (int r = 0; r < rows; r++) {
                 int pad = 0;
                 while (pad < lb && mask[r * lb + pad] == 0) {
                     pad++;
                 }
-                real[r] = java.util.Arrays.copyOfRange(ids, r * lb + pad, (r + 1) * lb);
-                seqs[r] = model.newDecoderWorkspace(real[r].length, real[r].length + Math.max(steps, 1), real[r].length);
-                maxEnd = Math.max(maxEnd, real[r].length + Math.max(steps, 1));
-                model.embed(real[r], 0, real[r].length, features, r * n, seqs[r]);
-                model.languageModel().forward(seqs[r], 0, real[r].length, real[r].length, real[r].length, Probe.NONE);
+                int[] real = java.util.Arrays.copyOfRange(ids, r * lb + pad, (r + 1) * lb);
+                float[] pixels = java.util.Arrays.copyOfRange(batchPixels, (r % images) * perImage, (r % images + 1) * perImage);
+                StepRecorder greedy = new StepRecorder(null);
+                recorders.add(greedy);
+                Sequence seq = new Sequence(model, pixels, real, real.length, generation(Math.max(steps, 1)),
+                        Sequence.Goal.TOKENS, greedy, TokenListener.NONE);
+                seqs.add(seq);
+                new Prefill(model, seq, ws, Probe.NONE, real.length).runToEnd();
                 if (prefill != null) {
                     float[] exp = java.util.Arrays.copyOfRange(prefill, (r * lb + pad) * v, (r + 1) * lb * v);
-                    add(Compare.close("batch_logits_prefill[" + r + "] (" + real[r].length + " real rows)",
-                            Compare.read(seqs[r].logits(), 0, real[r].length * v), exp));
+                    add(Compare.close("batch_logits_prefill[" + r + "] (" + real.length + " real rows)",
+                            Compare.read(ws.decoder().logits().data(), 0, real.length * v), exp));
                 }
             }
             if (steps > 0) {
-                try (DecoderWorkspace act = DecoderWorkspace.forBatch(model.config().textConfig(), rows, maxEnd)) {
-                    greedy(model, real, seqs, act, steps, expected.tensor("batch_gen_logits"), expectedIds, "batch_gen", true);
-                }
+                DecodeStep.untilDone(model, seqs, act);
+                checkSteps(model, recorders, steps, expected.tensor("batch_gen_logits"), expectedIds, "batch_gen", true);
             }
         } finally {
-            for (DecoderWorkspace ws : seqs) {
-                if (ws != null) {
-                    ws.close();
-                }
-            }
+            seqs.forEach(Sequence::close);
         }
     }
 
     /**
-     * Greedy decoding with the KV cache of prefilled sequences, all rows in lockstep (one forward per step
-     * in {@code act}: the sequence's own workspace for one row, batch activations for several); every
-     * step's logits are checked against [rows, steps, V] and the ids against [rows, steps].
+     * Every step's logits of the greedy requests against [rows, steps, V] (step 0 is the prompt's last row),
+     * and their greedy ids against [rows, steps].
      */
-    private void greedy(PaliGemmaForConditionalGeneration model, int[][] prompts, DecoderWorkspace[] seqs,
-                        DecoderWorkspace act, int steps, Tensor expectedLogits, long[] expectedIds, String name,
-                        boolean indexed) {
-        int rows = prompts.length;
+    private void checkSteps(PaliGemmaForConditionalGeneration model, List<StepRecorder> recorders, int steps,
+                            Tensor expectedLogits, long[] expectedIds, String name, boolean indexed) {
         int v = model.config().textConfig().vocabSize();
         float[] all = Compare.floats(expectedLogits);
-        long[][] got = new long[rows][steps];
-        CheckResult[] firstFailure = new CheckResult[rows];
-        for (int s = 0; s < steps; s++) {
-            if (s > 0) {
-                int[] tokens = new int[rows];
-                KvSegment[] segments = new KvSegment[rows];
-                for (int r = 0; r < rows; r++) {
-                    tokens[r] = (int) got[r][s - 1];
-                    segments[r] = new KvSegment(seqs[r], prompts[r].length + s - 1, 1, prompts[r].length);
-                }
-                model.embed(tokens, 0, rows, null, 0, act);
-                model.languageModel().forward(act, segments, rows, Probe.NONE);
-            }
-            for (int r = 0; r < rows; r++) {
-                // step 0 is the last prefill row of each sequence, later steps are row r of the batched step
-                float[] logits = s == 0
-                        ? Compare.read(seqs[r].logits(), (long) (prompts[r].length - 1) * v, v)
-                        : Compare.read(act.logits(), (long) r * v, v);
-                float[] exp = java.util.Arrays.copyOfRange(all, (r * steps + s) * v, (r * steps + s + 1) * v);
-                CheckResult c = Compare.close(name + "_logits" + (indexed ? "[" + r + "]" : "") + "[" + s + "]", logits, exp);
-                if (!c.passed() && firstFailure[r] == null) {
-                    firstFailure[r] = c;
-                }
-                got[r][s] = Compare.argmax(logits, 0, v);
-            }
-        }
-        for (int r = 0; r < rows; r++) {
+        for (int r = 0; r < recorders.size(); r++) {
+            StepRecorder rec = recorders.get(r);
             String row = indexed ? "[" + r + "]" : "";
-            add(firstFailure[r] != null ? firstFailure[r] : new CheckResult(name + "_logits" + row, true,
-                    "all " + steps + " steps within tolerance" + (rows > 1 ? " (batched decode)" : "")));
-            add(Compare.exact(name + "_ids" + row, got[r],
-                    java.util.Arrays.copyOfRange(expectedIds, r * steps, (r + 1) * steps)));
+            CheckResult firstFailure = null;
+            for (int s = 0; s < steps && firstFailure == null; s++) {
+                float[] exp = java.util.Arrays.copyOfRange(all, (r * steps + s) * v, (r * steps + s + 1) * v);
+                CheckResult c = s < rec.steps() ? Compare.close(name + "_logits" + row + "[" + s + "]", rec.logits(s), exp)
+                        : CheckResult.failed(name + "_logits" + row + "[" + s + "]", "the request ended after " + rec.steps() + " steps");
+                if (!c.passed()) {
+                    firstFailure = c;
+                }
+            }
+            add(firstFailure != null ? firstFailure : new CheckResult(name + "_logits" + row, true,
+                    "all " + steps + " steps within tolerance" + (recorders.size() > 1 ? " (batched decode)" : "")));
+            long[] got = java.util.Arrays.copyOf(rec.argmaxes(), steps);
+            add(Compare.exact(name + "_ids" + row, got, java.util.Arrays.copyOfRange(expectedIds, r * steps, (r + 1) * steps)));
         }
     }
 

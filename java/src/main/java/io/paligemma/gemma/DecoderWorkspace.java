@@ -2,112 +2,89 @@ package io.paligemma.gemma;
 
 import io.paligemma.config.GemmaConfig;
 import io.paligemma.nn.Scratch;
-import java.lang.foreign.MemorySegment;
+import io.paligemma.tensor.FloatMatrix;
+import io.paligemma.tensor.IntColumn;
 
 /**
- * Everything one sequence needs in the decoder, allocated once: activations for up to {@code maxRows}
- * tokens per forward call, the KV cache for {@code capacity} positions, and logits for up to
- * {@code logitRows} rows. Nothing is allocated per token.
+ * The activations of one decoder forward of up to {@code maxRows} tokens (one sequence's prompt, or one
+ * token of each of several sequences), attending to contexts of up to {@code maxContext} positions, with
+ * logits for up to {@code logitRows} rows. Activations only: the keys and values live in each sequence's
+ * {@link KvCache}. Allocated once; nothing is allocated per token.
  */
 public final class DecoderWorkspace extends Scratch {
     final int maxRows;
-    final int capacity;
+    final int maxContext;
     final int logitRows;
-    final MemorySegment hidden;      // [maxRows, H] residual stream
-    final MemorySegment normed;      // [maxRows, H]
-    final MemorySegment q;           // [maxRows, heads·head_dim]
-    final MemorySegment newKeys;     // [maxRows, kv_heads·head_dim] k of this forward, RoPE applied, before caching
-    final MemorySegment newValues;   // [maxRows, kv_heads·head_dim]
-    final MemorySegment attn;        // [maxRows, heads·head_dim]
-    final MemorySegment proj;        // [maxRows, H] o_proj / down_proj output
-    final MemorySegment gate;        // [maxRows, I]
-    final MemorySegment up;          // [maxRows, I]
-    final MemorySegment scores;      // [maxRows, capacity] one head at a time
-    final MemorySegment cos;         // [maxRows, head_dim/2]
-    final MemorySegment sin;         // [maxRows, head_dim/2]
-    final MemorySegment keyLo;       // [maxRows] int32, first visible key (global layers)
-    final MemorySegment keyLoWindow; // [maxRows] int32, first visible key (sliding-window layers)
-    final MemorySegment keyHi;       // [maxRows] int32, one past the last visible key
-    final MemorySegment logits;      // [logitRows, V]
-    final MemorySegment[] keys;      // per layer [capacity, kv_heads·head_dim], RoPE applied (none for a batch step)
-    final MemorySegment[] values;    // per layer [capacity, kv_heads·head_dim]
+    final FloatMatrix hidden;      // [maxRows, H] residual stream
+    final FloatMatrix normed;      // [maxRows, H]
+    final FloatMatrix q;           // [maxRows, heads·head_dim]
+    final FloatMatrix newKeys;     // [maxRows, kv_heads·head_dim] k of this forward, RoPE applied, before caching
+    final FloatMatrix newValues;   // [maxRows, kv_heads·head_dim]
+    final FloatMatrix attn;        // [maxRows, heads·head_dim]
+    final FloatMatrix proj;        // [maxRows, H] o_proj / down_proj output
+    final FloatMatrix gate;        // [maxRows, I]
+    final FloatMatrix up;          // [maxRows, I]
+    final FloatMatrix scores;      // [maxRows, maxContext] one head of one segment at a time
+    final FloatMatrix cos;         // [maxRows, head_dim/2]
+    final FloatMatrix sin;         // [maxRows, head_dim/2]
+    final IntColumn keyLo;         // [maxRows] first visible key (global layers)
+    final IntColumn keyLoWindow;   // [maxRows] first visible key (sliding-window layers)
+    final IntColumn keyHi;         // [maxRows] one past the last visible key
+    final FloatMatrix logits;      // [logitRows, V]
 
-    public DecoderWorkspace(GemmaConfig c, int maxRows, int capacity, int logitRows) {
-        this(c, maxRows, capacity, logitRows, true);
-    }
-
-    /**
-     * Activations for a multi-sequence step (rows of several sequences, each with its own cache), with
-     * scores wide enough for contexts of {@code capacity} tokens and no KV cache of its own.
-     */
-    public static DecoderWorkspace forBatch(GemmaConfig c, int maxRows, int capacity) {
-        return new DecoderWorkspace(c, maxRows, capacity, maxRows, false);
-    }
-
-    private DecoderWorkspace(GemmaConfig c, int maxRows, int capacity, int logitRows, boolean withCache) {
-        if (maxRows < 1 || (withCache && capacity < maxRows) || capacity < 1 || logitRows < 1 || logitRows > maxRows) {
-            throw new IllegalArgumentException("decoder workspace: maxRows=" + maxRows + " capacity=" + capacity
+    public DecoderWorkspace(GemmaConfig c, int maxRows, int maxContext, int logitRows) {
+        if (maxRows < 1 || maxContext < 1 || logitRows < 1 || logitRows > maxRows) {
+            throw new IllegalArgumentException("decoder workspace: maxRows=" + maxRows + " maxContext=" + maxContext
                     + " logitRows=" + logitRows);
         }
         this.maxRows = maxRows;
-        this.capacity = capacity;
+        this.maxContext = maxContext;
         this.logitRows = logitRows;
-        long h = c.hiddenSize();
-        long qd = (long) c.numAttentionHeads() * c.headDim();
-        long kvd = (long) c.numKeyValueHeads() * c.headDim();
-        hidden = floats(maxRows * h);
-        normed = floats(maxRows * h);
-        q = floats(maxRows * qd);
-        newKeys = floats(maxRows * kvd);
-        newValues = floats(maxRows * kvd);
-        attn = floats(maxRows * qd);
-        proj = floats(maxRows * h);
-        gate = floats((long) maxRows * c.intermediateSize());
-        up = floats((long) maxRows * c.intermediateSize());
-        scores = floats((long) maxRows * capacity);
-        cos = floats((long) maxRows * c.headDim() / 2);
-        sin = floats((long) maxRows * c.headDim() / 2);
-        keyLo = ints(maxRows);
-        keyLoWindow = ints(maxRows);
-        keyHi = ints(maxRows);
-        logits = floats((long) logitRows * c.vocabSize());
-        keys = new MemorySegment[withCache ? c.numHiddenLayers() : 0];
-        values = new MemorySegment[keys.length];
-        for (int i = 0; i < keys.length; i++) {
-            keys[i] = floats(capacity * kvd);
-            values[i] = floats(capacity * kvd);
-        }
+        int h = c.hiddenSize();
+        int qd = c.numAttentionHeads() * c.headDim();
+        int kvd = c.numKeyValueHeads() * c.headDim();
+        hidden = matrix(maxRows, h);
+        normed = matrix(maxRows, h);
+        q = matrix(maxRows, qd);
+        newKeys = matrix(maxRows, kvd);
+        newValues = matrix(maxRows, kvd);
+        attn = matrix(maxRows, qd);
+        proj = matrix(maxRows, h);
+        gate = matrix(maxRows, c.intermediateSize());
+        up = matrix(maxRows, c.intermediateSize());
+        scores = matrix(maxRows, maxContext);
+        cos = matrix(maxRows, c.headDim() / 2);
+        sin = matrix(maxRows, c.headDim() / 2);
+        keyLo = intColumn(maxRows);
+        keyLoWindow = intColumn(maxRows);
+        keyHi = intColumn(maxRows);
+        logits = matrix(logitRows, c.vocabSize());
     }
 
     public int maxRows() {
         return maxRows;
     }
 
-    public int capacity() {
-        return capacity;
+    public int maxContext() {
+        return maxContext;
     }
 
     public int logitRows() {
         return logitRows;
     }
 
-    /** False for the activations-only workspace of a multi-sequence step. */
-    public boolean hasCache() {
-        return keys.length > 0;
-    }
-
     /** Input rows of the next forward: inputs_embeds [rows, H] are written here. */
-    public MemorySegment inputs() {
+    public FloatMatrix inputs() {
         return hidden;
     }
 
-    /** Logits [logitRows, V] of the last forward. */
-    public MemorySegment logits() {
+    /** Logits [logitRows, V] of the last forward (its last rows). */
+    public FloatMatrix logits() {
         return logits;
     }
 
     /** Final-norm hidden states [rows, H] of the last forward. */
-    public MemorySegment lastHiddenStates() {
+    public FloatMatrix lastHiddenStates() {
         return normed;
     }
 }

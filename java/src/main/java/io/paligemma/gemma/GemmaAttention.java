@@ -4,7 +4,8 @@ import io.paligemma.config.GemmaConfig;
 import io.paligemma.nn.Linear;
 import io.paligemma.nn.Weights;
 import io.paligemma.ops.Ops;
-import java.lang.foreign.MemorySegment;
+import io.paligemma.tensor.FloatMatrix;
+import io.paligemma.tensor.IntColumn;
 
 /**
  * GemmaAttention / Gemma2Attention: no biases, rotate-half RoPE on q and k, K/V heads shared by
@@ -46,36 +47,37 @@ final class GemmaAttention {
     void forward(DecoderWorkspace act, KvSegment[] segments, int rows) {
         int hd = config.headDim();
         int heads = config.numAttentionHeads();
-        int qd = heads * hd;
-        int kvd = config.numKeyValueHeads() * hd;
-        long kvRow = (long) kvd * Float.BYTES;
-        qProj.forward(ops, act.normed, rows, act.q);                                // query_states = self.q_proj(hidden_states)
-        kProj.forward(ops, act.normed, rows, act.newKeys);                          // key_states = self.k_proj(hidden_states)
-        vProj.forward(ops, act.normed, rows, act.newValues);                        // value_states = self.v_proj(hidden_states)
-        ops.ropeRotateHalf(act.q, rows, heads, hd, qd, act.cos, act.sin);           // apply_rotary_pos_emb(q, ...)
-        ops.ropeRotateHalf(act.newKeys, rows, config.numKeyValueHeads(), hd, kvd, act.cos, act.sin); // ... and k
+        FloatMatrix x = act.normed.rows(0, rows);
+        FloatMatrix q = act.q.rows(0, rows);
+        FloatMatrix k = act.newKeys.rows(0, rows);
+        FloatMatrix v = act.newValues.rows(0, rows);
+        qProj.forward(ops, x, q);                                                  // query_states = self.q_proj(hidden_states)
+        kProj.forward(ops, x, k);                                                  // key_states = self.k_proj(hidden_states)
+        vProj.forward(ops, x, v);                                                  // value_states = self.v_proj(hidden_states)
+        ops.ropeRotateHalf(q, heads, hd, act.cos, act.sin);                        // apply_rotary_pos_emb(q, ...)
+        ops.ropeRotateHalf(k, config.numKeyValueHeads(), hd, act.cos, act.sin);    // ... and k
         int row0 = 0;
         for (KvSegment s : segments) {
-            MemorySegment keys = s.cache().keys[layer];
-            MemorySegment values = s.cache().values[layer];
-            MemorySegment.copy(act.newKeys, row0 * kvRow, keys, s.start() * kvRow, s.rows() * kvRow);   // past_key_value.update
-            MemorySegment.copy(act.newValues, row0 * kvRow, values, s.start() * kvRow, s.rows() * kvRow);
-            int end = s.end();
-            MemorySegment keyLo = (sliding ? act.keyLoWindow : act.keyLo).asSlice(row0 * 4L);
-            MemorySegment keyHi = act.keyHi.asSlice(row0 * 4L);
+            int n = s.rows();
+            FloatMatrix keys = s.cache().keys(layer).rows(0, s.end());
+            FloatMatrix values = s.cache().values(layer).rows(0, s.end());
+            keys.rows(s.start(), n).copyFrom(k.rows(row0, n));                      // past_key_value.update(key_states, ...)
+            values.rows(s.start(), n).copyFrom(v.rows(row0, n));                    // ... and value_states
+            IntColumn lo = (sliding ? act.keyLoWindow : act.keyLo).slice(row0, n);
+            IntColumn hi = act.keyHi.slice(row0, n);
+            FloatMatrix scores = act.scores.rows(0, n).columns(0, s.end());
+            FloatMatrix queries = q.rows(row0, n);
+            FloatMatrix out = act.attn.rows(row0, n);
             for (int h = 0; h < heads; h++) {
                 int kvHead = h / config.groupSize();                                // repeat_kv
-                MemorySegment q = act.q.asSlice(((long) row0 * qd + (long) h * hd) * Float.BYTES);
-                MemorySegment k = keys.asSlice((long) kvHead * hd * Float.BYTES);
-                MemorySegment v = values.asSlice((long) kvHead * hd * Float.BYTES);
-                MemorySegment o = act.attn.asSlice(((long) row0 * qd + (long) h * hd) * Float.BYTES);
-                ops.matmulTransB(q, qd, k, kvd, act.scores, end, s.rows(), end, hd, 1f); // attn_weights = q @ kᵀ
-                ops.softmaxRows(act.scores, s.rows(), end, end, config.attentionScale(),  // · scaling, soft-cap, + mask,
-                        softcap, keyLo, keyHi);                                        // softmax in float32
-                ops.matmul(act.scores, end, v, kvd, o, qd, s.rows(), hd, end);         // attn_output = attn_weights @ v
+                FloatMatrix kh = keys.columns(kvHead * hd, hd);
+                FloatMatrix vh = values.columns(kvHead * hd, hd);
+                ops.matmulTransB(queries.columns(h * hd, hd), kh, scores, 1f);     // attn_weights = q @ kᵀ
+                ops.softmaxRows(scores, config.attentionScale(), softcap, lo, hi);  // · scaling, soft-cap, + mask, softmax in float32
+                ops.matmul(scores, vh, out.columns(h * hd, hd));                    // attn_output = attn_weights @ v
             }
-            row0 += s.rows();
+            row0 += n;
         }
-        oProj.forward(ops, act.attn, rows, act.proj);                               // self.o_proj(attn_output)
+        oProj.forward(ops, act.attn.rows(0, rows), act.proj.rows(0, rows));      // self.o_proj(attn_output)
     }
 }

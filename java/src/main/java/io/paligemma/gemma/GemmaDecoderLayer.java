@@ -3,6 +3,7 @@ package io.paligemma.gemma;
 import io.paligemma.config.GemmaConfig;
 import io.paligemma.nn.Weights;
 import io.paligemma.ops.Ops;
+import io.paligemma.tensor.FloatMatrix;
 
 /**
  * GemmaDecoderLayer, and Gemma2DecoderLayer as a named variation: Gemma 2 normalises the outputs of
@@ -10,7 +11,6 @@ import io.paligemma.ops.Ops;
  */
 final class GemmaDecoderLayer {
     private final Ops ops;
-    private final int dim;
     private final GemmaRMSNorm inputLayernorm;            // [H]
     private final GemmaAttention selfAttn;
     private final GemmaRMSNorm postAttentionLayernorm;    // [H]
@@ -20,7 +20,7 @@ final class GemmaDecoderLayer {
 
     GemmaDecoderLayer(GemmaConfig c, Weights w, String prefix, int layer, Ops ops) {
         this.ops = ops;
-        this.dim = c.hiddenSize();
+        int dim = c.hiddenSize();
         double eps = c.rmsNormEps();
         this.inputLayernorm = GemmaRMSNorm.load(w, prefix + ".input_layernorm", dim, eps);
         this.selfAttn = new GemmaAttention(c, w, prefix + ".self_attn", layer, ops);
@@ -30,26 +30,28 @@ final class GemmaDecoderLayer {
         this.mlp = new GemmaMLP(c, w, prefix + ".mlp", ops);
     }
 
-    /** ws.hidden [rows, H] (the rows of the segments, in order), updated in place. */
-    void forward(DecoderWorkspace ws, KvSegment[] segments, int rows) {
-        long n = (long) rows * dim;
+    /** act.hidden [rows, H] (the rows of the segments, in order), updated in place. */
+    void forward(DecoderWorkspace act, KvSegment[] segments, int rows) {
+        FloatMatrix hidden = act.hidden.rows(0, rows);
+        FloatMatrix normed = act.normed.rows(0, rows);
+        FloatMatrix proj = act.proj.rows(0, rows);
         boolean gemma2 = preFeedforwardLayernorm != null;
-        inputLayernorm.forward(ops, ws.hidden, rows, ws.normed);                   // hidden_states = self.input_layernorm(hidden_states)
-        selfAttn.forward(ws, segments, rows);                                         // hidden_states = self.self_attn(...)
+        inputLayernorm.forward(ops, hidden, normed);                    // hidden_states = self.input_layernorm(hidden_states)
+        selfAttn.forward(act, segments, rows);                          // hidden_states = self.self_attn(...)
         if (gemma2) {
-            postAttentionLayernorm.forward(ops, ws.proj, rows, ws.normed);         // Gemma 2: self.post_attention_layernorm(hidden_states)
-            ops.add(ws.hidden, ws.hidden, ws.normed, n);                           // hidden_states = residual + hidden_states
-            preFeedforwardLayernorm.forward(ops, ws.hidden, rows, ws.normed);      // self.pre_feedforward_layernorm(hidden_states)
+            postAttentionLayernorm.forward(ops, proj, normed);          // Gemma 2: self.post_attention_layernorm(hidden_states)
+            ops.add(hidden, hidden, normed);                            // hidden_states = residual + hidden_states
+            preFeedforwardLayernorm.forward(ops, hidden, normed);       // self.pre_feedforward_layernorm(hidden_states)
         } else {
-            ops.add(ws.hidden, ws.hidden, ws.proj, n);                             // hidden_states = residual + hidden_states
-            postAttentionLayernorm.forward(ops, ws.hidden, rows, ws.normed);       // self.post_attention_layernorm(hidden_states)
+            ops.add(hidden, hidden, proj);                              // hidden_states = residual + hidden_states
+            postAttentionLayernorm.forward(ops, hidden, normed);        // self.post_attention_layernorm(hidden_states)
         }
-        mlp.forward(ws, rows);                                                     // hidden_states = self.mlp(hidden_states)
+        mlp.forward(act, rows);                                         // hidden_states = self.mlp(hidden_states)
         if (gemma2) {
-            postFeedforwardLayernorm.forward(ops, ws.proj, rows, ws.normed);       // Gemma 2: self.post_feedforward_layernorm(...)
-            ops.add(ws.hidden, ws.hidden, ws.normed, n);                           // hidden_states = residual + hidden_states
+            postFeedforwardLayernorm.forward(ops, proj, normed);        // Gemma 2: self.post_feedforward_layernorm(...)
+            ops.add(hidden, hidden, normed);                            // hidden_states = residual + hidden_states
         } else {
-            ops.add(ws.hidden, ws.hidden, ws.proj, n);                             // hidden_states = residual + hidden_states
+            ops.add(hidden, hidden, proj);                              // hidden_states = residual + hidden_states
         }
     }
 }

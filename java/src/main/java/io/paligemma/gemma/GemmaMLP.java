@@ -4,6 +4,7 @@ import io.paligemma.config.GemmaConfig;
 import io.paligemma.nn.Linear;
 import io.paligemma.nn.Weights;
 import io.paligemma.ops.Ops;
+import io.paligemma.tensor.FloatMatrix;
 
 /** GemmaMLP: down_proj(gelu_tanh(gate_proj(x)) · up_proj(x)). */
 final class GemmaMLP {
@@ -19,11 +20,14 @@ final class GemmaMLP {
         this.downProj = Linear.load(w, prefix + ".down_proj", c.intermediateSize(), c.hiddenSize(), false);
     }
 
-    /** ws.normed [rows, H] → ws.proj [rows, H]. */
-    void forward(DecoderWorkspace ws, int rows) {
-        gateProj.forward(ops, ws.normed, rows, ws.gate);                            // self.gate_proj(x)
-        upProj.forward(ops, ws.normed, rows, ws.up);                                // self.up_proj(x)
-        ops.geglu(ws.gate, ws.gate, ws.up, (long) rows * gateProj.outFeatures());   // self.act_fn(gate) * up
-        downProj.forward(ops, ws.gate, rows, ws.proj);                              // self.down_proj(...)
+    /** act.normed [rows, H] → act.proj [rows, H]. */
+    void forward(DecoderWorkspace act, int rows) {
+        FloatMatrix x = act.normed.rows(0, rows);
+        FloatMatrix gate = act.gate.rows(0, rows);
+        FloatMatrix up = act.up.rows(0, rows);
+        gateProj.forward(ops, x, gate);                            // self.gate_proj(x)
+        upProj.forward(ops, x, up);                                // self.up_proj(x)
+        ops.geglu(gate, gate, up);                                 // self.act_fn(gate) * up
+        downProj.forward(ops, gate, act.proj.rows(0, rows));      // self.down_proj(...)
     }
 }

@@ -2,6 +2,7 @@ package io.paligemma.gemma;
 
 import io.paligemma.nn.Weights;
 import io.paligemma.ops.Ops;
+import io.paligemma.tensor.FloatMatrix;
 import java.lang.foreign.MemorySegment;
 
 /** GemmaRMSNorm: x · rsqrt(mean(x²) + eps) · (1 + w), in float32. */
@@ -11,7 +12,8 @@ record GemmaRMSNorm(MemorySegment weight, int dim, float eps) { // weight [dim] 
         return new GemmaRMSNorm(w.vector(key + ".weight", dim), dim, (float) eps);
     }
 
-    void forward(Ops ops, MemorySegment x, int rows, MemorySegment out) {
-        ops.rmsNorm(out, x, weight, rows, dim, eps);
+    /** out [rows, dim] = norm(x [rows, dim]). */
+    void forward(Ops ops, FloatMatrix x, FloatMatrix out) {
+        ops.rmsNorm(out, x, weight, eps);
     }
 }

@@ -1,7 +1,6 @@
 package io.paligemma.gemma;
 
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
+import io.paligemma.tensor.FloatMatrix;
 
 /**
  * GemmaRotaryEmbedding: inv_freq[k] = 1 / theta^(2k / head_dim) and angle = position · inv_freq, both
@@ -19,15 +18,14 @@ final class GemmaRotaryEmbedding {
         }
     }
 
-    /** cos, sin [rows, head_dim/2] for the 1-based positions first, first+1, ... */
-    void tables(long firstPosition, int rows, MemorySegment cos, MemorySegment sin) {
-        int half = invFreq.length;
-        for (int r = 0; r < rows; r++) {
+    /** cos, sin [rows, head_dim/2] for the 1-based positions first, first+1, ... (one per row of the views). */
+    void tables(long firstPosition, FloatMatrix cos, FloatMatrix sin) {
+        for (int r = 0; r < cos.rows(); r++) {
             float pos = (float) (firstPosition + r);
-            for (int k = 0; k < half; k++) {
+            for (int k = 0; k < invFreq.length; k++) {
                 float angle = invFreq[k] * pos;                             // inv_freq @ position_ids, float32
-                cos.setAtIndex(ValueLayout.JAVA_FLOAT, (long) r * half + k, (float) Math.cos(angle));
-                sin.setAtIndex(ValueLayout.JAVA_FLOAT, (long) r * half + k, (float) Math.sin(angle));
+                cos.set(r, k, (float) Math.cos(angle));
+                sin.set(r, k, (float) Math.sin(angle));
             }
         }
     }

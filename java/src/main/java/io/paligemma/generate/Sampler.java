@@ -15,7 +15,7 @@ import java.util.SplittableRandom;
  * the sequence so far ({@code input_ids}: the prompt, then every token it chose), the random stream, and the
  * distribution's arrays, all reused across steps.
  */
-public final class Sampler {
+public final class Sampler implements NextToken {
     private final SamplingConfig config;
     private final LogitsProcessorList processors;
     private final boolean keepDistribution;
@@ -49,6 +49,7 @@ public final class Sampler {
     }
 
     /** The next token from logits[0, vocab); it joins the sequence the next steps see. */
+    @Override
     public int next(MemorySegment logits, int vocab) {
         if (logits.byteSize() < (long) vocab * Float.BYTES) {
             throw new IllegalArgumentException("logits hold fewer than " + vocab + " values");

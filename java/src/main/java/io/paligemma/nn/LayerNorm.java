@@ -1,6 +1,7 @@
 package io.paligemma.nn;
 
 import io.paligemma.ops.Ops;
+import io.paligemma.tensor.FloatMatrix;
 import java.lang.foreign.MemorySegment;
 
 /** torch.nn.LayerNorm with affine weight [dim] and bias [dim] (f32). */
@@ -10,7 +11,11 @@ public record LayerNorm(MemorySegment weight, MemorySegment bias, int dim, float
         return new LayerNorm(w.vector(prefix + ".weight", dim), w.vector(prefix + ".bias", dim), dim, (float) eps);
     }
 
-    public void forward(Ops ops, MemorySegment x, int rows, MemorySegment out) {
-        ops.layerNorm(out, x, weight, bias, rows, dim, eps);
+    /** out [rows, dim] = LayerNorm(x [rows, dim]). */
+    public void forward(Ops ops, FloatMatrix x, FloatMatrix out) {
+        if (x.columns() != dim) {
+            throw new IllegalArgumentException("LayerNorm(" + dim + ") of rows of " + x.columns());
+        }
+        ops.layerNorm(out, x, weight, bias, eps);
     }
 }

@@ -1,6 +1,7 @@
 package io.paligemma.nn;
 
 import io.paligemma.ops.Ops;
+import io.paligemma.tensor.FloatMatrix;
 import io.paligemma.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
 
@@ -19,8 +20,13 @@ public record Linear(Tensor weight, MemorySegment bias) {
         return (int) weight.dim(0);
     }
 
-    /** y[rows, out] = x[rows, in]·Wᵀ + b. */
-    public void forward(Ops ops, MemorySegment x, int rows, MemorySegment y) {
-        ops.linear(x, rows, inFeatures(), weight, bias, y);
+    /** y [rows, out] = x [rows, in]·Wᵀ + b; both views contiguous. */
+    public void forward(Ops ops, FloatMatrix x, FloatMatrix y) {
+        if (x.columns() != inFeatures() || y.columns() != outFeatures() || y.rows() != x.rows()
+                || !x.contiguous() || !y.contiguous()) {
+            throw new IllegalArgumentException(weight.name() + ": " + x.rows() + "×" + x.columns() + " → " + y.rows() + "×"
+                    + y.columns() + " for a [" + outFeatures() + ", " + inFeatures() + "] weight (contiguous views)");
+        }
+        ops.linear(x.data(), x.rows(), inFeatures(), weight, bias, y.data());
     }
 }

@@ -185,4 +185,15 @@ final class Checks {
         }
         floats(op, "out", out, n);
     }
+
+    /** Element count of out, after checking that out, a and b are contiguous views of one shape. */
+    static long sameShape(String op, io.paligemma.tensor.FloatMatrix out, io.paligemma.tensor.FloatMatrix a,
+                          io.paligemma.tensor.FloatMatrix b) {
+        if (a.rows() != out.rows() || b.rows() != out.rows() || a.columns() != out.columns() || b.columns() != out.columns()
+                || !a.contiguous() || !b.contiguous() || !out.contiguous()) {
+            throw new IllegalArgumentException(op + ": shapes " + a.rows() + "x" + a.columns() + ", " + b.rows() + "x"
+                    + b.columns() + " -> " + out.rows() + "x" + out.columns() + " (contiguous, equal)");
+        }
+        return out.size();
+    }
 }

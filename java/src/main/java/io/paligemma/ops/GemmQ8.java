@@ -61,7 +61,7 @@ final class GemmQ8 {
                     }
                     acc = ((FloatVector) dot.convertShape(VectorOperators.I2F, F, 0)).fma(FloatVector.broadcast(F, scale), acc);
                 }
-                float sum = acc.reduceLanes(VectorOperators.ADD);
+                float sum = VectorGemm.sumLanesFixed(acc);
                 if (whole < kb) {
                     sum += partialBlock(xq, xRow, xs.getAtIndex(FLOAT, (long) i * kb + whole), q, qRow,
                             Float.float16ToFloat(s.get(SHORT, sRow + 2L * whole)), whole * Q8.BLOCK, k);

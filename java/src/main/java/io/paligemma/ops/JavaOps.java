@@ -46,6 +46,11 @@ public final class JavaOps implements Ops {
     }
 
     @Override
+    public int maxDecodeRows() {
+        return Q8.FLOAT_MIN_ROWS - 1; // int8 weights switch from integer products to float panels at this count
+    }
+
+    @Override
     public void linear(MemorySegment x, int m, int k, Tensor w, MemorySegment bias, MemorySegment y) {
         int n = Checks.linear(x, m, k, w, bias, y);
         int kind = kind(w.dtype());

@@ -161,6 +161,16 @@ public final class NativeOps implements Ops {
     }
 
     @Override
+    public int maxDecodeRows() {
+        // below these row counts every weight type runs its stream / integer decode kernel, row by row
+        int rows = Math.min(pg_kernels_h.PG_GEMM_PACKED_MIN_M(), pg_kernels_h.PG_GEMM_Q8_PACKED_MIN_M());
+        if (amx || bf16Compute) {
+            rows = Math.min(rows, AMX_MIN_ROWS); // bf16 weights go to the tiles / VDPBF16PS from here
+        }
+        return rows - 1;
+    }
+
+    @Override
     public void linear(MemorySegment x, int m, int k, Tensor w, MemorySegment bias, MemorySegment y) {
         int n = Checks.linear(x, m, k, w, bias, y);
         if (m == 0 || n == 0) {

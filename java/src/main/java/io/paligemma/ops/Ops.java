@@ -1,5 +1,7 @@
 package io.paligemma.ops;
 
+import io.paligemma.tensor.FloatMatrix;
+import io.paligemma.tensor.IntColumn;
 import io.paligemma.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
 
@@ -66,4 +68,88 @@ public interface Ops {
 
     /** out[0..n) = float32 of the first n elements of src (F32, BF16 or F16), starting at element {@code offset}. */
     void toF32(MemorySegment out, Tensor src, long offset, long n);
+
+    /**
+     * The most rows for which {@link #linear} computes every row with the arithmetic of that row alone (the
+     * decode kernels; from the packed prefill kernels on, a row's sums are grouped differently). A batched
+     * decode step runs at most this many sequences per forward, so that each answer is bit for bit the
+     * answer of its request run alone.
+     */
+    int maxDecodeRows();
+
+    // ---- the same ops on typed views, for model code: shapes and strides come from the views
+
+    /** c [m, n] = alpha · a [m, k] · b [n, k]ᵀ. */
+    default void matmulTransB(FloatMatrix a, FloatMatrix b, FloatMatrix c, float alpha) {
+        if (a.columns() != b.columns() || c.rows() != a.rows() || c.columns() != b.rows()) {
+            throw new IllegalArgumentException("matmulTransB: " + a.rows() + "x" + a.columns() + " · (" + b.rows() + "x"
+                    + b.columns() + ")T -> " + c.rows() + "x" + c.columns());
+        }
+        matmulTransB(a.data(), a.stride(), b.data(), b.stride(), c.data(), c.stride(), a.rows(), b.rows(), a.columns(), alpha);
+    }
+
+    /** c [m, n] = a [m, k] · b [k, n]. */
+    default void matmul(FloatMatrix a, FloatMatrix b, FloatMatrix c) {
+        if (a.columns() != b.rows() || c.rows() != a.rows() || c.columns() != b.columns()) {
+            throw new IllegalArgumentException("matmul: " + a.rows() + "x" + a.columns() + " · " + b.rows() + "x" + b.columns()
+                    + " -> " + c.rows() + "x" + c.columns());
+        }
+        matmul(a.data(), a.stride(), b.data(), b.stride(), c.data(), c.stride(), a.rows(), b.columns(), a.columns());
+    }
+
+    /** {@link #softmaxRows(MemorySegment, int, int, int, float, float, MemorySegment, MemorySegment)} over every row of x. */
+    default void softmaxRows(FloatMatrix x, float scale, float softcap, IntColumn keyLo, IntColumn keyHi) {
+        if (keyLo.length() != x.rows() || keyHi.length() != x.rows()) {
+            throw new IllegalArgumentException("softmaxRows: " + x.rows() + " rows, key ranges for " + keyLo.length() + " and "
+                    + keyHi.length());
+        }
+        softmaxRows(x.data(), x.rows(), x.columns(), x.stride(), scale, softcap, keyLo.data(), keyHi.data());
+    }
+
+    /** Rotate-half RoPE in place on the heads × headDim columns of each row of x; cos, sin [rows, headDim/2]. */
+    default void ropeRotateHalf(FloatMatrix x, int heads, int headDim, FloatMatrix cos, FloatMatrix sin) {
+        if ((long) heads * headDim != x.columns() || cos.rows() < x.rows() || sin.rows() < x.rows()
+                || cos.columns() != headDim / 2 || sin.columns() != headDim / 2 || !cos.contiguous() || !sin.contiguous()) {
+            throw new IllegalArgumentException("ropeRotateHalf: " + x.rows() + "x" + x.columns() + " as " + heads + " heads of "
+                    + headDim + ", tables " + cos.rows() + "x" + cos.columns());
+        }
+        ropeRotateHalf(x.data(), x.rows(), heads, headDim, x.stride(), cos.data(), sin.data());
+    }
+
+    /** out [rows, dim] = RMSNorm(x [rows, dim]) with weight [dim] (contiguous views). */
+    default void rmsNorm(FloatMatrix out, FloatMatrix x, MemorySegment weight, float eps) {
+        Checks.sameShape("rmsNorm", out, x, x);
+        rmsNorm(out.data(), x.data(), weight, x.rows(), x.columns(), eps);
+    }
+
+    /** out [rows, dim] = LayerNorm(x [rows, dim]) with weight and bias [dim] (contiguous views). */
+    default void layerNorm(FloatMatrix out, FloatMatrix x, MemorySegment weight, MemorySegment bias, float eps) {
+        Checks.sameShape("layerNorm", out, x, x);
+        layerNorm(out.data(), x.data(), weight, bias, x.rows(), x.columns(), eps);
+    }
+
+    /** out = a + b. */
+    default void add(FloatMatrix out, FloatMatrix a, FloatMatrix b) {
+        add(out.data(), a.data(), b.data(), Checks.sameShape("add", out, a, b));
+    }
+
+    /** out = gelu_tanh(gate) · up. */
+    default void geglu(FloatMatrix out, FloatMatrix gate, FloatMatrix up) {
+        geglu(out.data(), gate.data(), up.data(), Checks.sameShape("geglu", out, gate, up));
+    }
+
+    /** x = gelu_tanh(x). */
+    default void geluTanh(FloatMatrix x) {
+        geluTanh(x.data(), x.data(), Checks.sameShape("geluTanh", x, x, x));
+    }
+
+    /** x ·= s. */
+    default void scale(FloatMatrix x, float s) {
+        scale(x.data(), Checks.sameShape("scale", x, x, x), s);
+    }
+
+    /** x = tanh(x / cap) · cap. */
+    default void softcap(FloatMatrix x, float cap) {
+        softcap(x.data(), Checks.sameShape("softcap", x, x, x), cap);
+    }
 }

@@ -260,13 +260,11 @@ final class VectorGemm {
             return;
         }
         // the < 8 rows left at the end of a call: scalar sums. From this colder call site C2 did not
-        // always inline the vector tree's helpers, and boxed their vectors (288 bytes per call).
+        // always inline the vector tree's helpers, and boxed their vectors (288 bytes per call). They
+        // follow the tree's order, so a row's value does not depend on the kernel a call takes (the tail
+        // of the 4-row tiles of manyRows goes through the tree: a batch of 4 rows differed from 1 row).
         for (int c = 0; c < cols; c++) {
-            float sum = 0f;
-            for (int l = 0; l < L; l++) {
-                sum += acc[c * L + l];
-            }
-            put(y, yOff + c * yStride, alpha * sum, false);
+            put(y, yOff + c * yStride, alpha * treeSum(acc, c * L, L), false);
         }
     }
 
@@ -287,9 +285,39 @@ final class VectorGemm {
             reduceLast(acc);
         } else {
             for (int i = 0; i < 16; i++) {
-                acc[i] = load(acc, i).reduceLanes(VectorOperators.ADD);
+                acc[i] = sumLanesFixed(load(acc, i));
             }
         }
+    }
+
+    /**
+     * Σ lanes of v as a balanced tree of neighbours, ((v0 + v1) + (v2 + v3)) + ..., the order of the
+     * transpose-reduce of {@link #sumLanes} and of {@link #treeSum}. FloatVector.reduceLanes(ADD) leaves
+     * the order to the implementation, and it is not the same before and after C2 compiles a kernel: the
+     * int8 decode product of one row changed value during warm-up, and the rows of a batch, summed by
+     * another path, did not equal the rows alone.
+     */
+    static float sumLanesFixed(FloatVector v) {
+        v = v.add(v.rearrange(SWAP_1));
+        if (L > 2) {
+            v = v.add(v.rearrange(SWAP_2));
+        }
+        if (L > 4) {
+            v = v.add(v.rearrange(SWAP_4));
+        }
+        if (L > 8) {
+            v = v.add(v.rearrange(SWAP_8));
+        }
+        return v.lane(0);
+    }
+
+    /** Σ a[from .. from + n) (n a power of two) in {@link #sumLanesFixed}'s order, in scalar code. */
+    static float treeSum(float[] a, int from, int n) {
+        if (n == 1) {
+            return a[from];
+        }
+        int half = n / 2;
+        return treeSum(a, from, half) + treeSum(a, from + half, half);
     }
 
     /** The last two halving levels: acc[0..4L) holds 4 vectors with 4 totals each; acc[0..16) gets the totals. */

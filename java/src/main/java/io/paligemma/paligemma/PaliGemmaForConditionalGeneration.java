@@ -3,6 +3,7 @@ package io.paligemma.paligemma;
 import io.paligemma.config.PaliGemmaConfig;
 import io.paligemma.gemma.DecoderWorkspace;
 import io.paligemma.gemma.GemmaModel;
+import io.paligemma.gemma.KvCache;
 import io.paligemma.nn.Probe;
 import io.paligemma.nn.Quantization;
 import io.paligemma.nn.Weights;
@@ -11,7 +12,7 @@ import io.paligemma.safetensors.Checkpoint;
 import io.paligemma.safetensors.LoadMode;
 import io.paligemma.siglip.SiglipVisionTransformer;
 import io.paligemma.siglip.VisionWorkspace;
-import java.lang.foreign.MemorySegment;
+import io.paligemma.tensor.FloatMatrix;
 import java.nio.file.Path;
 
 /**
@@ -26,7 +27,8 @@ public final class PaliGemmaForConditionalGeneration implements AutoCloseable {
     private final SiglipVisionTransformer visionTower;
     private final PaliGemmaMultiModalProjector multiModalProjector;
     private final GemmaModel languageModel;
-    private final float imageFeatureScale; // 1 / sqrt(text_config.hidden_size), float32
+    private final float imageFeatureScale; // sqrt(text_config.hidden_size) in float32: the features are divided by it
+    private final Ops ops;
 
     public PaliGemmaForConditionalGeneration(PaliGemmaConfig config, Weights weights, Ops ops) {
         this.config = config;
@@ -35,6 +37,7 @@ public final class PaliGemmaForConditionalGeneration implements AutoCloseable {
         this.multiModalProjector = new PaliGemmaMultiModalProjector(config, weights, ops);
         this.languageModel = new GemmaModel(config.textConfig(), weights, ops);
         this.imageFeatureScale = (float) Math.sqrt(config.textConfig().hiddenSize());
+        this.ops = ops;
     }
 
     /** Reads config.json and maps the safetensors of a Hugging Face checkpoint directory. */
@@ -77,62 +80,76 @@ public final class PaliGemmaForConditionalGeneration implements AutoCloseable {
         return new VisionWorkspace(config.visionConfig(), images);
     }
 
-    /** A decoder workspace for prompts of up to maxPrompt tokens and contexts of up to capacity tokens. */
-    public DecoderWorkspace newDecoderWorkspace(int maxPrompt, int capacity, int logitRows) {
-        return new DecoderWorkspace(config.textConfig(), maxPrompt, capacity, logitRows);
+    /**
+     * A decoder workspace for forwards of up to {@code maxRows} tokens, contexts of up to {@code maxContext}
+     * tokens and logits of up to {@code logitRows} rows.
+     */
+    public DecoderWorkspace newDecoderWorkspace(int maxRows, int maxContext, int logitRows) {
+        return new DecoderWorkspace(config.textConfig(), maxRows, maxContext, logitRows);
+    }
+
+    /** A KV cache of {@code capacity} positions for one sequence. */
+    public KvCache newKvCache(int capacity) {
+        return new KvCache(config.textConfig(), capacity);
+    }
+
+    /** The most sequences a decode step runs in one forward with each row computed as it would be alone. */
+    public int maxDecodeRows() {
+        return ops.maxDecodeRows();
+    }
+
+    public SiglipVisionTransformer visionTower() {
+        return visionTower;
     }
 
     /**
-     * get_image_features: pixel_values [images, 3, S, S] → features [images·N, H], the projector output
+     * get_image_features: vws.pixels() [images, 3, S, S] → features [images·N, H], the projector output
      * divided by sqrt(text_config.hidden_size).
      */
-    public void imageFeatures(MemorySegment pixelValues, int images, VisionWorkspace vws, MemorySegment features,
-                              Probe probe) {
-        visionTower(pixelValues, images, vws, probe);
+    public void imageFeatures(VisionWorkspace vws, int images, FloatMatrix features, Probe probe) {
+        visionTower.forward(vws, images, probe);                                     // image_outputs = self.vision_tower(pixel_values)
         projectImageFeatures(vws, images, features, probe);
     }
 
-    /** The first half of {@link #imageFeatures}: the vision tower alone, into vws.output() [images·N, D]. */
-    public void visionTower(MemorySegment pixelValues, int images, VisionWorkspace vws, Probe probe) {
-        visionTower.forward(pixelValues, images, vws, probe);                         // image_outputs = self.vision_tower(pixel_values)
-    }
-
     /** The second half of {@link #imageFeatures}: vws.output() → projector → / sqrt(H) → features [images·N, H]. */
-    public void projectImageFeatures(VisionWorkspace vws, int images, MemorySegment features, Probe probe) {
+    public void projectImageFeatures(VisionWorkspace vws, int images, FloatMatrix features, Probe probe) {
         int rows = images * config.numImageTokens();
-        multiModalProjector.forward(vws.output(), rows, features);                    // self.multi_modal_projector(selected_image_feature)
-        probe.record("multi_modal_projector", features, images, config.numImageTokens(), config.projectionDim());
+        FloatMatrix out = features.rows(0, rows);
+        multiModalProjector.forward(vws.output().rows(0, rows), out);                // self.multi_modal_projector(selected_image_feature)
+        probe.record("multi_modal_projector", out.data(), images, config.numImageTokens(), config.projectionDim());
         // image_features / (hidden_size ** 0.5): a float32 division, as torch does it
-        long n = (long) rows * config.projectionDim();
-        for (long i = 0; i < n; i++) {
-            float f = features.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT, i);
-            features.setAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT, i, f / imageFeatureScale);
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < out.columns(); c++) {
+                out.set(r, c, out.get(r, c) / imageFeatureScale);
+            }
         }
-        probe.record("image_features", features, images, config.numImageTokens(), config.projectionDim());
+        probe.record("image_features", out.data(), images, config.numImageTokens(), config.projectionDim());
     }
 
     /**
      * inputs_embeds for a block of prompt tokens: embed_tokens(ids), with the rows of image tokens replaced
-     * in order by the rows of {@code features} (masked_scatter), written to ws.inputs(). Without features
-     * (decode steps: transformers passes no pixel_values there) an image token id is embedded like any other
-     * id, so a sampled {@code <image>} token is an ordinary next input, not an error.
+     * in order by the rows of {@code features} from {@code featureRow} on (masked_scatter), written to
+     * act.inputs(). Without features (decode steps: transformers passes no pixel_values there) an image
+     * token id is embedded like any other id, so a sampled {@code <image>} token is an ordinary next input,
+     * not an error.
      *
      * @return the number of feature rows consumed
      */
-    public int embed(int[] ids, int from, int count, MemorySegment features, int featureRow, DecoderWorkspace ws) {
-        int h = config.textConfig().hiddenSize();
-        long rowBytes = (long) h * Float.BYTES;
+    public int embed(int[] ids, int from, int count, FloatMatrix features, int featureRow, DecoderWorkspace act) {
+        FloatMatrix inputs = act.inputs();
+        if (count > inputs.rows()) {
+            throw new IllegalArgumentException(count + " tokens for a workspace of " + inputs.rows() + " rows");
+        }
         int used = 0;
         for (int t = 0; t < count; t++) {
             int id = ids[from + t];
-            MemorySegment row = ws.inputs().asSlice(t * rowBytes, rowBytes);
+            FloatMatrix row = inputs.row(t);
             if (id == config.imageTokenIndex() && features != null) {
-                long src = (long) (featureRow + used) * rowBytes;
-                if (src + rowBytes > features.byteSize()) {
+                if (featureRow + used >= features.rows()) {
                     throw new IllegalArgumentException("the prompt has more <image> tokens than image features ("
-                            + features.byteSize() / rowBytes + " rows)");
+                            + features.rows() + " rows)");
                 }
-                MemorySegment.copy(features, src, row, 0, rowBytes);
+                row.copyFrom(features.row(featureRow + used));
                 used++;
             } else {
                 languageModel.embed(id, row);

@@ -4,7 +4,7 @@ import io.paligemma.config.PaliGemmaConfig;
 import io.paligemma.nn.Linear;
 import io.paligemma.nn.Weights;
 import io.paligemma.ops.Ops;
-import java.lang.foreign.MemorySegment;
+import io.paligemma.tensor.FloatMatrix;
 
 /** PaliGemmaMultiModalProjector: one linear layer from the vision width to the text width. */
 final class PaliGemmaMultiModalProjector {
@@ -19,7 +19,7 @@ final class PaliGemmaMultiModalProjector {
     }
 
     /** x [rows, D] → y [rows, H]. */
-    void forward(MemorySegment x, int rows, MemorySegment y) {
-        linear.forward(ops, x, rows, y); // hidden_states = self.linear(image_features)
+    void forward(FloatMatrix x, FloatMatrix y) {
+        linear.forward(ops, x, y); // hidden_states = self.linear(image_features)
     }
 }

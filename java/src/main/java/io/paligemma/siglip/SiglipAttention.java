@@ -4,7 +4,7 @@ import io.paligemma.config.SiglipVisionConfig;
 import io.paligemma.nn.Linear;
 import io.paligemma.nn.Weights;
 import io.paligemma.ops.Ops;
-import java.lang.foreign.MemorySegment;
+import io.paligemma.tensor.FloatMatrix;
 
 /** SiglipAttention: multi-head self-attention with biases, no mask, scale head_dim^-0.5. */
 final class SiglipAttention {
@@ -26,27 +26,26 @@ final class SiglipAttention {
     }
 
     /** ws.normed [images·N, D] → out [images·N, D]. */
-    void forward(VisionWorkspace ws, int images, MemorySegment out) {
+    void forward(VisionWorkspace ws, int images, FloatMatrix out) {
         int n = config.numPatches();
-        int d = config.hiddenSize();
         int hd = config.headDim();
         int rows = images * n;
         float scale = (float) Math.pow(hd, -0.5);
-        qProj.forward(ops, ws.normed, rows, ws.q);                             // query_states = self.q_proj(hidden_states)
-        kProj.forward(ops, ws.normed, rows, ws.k);                             // key_states = self.k_proj(...)
-        vProj.forward(ops, ws.normed, rows, ws.v);                             // value_states = self.v_proj(...)
+        FloatMatrix x = ws.normed.rows(0, rows);
+        qProj.forward(ops, x, ws.q.rows(0, rows));                               // query_states = self.q_proj(hidden_states)
+        kProj.forward(ops, x, ws.k.rows(0, rows));                               // key_states = self.k_proj(...)
+        vProj.forward(ops, x, ws.v.rows(0, rows));                               // value_states = self.v_proj(...)
         for (int img = 0; img < images; img++) {
+            FloatMatrix q = ws.q.rows(img * n, n);
+            FloatMatrix k = ws.k.rows(img * n, n);
+            FloatMatrix v = ws.v.rows(img * n, n);
+            FloatMatrix o = ws.attn.rows(img * n, n);
             for (int h = 0; h < config.numAttentionHeads(); h++) {
-                long off = ((long) img * n * d + (long) h * hd) * Float.BYTES;
-                MemorySegment q = ws.q.asSlice(off);
-                MemorySegment k = ws.k.asSlice(off);
-                MemorySegment v = ws.v.asSlice(off);
-                MemorySegment o = ws.attn.asSlice(off);
-                ops.matmulTransB(q, d, k, d, ws.scores, n, n, n, hd, 1f);      // attn_weights = q @ kᵀ
-                ops.softmaxRows(ws.scores, n, n, n, scale, 0f, ws.keyLo, ws.keyHi); // softmax(attn_weights * scale), float32
-                ops.matmul(ws.scores, n, v, d, o, d, n, hd, n);                 // attn_output = attn_weights @ v
+                ops.matmulTransB(q.columns(h * hd, hd), k.columns(h * hd, hd), ws.scores, 1f); // attn_weights = q @ kᵀ
+                ops.softmaxRows(ws.scores, scale, 0f, ws.keyLo, ws.keyHi);       // softmax(attn_weights * scale), float32
+                ops.matmul(ws.scores, v.columns(h * hd, hd), o.columns(h * hd, hd)); // attn_output = attn_weights @ v
             }
         }
-        outProj.forward(ops, ws.attn, rows, out);                              // self.out_proj(attn_output)
+        outProj.forward(ops, ws.attn.rows(0, rows), out);                        // self.out_proj(attn_output)
     }
 }

@@ -4,11 +4,11 @@ import io.paligemma.config.SiglipVisionConfig;
 import io.paligemma.nn.LayerNorm;
 import io.paligemma.nn.Weights;
 import io.paligemma.ops.Ops;
+import io.paligemma.tensor.FloatMatrix;
 
 /** SiglipEncoderLayer: pre-LN attention and MLP blocks, each added to the residual stream. */
 final class SiglipEncoderLayer {
     private final Ops ops;
-    private final int dim;
     private final LayerNorm layerNorm1; // [D], [D]
     private final SiglipAttention selfAttn;
     private final LayerNorm layerNorm2; // [D], [D]
@@ -16,7 +16,7 @@ final class SiglipEncoderLayer {
 
     SiglipEncoderLayer(SiglipVisionConfig c, Weights w, String prefix, Ops ops) {
         this.ops = ops;
-        this.dim = c.hiddenSize();
+        int dim = c.hiddenSize();
         this.layerNorm1 = LayerNorm.load(w, prefix + ".layer_norm1", dim, c.layerNormEps());
         this.selfAttn = new SiglipAttention(c, w, prefix + ".self_attn", ops);
         this.layerNorm2 = LayerNorm.load(w, prefix + ".layer_norm2", dim, c.layerNormEps());
@@ -25,12 +25,14 @@ final class SiglipEncoderLayer {
 
     /** ws.hidden [rows, D] updated in place. */
     void forward(VisionWorkspace ws, int images, int rows) {
-        long n = (long) rows * dim;
-        layerNorm1.forward(ops, ws.hidden, rows, ws.normed);   // hidden_states = self.layer_norm1(hidden_states)
-        selfAttn.forward(ws, images, ws.q);                     // hidden_states = self.self_attn(hidden_states)
-        ops.add(ws.hidden, ws.hidden, ws.q, n);                 // hidden_states = residual + hidden_states
-        layerNorm2.forward(ops, ws.hidden, rows, ws.normed);    // hidden_states = self.layer_norm2(hidden_states)
-        mlp.forward(ws, rows, ws.q);                            // hidden_states = self.mlp(hidden_states)
-        ops.add(ws.hidden, ws.hidden, ws.q, n);                 // hidden_states = residual + hidden_states
+        FloatMatrix hidden = ws.hidden.rows(0, rows);
+        FloatMatrix normed = ws.normed.rows(0, rows);
+        FloatMatrix out = ws.q.rows(0, rows);                 // q is free again once attention has used it
+        layerNorm1.forward(ops, hidden, normed);               // hidden_states = self.layer_norm1(hidden_states)
+        selfAttn.forward(ws, images, out);                     // hidden_states = self.self_attn(hidden_states)
+        ops.add(hidden, hidden, out);                          // hidden_states = residual + hidden_states
+        layerNorm2.forward(ops, hidden, normed);               // hidden_states = self.layer_norm2(hidden_states)
+        mlp.forward(ws, rows, out);                            // hidden_states = self.mlp(hidden_states)
+        ops.add(hidden, hidden, out);                          // hidden_states = residual + hidden_states
     }
 }

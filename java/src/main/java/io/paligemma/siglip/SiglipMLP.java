@@ -4,7 +4,7 @@ import io.paligemma.config.SiglipVisionConfig;
 import io.paligemma.nn.Linear;
 import io.paligemma.nn.Weights;
 import io.paligemma.ops.Ops;
-import java.lang.foreign.MemorySegment;
+import io.paligemma.tensor.FloatMatrix;
 
 /** SiglipMLP: fc2(gelu_tanh(fc1(x))). */
 final class SiglipMLP {
@@ -19,9 +19,10 @@ final class SiglipMLP {
     }
 
     /** ws.normed [rows, D] → out [rows, D]. */
-    void forward(VisionWorkspace ws, int rows, MemorySegment out) {
-        fc1.forward(ops, ws.normed, rows, ws.mlp);                            // hidden_states = self.fc1(hidden_states)
-        ops.geluTanh(ws.mlp, ws.mlp, (long) rows * fc1.outFeatures());        // self.activation_fn(hidden_states)
-        fc2.forward(ops, ws.mlp, rows, out);                                  // self.fc2(hidden_states)
+    void forward(VisionWorkspace ws, int rows, FloatMatrix out) {
+        FloatMatrix hidden = ws.mlp.rows(0, rows);
+        fc1.forward(ops, ws.normed.rows(0, rows), hidden);                    // hidden_states = self.fc1(hidden_states)
+        ops.geluTanh(hidden);                                                 // self.activation_fn(hidden_states)
+        fc2.forward(ops, hidden, out);                                        // self.fc2(hidden_states)
     }
 }

@@ -2,46 +2,61 @@ package io.paligemma.siglip;
 
 import io.paligemma.config.SiglipVisionConfig;
 import io.paligemma.nn.Scratch;
-import java.lang.foreign.MemorySegment;
+import io.paligemma.tensor.FloatMatrix;
+import io.paligemma.tensor.IntColumn;
 
 /** Activations of the vision tower for up to {@code maxImages} images run together (rows = images × N). */
 public final class VisionWorkspace extends Scratch {
     final int maxImages;
-    final MemorySegment patches;  // [images·N, C·p·p] unfolded pixels
-    final MemorySegment hidden;   // [images·N, D] residual stream
-    final MemorySegment normed;   // [images·N, D] layer-norm output
-    final MemorySegment q;        // [images·N, D]
-    final MemorySegment k;        // [images·N, D]
-    final MemorySegment v;        // [images·N, D]
-    final MemorySegment attn;     // [images·N, D] heads concatenated
-    final MemorySegment scores;   // [N, N] one head at a time
-    final MemorySegment mlp;      // [images·N, I]
-    final MemorySegment keyLo;    // [N] int32, all 0: no mask in SigLIP
-    final MemorySegment keyHi;    // [N] int32, all N
+    final FloatMatrix pixels;   // [images·C·S, S] pixel_values, one image row of one channel per row
+    final FloatMatrix patches;  // [images·N, C·p·p] unfolded pixels
+    final FloatMatrix hidden;   // [images·N, D] residual stream
+    final FloatMatrix normed;   // [images·N, D] layer-norm output
+    final FloatMatrix q;        // [images·N, D]
+    final FloatMatrix k;        // [images·N, D]
+    final FloatMatrix v;        // [images·N, D]
+    final FloatMatrix attn;     // [images·N, D] heads concatenated
+    final FloatMatrix scores;   // [N, N] one head at a time
+    final FloatMatrix mlp;      // [images·N, I]
+    final IntColumn keyLo;      // [N] all 0: no mask in SigLIP
+    final IntColumn keyHi;      // [N] all N
 
     public VisionWorkspace(SiglipVisionConfig c, int maxImages) {
+        if (maxImages < 1) {
+            throw new IllegalArgumentException("a vision workspace for " + maxImages + " images");
+        }
         this.maxImages = maxImages;
-        long n = c.numPatches();
-        long rows = maxImages * n;
-        long d = c.hiddenSize();
-        patches = floats(rows * c.numChannels() * c.patchSize() * c.patchSize());
-        hidden = floats(rows * d);
-        normed = floats(rows * d);
-        q = floats(rows * d);
-        k = floats(rows * d);
-        v = floats(rows * d);
-        attn = floats(rows * d);
-        scores = floats(n * n);
-        mlp = floats(rows * c.intermediateSize());
-        keyLo = ints(n);
-        keyHi = ints(n);
+        int n = c.numPatches();
+        long rows = (long) maxImages * n;
+        int d = c.hiddenSize();
+        pixels = matrix((long) maxImages * c.numChannels() * c.imageSize(), c.imageSize());
+        patches = matrix(rows, (long) c.numChannels() * c.patchSize() * c.patchSize());
+        hidden = matrix(rows, d);
+        normed = matrix(rows, d);
+        q = matrix(rows, d);
+        k = matrix(rows, d);
+        v = matrix(rows, d);
+        attn = matrix(rows, d);
+        scores = matrix(n, n);
+        mlp = matrix(rows, c.intermediateSize());
+        keyLo = intColumn(n);
+        keyHi = intColumn(n);
         for (int i = 0; i < n; i++) {
-            keyHi.setAtIndex(java.lang.foreign.ValueLayout.JAVA_INT, i, (int) n);
+            keyHi.set(i, n);
         }
     }
 
+    public int maxImages() {
+        return maxImages;
+    }
+
+    /** The input of the next forward: pixel_values [images, C, S, S], seen as [images·C·S, S]. */
+    public FloatMatrix pixels() {
+        return pixels;
+    }
+
     /** The vision tower's output rows [images·N, D] (after post_layernorm) of the last forward. */
-    public MemorySegment output() {
+    public FloatMatrix output() {
         return normed;
     }
 }

@@ -7,9 +7,9 @@ import io.paligemma.gemma.DecoderWorkspace;
 import io.paligemma.ops.Backend;
 import io.paligemma.ops.OpsProvider;
 import io.paligemma.safetensors.SafetensorsFile;
+import io.paligemma.tensor.FloatMatrix;
 import io.paligemma.tensor.Tensor;
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -31,7 +31,7 @@ class EmbedImageTokenTest {
             Tensor table = f.tensor("language_model.model.embed_tokens.weight"); // F32 in this fixture
             float[] expected = table.data().asSlice((long) id * h * Float.BYTES, (long) h * Float.BYTES)
                     .toArray(ValueLayout.JAVA_FLOAT);
-            float[] got = ws.inputs().asSlice(0, (long) h * Float.BYTES).toArray(ValueLayout.JAVA_FLOAT);
+            float[] got = ws.inputs().row(0).toArray();
             assertArrayEquals(expected, got);
         }
     }
@@ -43,7 +43,8 @@ class EmbedImageTokenTest {
              DecoderWorkspace ws = model.newDecoderWorkspace(4, 8, 1);
              Arena arena = Arena.ofConfined()) {
             int id = model.config().imageTokenIndex();
-            MemorySegment oneRow = arena.allocate((long) model.config().projectionDim() * Float.BYTES);
+            FloatMatrix oneRow = FloatMatrix.of(arena.allocate((long) model.config().projectionDim() * Float.BYTES), 1,
+                    model.config().projectionDim());
             assertThrows(IllegalArgumentException.class,
                     () -> model.embed(new int[] {id, id}, 0, 2, oneRow, 0, ws));
         }
