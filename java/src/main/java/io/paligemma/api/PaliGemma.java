@@ -4,28 +4,29 @@ import io.paligemma.config.PaliGemmaConfig;
 import io.paligemma.detect.OutputParser;
 import io.paligemma.detect.ParseResult;
 import io.paligemma.detect.VqVaeMaskDecoder;
-import io.paligemma.gemma.DecoderWorkspace;
-import io.paligemma.generate.DecodeStep;
 import io.paligemma.generate.FinishReason;
 import io.paligemma.generate.GenerationConfig;
-import io.paligemma.generate.Prefill;
-import io.paligemma.generate.PromptWorkspace;
-import io.paligemma.generate.Sampler;
 import io.paligemma.generate.Sequence;
 import io.paligemma.generate.TokenListener;
 import io.paligemma.image.ImageDecoder;
 import io.paligemma.image.ImageException;
 import io.paligemma.image.RgbImage;
-import io.paligemma.nn.Probe;
 import io.paligemma.ops.OpsProvider;
 import io.paligemma.paligemma.PaliGemmaForConditionalGeneration;
 import io.paligemma.paligemma.PaliGemmaProcessor;
+import io.paligemma.scheduler.ImageKey;
+import io.paligemma.scheduler.Outcome;
+import io.paligemma.scheduler.QueueFullException;
+import io.paligemma.scheduler.Request;
+import io.paligemma.scheduler.RequestHandle;
+import io.paligemma.scheduler.Scheduler;
+import io.paligemma.scheduler.SchedulerStats;
 import io.paligemma.tokenizer.Tokenizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
@@ -38,24 +39,26 @@ import java.util.function.Consumer;
  * }
  * }</pre>
  *
- * <p>One instance serves many threads at once: the weights are mapped once and shared, every request
- * runs in its own workspace (activations and KV cache), reused from a pool. {@link #close()} makes
- * new requests fail, stops running ones at their next step with {@link IllegalStateException}, waits
- * for them, then unmaps the weights.
+ * <p>One instance serves many threads at once: the weights are mapped once and shared, and every request,
+ * from {@link #generate}, {@link #generateBatch}, {@link #submit} or the embedding calls, goes through the
+ * model's one {@link Scheduler} (continuous batching: every decoding request advances in one batched
+ * forward per step; new requests join between steps). Preprocessing runs on the calling thread. {@link
+ * #close()} makes new requests fail, fails waiting and running ones at their next step with {@link
+ * IllegalStateException}, waits for the scheduler, then unmaps the weights.
  */
 public final class PaliGemma implements AutoCloseable {
+    private static final AtomicLong LOADS = new AtomicLong();
+
     private final Path directory;
     private final OpsProvider provider;
     private final PaliGemmaForConditionalGeneration model;
     private final PaliGemmaProcessor processor;
     private final ImageDecoder decoder;
     private final int capacity;
-    private final ConcurrentLinkedQueue<PromptWorkspace> pool = new ConcurrentLinkedQueue<>();
+    private final String identity;     // what makes this model's image features what they are
+    private final Scheduler scheduler;
     private final Object lifecycle = new Object();
-    private int active;          // requests in flight, guarded by lifecycle
-    /** Requests of this model the current thread is inside: close() from one of them would wait for itself. */
-    private final ThreadLocal<int[]> inRequest = ThreadLocal.withInitial(() -> new int[1]);
-    private volatile boolean closed;
+    private boolean closed;            // guarded by lifecycle
 
     private PaliGemma(Path directory, OpsProvider provider, PaliGemmaForConditionalGeneration model,
                       PaliGemmaProcessor processor, Options options) {
@@ -70,6 +73,11 @@ public final class PaliGemma implements AutoCloseable {
             throw new IllegalArgumentException("max context " + wanted + " exceeds max_position_embeddings " + limit);
         }
         this.capacity = wanted;
+        // the image features of one load of one checkpoint with one set of weights and ops (a load number
+        // too, so a cache shared across loads could never mix two of them)
+        this.identity = directory.toAbsolutePath() + "|" + options.quantization() + "|" + options.backend() + "|"
+                + options.compute() + "|" + LOADS.incrementAndGet();
+        this.scheduler = new Scheduler(model, options.scheduler(), capacity, "model " + directory);
     }
 
     /** Loads a Hugging Face checkpoint directory (config.json, *.safetensors, tokenizer, preprocessor_config.json). */
@@ -80,10 +88,14 @@ public final class PaliGemma implements AutoCloseable {
         PaliGemmaConfig config = PaliGemmaConfig.read(directory);
         PaliGemmaProcessor processor = PaliGemmaProcessor.fromPretrained(directory, config);
         OpsProvider provider = OpsProvider.open(options.backend(), options.threads(), options.compute());
+        PaliGemmaForConditionalGeneration model = null;
         try {
-            var model = PaliGemmaForConditionalGeneration.load(directory, provider.ops(), options.quantization(), options.load());
+            model = PaliGemmaForConditionalGeneration.load(directory, provider.ops(), options.quantization(), options.load());
             return new PaliGemma(directory, provider, model, processor, options);
         } catch (RuntimeException e) {
+            if (model != null) {
+                model.close();
+            }
             provider.close();
             throw e;
         }
@@ -102,6 +114,11 @@ public final class PaliGemma implements AutoCloseable {
         return capacity;
     }
 
+    /** The scheduler's counters: queue depth, running sequences, cache hits, decode time. */
+    public SchedulerStats stats() {
+        return scheduler.stats();
+    }
+
     /** Reads an image file and generates; see {@link #generate(RgbImage, String, GenerationConfig, Consumer)}. */
     public Result generate(Path image, String prompt, GenerationConfig config) throws ImageException {
         return generate(decoder.read(image), prompt, config, null);
@@ -112,13 +129,11 @@ public final class PaliGemma implements AutoCloseable {
     }
 
     /**
-     * Answers a prompt about a picture. {@code onText} (may be null) receives the answer's text as it is
-     * produced, in pieces that never split a character.
+     * Answers a prompt about a picture and waits for the answer. {@code onText} (may be null) receives the
+     * answer's text as it is produced, in pieces that never split a character, on the scheduler's thread.
      */
     public Result generate(RgbImage image, String prompt, GenerationConfig config, Consumer<String> onText) {
-        long t0 = System.nanoTime();
-        int[] ids = promptIds(prompt);
-        return generate(image, ids, config, onText, t0);
+        return submit(image, prompt, config, onText).await();
     }
 
     /**
@@ -126,34 +141,40 @@ public final class PaliGemma implements AutoCloseable {
      * token ids in the processor's layout ({@code <image>×N, <bos>, text ids, "\n"}).
      */
     public Result generate(RgbImage image, int[] promptIds, GenerationConfig config, Consumer<String> onText) {
-        return generate(image, promptIds.clone(), config, onText, System.nanoTime());
-    }
-
-    private Result generate(RgbImage image, int[] ids, GenerationConfig config, Consumer<String> onText, long t0) {
-        processor.checkInputIds(ids);
-        checkContext(ids.length, config.maxNewTokens());
-        enter();
-        PromptWorkspace ws = borrow();
-        try {
-            float[] pixels = processor.pixelValues(image);
-            long t1 = System.nanoTime();
-            TextStream stream = new TextStream(tokenizer().streamingDecoder(), config.stopStrings(), onText);
-            try (Sequence seq = Sequence.forTokens(model, pixels, ids, config, listener(stream))) {
-                new Prefill(model, seq, ws, Probe.NONE, 1).runToEnd();
-                DecodeStep.untilDone(model, List.of(seq), ws.decoder());
-                return result(stream, seq, t1 - t0);
-            }
-        } finally {
-            pool.add(ws);
-            exit();
-        }
+        return submit(image, promptIds, config, onText).await();
     }
 
     /**
-     * Answers several (picture, prompt) pairs together: each prompt side on its own, then every decode step
-     * runs the next token of all unfinished answers as one forward, reading the weights once for the whole
-     * batch (decode is memory-bound, so a batch of B costs little more than one answer). Results are those
-     * of running the requests one by one.
+     * Submits a request and returns at once: the picture is preprocessed and the prompt tokenized on this
+     * thread, then the request waits for the scheduler. Throws {@link QueueFullException} when the wait queue
+     * is full, {@link IllegalArgumentException} for a request that can never run.
+     */
+    public Generation submit(RgbImage image, String prompt, GenerationConfig config, Consumer<String> onText) {
+        long t0 = System.nanoTime();
+        return submit(image, promptIds(prompt), config, onText, t0);
+    }
+
+    /** {@link #submit(RgbImage, String, GenerationConfig, Consumer)} for a prompt given as ids. */
+    public Generation submit(RgbImage image, int[] promptIds, GenerationConfig config, Consumer<String> onText) {
+        return submit(image, promptIds.clone(), config, onText, System.nanoTime());
+    }
+
+    private Generation submit(RgbImage image, int[] ids, GenerationConfig config, Consumer<String> onText, long t0) {
+        processor.checkInputIds(ids);
+        checkContext(ids.length, config.maxNewTokens());
+        checkUsable();
+        float[] pixels = processor.pixelValues(image);
+        ImageKey key = ImageKey.of(identity, pixels);
+        long preprocess = System.nanoTime() - t0;
+        TextStream stream = new TextStream(tokenizer().streamingDecoder(), config.stopStrings(), onText);
+        RequestHandle handle = scheduler.submit(new Request(pixels, key, ids, config, Sequence.Goal.TOKENS, stream::accept));
+        return new Generation(handle, handle.result().thenApply(o -> result(stream, o, preprocess)), this);
+    }
+
+    /**
+     * Answers several (picture, prompt) pairs: submits them all, then waits for every answer, in order. They
+     * run side by side in the scheduler (one read of the weights per decode step for all of them, beside any
+     * other requests); each answer equals the same request run alone.
      */
     public List<Result> generateBatch(List<RgbImage> images, List<String> prompts, GenerationConfig config) {
         int b = images.size();
@@ -161,63 +182,29 @@ public final class PaliGemma implements AutoCloseable {
             throw new IllegalArgumentException("a batch needs as many prompts as pictures (" + b + " pictures, "
                     + prompts.size() + " prompts)");
         }
-        long t0 = System.nanoTime();
-        List<int[]> ids = new ArrayList<>();
-        for (String p : prompts) {
-            int[] one = promptIds(p);
-            checkContext(one.length, config.maxNewTokens());
-            ids.add(one);
-        }
-        enter();
-        PromptWorkspace ws = borrow();
-        List<Sequence> seqs = new ArrayList<>();
-        try (DecoderWorkspace step = model.newDecoderWorkspace(Math.min(b, model.maxDecodeRows()), capacity, Math.min(b, model.maxDecodeRows()))) {
-            List<float[]> pixels = new ArrayList<>();
-            for (RgbImage image : images) {
-                pixels.add(processor.pixelValues(image));
-            }
-            long t1 = System.nanoTime();
-            TextStream[] streams = new TextStream[b];
+        List<Generation> submitted = new ArrayList<>();
+        try {
             for (int i = 0; i < b; i++) {
-                streams[i] = new TextStream(tokenizer().streamingDecoder(), config.stopStrings(), null);
-                seqs.add(Sequence.forTokens(model, pixels.get(i), ids.get(i), config, listener(streams[i])));
+                submitted.add(submit(images.get(i), prompts.get(i), config, null));
             }
-            for (Sequence seq : seqs) {
-                new Prefill(model, seq, ws, Probe.NONE, 1).runToEnd();
-            }
-            DecodeStep.untilDone(model, seqs, step);
             List<Result> out = new ArrayList<>();
-            for (int i = 0; i < b; i++) {
-                out.add(result(streams[i], seqs.get(i), t1 - t0));
+            for (Generation g : submitted) {
+                out.add(g.await());
             }
             return out;
-        } finally {
-            seqs.forEach(Sequence::close);
-            pool.add(ws);
-            exit();
+        } catch (RuntimeException | Error e) {
+            submitted.forEach(Generation::cancel);
+            throw e;
         }
     }
 
-    /** Feeds generated ids to the text stream; fails the request at its next token once the model is closed. */
-    private TokenListener listener(TextStream stream) {
-        return id -> {
-            checkOpen();
-            return stream.accept(id);
-        };
-    }
-
-    /** The answer of one sequence: its text (flushed), ids, why it ended and the time of each stage. */
-    private static Result result(TextStream stream, Sequence seq, long preprocess) {
-        if (seq.failure() != null) {
-            throw seq.failure();
-        }
+    /** The answer of one request: its text (flushed), ids, why it ended and the time of each stage. */
+    private static Result result(TextStream stream, Outcome o, long preprocess) {
         String text = stream.finish();
-        long vision = seq.featuresReadyNanos() - seq.promptStartedNanos();
-        long prefill = seq.firstTokenNanos() - seq.featuresReadyNanos();
-        long decode = seq.lastTokenNanos() - seq.firstTokenNanos();
-        Timings t = new Timings(preprocess, vision, prefill, decode, seq.promptLength(), seq.produced());
-        return new Result(text, seq.tokens(), stream.stopped() ? FinishReason.STOP : seq.finishReason(), t,
-                seq.logprobs());
+        Timings t = new Timings(preprocess, o.queuedNanos(), o.visionNanos(), o.prefillNanos(), o.decodeNanos(),
+                o.promptTokens(), o.tokens().length);
+        return new Result(text, o.tokens(), stream.stopped() ? FinishReason.STOP : o.finishReason(), t,
+                o.logprobs());
     }
 
     /** The prompt and the new tokens must fit the context before anything runs. */
@@ -244,17 +231,12 @@ public final class PaliGemma implements AutoCloseable {
     }
 
     private float[] embedding(RgbImage image, int[] ids, Sequence.Goal goal) {
-        enter();
-        PromptWorkspace ws = borrow();
-        GenerationConfig one = GenerationConfig.greedy(1);
-        try (Sequence seq = new Sequence(model, processor.pixelValues(image), ids, ids.length, one, goal,
-                new Sampler(one.sampling()), TokenListener.NONE)) {
-            new Prefill(model, seq, ws, Probe.NONE, 1).runToEnd();
-            return seq.output();
-        } finally {
-            pool.add(ws);
-            exit();
-        }
+        checkUsable();
+        float[] pixels = processor.pixelValues(image);
+        RequestHandle handle = scheduler.submit(new Request(pixels, ImageKey.of(identity, pixels), ids,
+                GenerationConfig.greedy(1), goal, TokenListener.NONE));
+        checkNotOnSchedulerThread("waiting for a request");
+        return Generation.join(handle.result()).output();
     }
 
     /**
@@ -290,72 +272,44 @@ public final class PaliGemma implements AutoCloseable {
         return ids;
     }
 
-    private PromptWorkspace borrow() {
-        PromptWorkspace ws = pool.poll();
-        return ws != null ? ws : new PromptWorkspace(model, capacity, capacity, 1);
-    }
-
-    private void enter() {
-        // a checkpoint rewritten under its mapping would crash the JVM on the first read: refuse instead
-        model.weights().checkpoint().checkUnchanged();
+    /** Refuses a new request once closed, or when the checkpoint changed on disk (reading it would crash the JVM). */
+    private void checkUsable() {
         synchronized (lifecycle) {
             if (closed) {
                 throw new IllegalStateException("model " + directory + " is closed");
             }
-            active++;
         }
-        inRequest.get()[0]++;
+        model.weights().checkpoint().checkUnchanged();
     }
 
-    private void exit() {
-        inRequest.get()[0]--;
-        synchronized (lifecycle) {
-            active--;
-            lifecycle.notifyAll();
-        }
-    }
-
-    private void checkOpen() {
-        if (closed) {
-            throw new IllegalStateException("model " + directory + " was closed during the request");
+    /** Blocking calls made from a token callback would wait for the thread that runs them: refused. */
+    void checkNotOnSchedulerThread(String what) {
+        if (scheduler.onSchedulerThread()) {
+            throw new IllegalStateException(what + " from inside a request of model " + directory + " (its onText "
+                    + "callback runs on the model's scheduler thread) would wait for itself: submit() and return instead");
         }
     }
 
     /**
-     * Fails new requests, stops running ones at their next step, waits for them, then unmaps. Called from
-     * inside a request of this model (its onText callback, say) it would wait for its own caller forever,
-     * so it is refused there with an {@link IllegalStateException}, which ends that request; close the
-     * model after the request returns, or from another thread.
+     * Fails new requests, fails waiting and running ones at their next step, waits for the scheduler, then
+     * unmaps. Called from inside a request of this model (its onText callback, say) it would wait for its own
+     * caller forever, so it is refused there with an {@link IllegalStateException}, which ends that request;
+     * close the model after the request returns, or from another thread.
      */
     @Override
     public void close() {
-        if (inRequest.get()[0] > 0) {
+        if (scheduler.onSchedulerThread()) {
             throw new IllegalStateException("close() called from inside a request of model " + directory
                     + " (e.g. from its onText callback) would wait for that request forever: close the model after "
                     + "the request returns, or from another thread");
         }
         synchronized (lifecycle) {
-            if (closed && active == 0 && pool.isEmpty()) {
+            if (closed) {
                 return;
             }
             closed = true;
-            boolean interrupted = false;
-            while (active > 0) {
-                try {
-                    lifecycle.wait();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
         }
-        List<PromptWorkspace> all = new ArrayList<>();
-        for (PromptWorkspace ws; (ws = pool.poll()) != null; ) {
-            all.add(ws);
-        }
-        all.forEach(PromptWorkspace::close);
+        scheduler.close();
         model.close();
         provider.close();
     }

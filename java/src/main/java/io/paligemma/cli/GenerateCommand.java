@@ -1,5 +1,6 @@
 package io.paligemma.cli;
 
+import io.paligemma.api.Generation;
 import io.paligemma.api.PaliGemma;
 import io.paligemma.api.Result;
 import io.paligemma.generate.GenerationConfig;
@@ -13,10 +14,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -37,17 +35,9 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Option(names = "--image", paramLabel = "FILE",
             description = "PNG, JPEG, BMP, GIF or WebP (required with --model; the demo has its own picture). "
-                    + "Repeat it for a batch: one JSON line per picture, in order, with a progress bar.")
+                    + "Repeat it for many pictures: all go to the model's scheduler (up to --max-running decoded "
+                    + "together), one JSON line per picture, in order, with a progress bar.")
     List<Path> images = new ArrayList<>();
-
-    @Option(names = "--concurrency", paramLabel = "N", defaultValue = "1",
-            description = "batch requests in flight at once on the one loaded model (default ${DEFAULT-VALUE})")
-    int concurrency;
-
-    @Option(names = "--batch", paramLabel = "N", defaultValue = "1",
-            description = "decode N pictures together in lockstep: one read of the weights per step for all of them "
-                    + "(default ${DEFAULT-VALUE}); groups of N are run one after the other (or --concurrency at once)")
-    int batch;
 
     @Option(names = "--prompt", paramLabel = "TEXT", required = true, description = "the task prompt")
     String prompt;
@@ -103,11 +93,11 @@ final class GenerateCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Many pictures, one prompt: requests run side by side on the one model; results print in input order. */
+    /**
+     * Many pictures, one prompt: every request goes to the model's scheduler (as many in flight as it runs and
+     * queues; submitting waits for room), and the results print in input order as they are ready.
+     */
     private int batch(List<Path> files) throws ImageException {
-        if (concurrency < 1 || batch < 1) {
-            throw new IllegalArgumentException("--concurrency and --batch must be >= 1");
-        }
         ImageDecoder decoder = new ImageDecoder();
         List<RgbImage> pictures = new ArrayList<>();
         for (Path f : files) {
@@ -118,44 +108,50 @@ final class GenerateCommand implements Callable<Integer> {
         try (PaliGemma m = model.load();
              ProgressBar bar = new ProgressBarBuilder().setTaskName("generate").setInitialMax(files.size())
                      .setStyle(ProgressBarStyle.ASCII).setConsumer(new ConsoleProgressBarConsumer(System.err)).build()) {
-            ExecutorService pool = Executors.newFixedThreadPool(concurrency);
-            try {
-                List<Future<List<Result>>> groups = new ArrayList<>();
-                for (int g = 0; g < pictures.size(); g += batch) {
-                    List<RgbImage> group = pictures.subList(g, Math.min(pictures.size(), g + batch));
-                    groups.add(pool.submit(() -> {
-                        List<Result> r = m.generateBatch(group, java.util.Collections.nCopies(group.size(), prompt),
-                                config);
-                        bar.stepBy(group.size());
-                        return r;
-                    }));
-                }
-                List<Result> results = new ArrayList<>();
-                for (Future<List<Result>> f : groups) {
-                    results.addAll(f.get());
-                }
-                for (int i = 0; i < files.size(); i++) {
-                    Result r = results.get(i);
-                    ObjectNode line = json.createObjectNode();
-                    line.put("image", files.get(i).toString()).put("text", r.text())
-                            .put("finish", r.finishReason().name().toLowerCase());
-                    line.putPOJO("tokens", r.tokenIds());
-                    if (config.logprobs()) {
-                        line.set("logprobs", LogprobsJson.of(json, r.logprobs(), m.tokenizer()));
+            var limits = model.scheduler.options();
+            Semaphore room = new Semaphore(limits.maxRunning() + limits.maxQueued());
+            List<Generation> running = new ArrayList<>();
+            int printed = 0;
+            for (int i = 0; i < pictures.size(); i++) {
+                while (!room.tryAcquire()) {
+                    if (printed < running.size()) {
+                        printed = print(json, files, running, printed, config, m); // wait for the oldest answer
+                    } else {
+                        room.acquireUninterruptibly();                   // its permit is on its way back
+                        break;
                     }
-                    if (timings) {
-                        line.put("timings", r.timings().toString());
-                    }
-                    System.out.println(json.writeValueAsString(line));
                 }
-            } catch (ExecutionException e) {
-                throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
-            } catch (InterruptedException | com.fasterxml.jackson.core.JsonProcessingException e) {
-                throw new IllegalStateException(e);
-            } finally {
-                pool.shutdownNow();
+                Generation g = m.submit(pictures.get(i), prompt, config, null);
+                g.result().whenComplete((r, e) -> {
+                    room.release();
+                    bar.step();
+                });
+                running.add(g);
             }
+            while (printed < files.size()) {
+                printed = print(json, files, running, printed, config, m);
+            }
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
         }
         return 0;
+    }
+
+    /** Prints the next answer in input order (waiting for it); returns how many are printed. */
+    private int print(ObjectMapper json, List<Path> files, List<Generation> running, int printed, GenerationConfig config,
+                      PaliGemma m) throws com.fasterxml.jackson.core.JsonProcessingException {
+        Result r = running.get(printed).await();
+        ObjectNode line = json.createObjectNode();
+        line.put("image", files.get(printed).toString()).put("text", r.text())
+                .put("finish", r.finishReason().name().toLowerCase());
+        line.putPOJO("tokens", r.tokenIds());
+        if (config.logprobs()) {
+            line.set("logprobs", LogprobsJson.of(json, r.logprobs(), m.tokenizer()));
+        }
+        if (timings) {
+            line.put("timings", r.timings().toString());
+        }
+        System.out.println(json.writeValueAsString(line));
+        return printed + 1;
     }
 }

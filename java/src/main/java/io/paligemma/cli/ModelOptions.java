@@ -41,6 +41,9 @@ final class ModelOptions {
     @Mixin
     BackendOptions backend;
 
+    @Mixin
+    SchedulerFlags scheduler;
+
     PaliGemma load() {
         if (model == null) {
             throw new IllegalArgumentException("--model DIR is required");
@@ -52,7 +55,7 @@ final class ModelOptions {
         };
         Options o = Options.defaults().withBackend(Backend.parse(backend.backend)).withThreads(backend.threads)
                 .withMaxContext(maxContext).withResize(r).withQuantization(Quantization.parse(weights, quantizeVision))
-                .withCompute(Compute.parse(backend.compute)).withLoad(LoadMode.parse(load));
+                .withCompute(Compute.parse(backend.compute)).withLoad(LoadMode.parse(load)).withScheduler(scheduler.options());
         return PaliGemma.load(model, o); // which names a missing directory
     }
 }

@@ -113,7 +113,7 @@ class CliTest {
         String a = FIXTURES.resolve("paligemma-tiny/image.png").toString();
         String b = FIXTURES.resolve("paligemma2-tiny/image2.png").toString();
         Run batch = run("generate", "--prompt", "caption en", "--image", a, "--image", b, "--image", a, "--max-tokens", "5",
-                "--concurrency", "2", "--batch", "2", "--threads", "1");
+                "--max-running", "2", "--threads", "1");
         assertEquals(0, batch.exit, batch.err);
         var json = new com.fasterxml.jackson.databind.ObjectMapper();
         var lines = batch.out.strip().lines().map(l -> {

@@ -1,0 +1,46 @@
+package io.paligemma.cli;
+
+import io.paligemma.scheduler.SchedulerOptions;
+import picocli.CommandLine.Option;
+
+/** The model's scheduler: how many requests run and wait, the KV-cache budget, prefill chunks, caches. */
+final class SchedulerFlags {
+    private static final SchedulerOptions DEFAULTS = SchedulerOptions.defaults();
+
+    @Option(names = "--max-running", paramLabel = "N", defaultValue = "16",
+            description = "sequences decoded together, each with its own KV cache (default ${DEFAULT-VALUE})")
+    int maxRunning;
+
+    @Option(names = "--max-queued", paramLabel = "N", defaultValue = "256",
+            description = "requests that may wait for a free sequence; more are refused (default ${DEFAULT-VALUE})")
+    int maxQueued;
+
+    @Option(names = "--kv-cache-mb", paramLabel = "MiB", defaultValue = "0",
+            description = "KV-cache budget of the running sequences together (default 0: --max-running full contexts)")
+    long kvCacheMib;
+
+    @Option(names = "--prefill-chunk", paramLabel = "TOKENS", defaultValue = "64",
+            description = "prompt work per step while others decode, in tokens through the whole language model; "
+                    + "a prompt runs a whole layer at a time (default ${DEFAULT-VALUE})")
+    int prefillChunk;
+
+    @Option(names = "--feature-cache-mb", paramLabel = "MiB", defaultValue = "64",
+            description = "image features kept for another question about the same picture; 0 = off (default ${DEFAULT-VALUE})")
+    long featureCacheMib;
+
+    @Option(names = "--prefix-cache-mb", paramLabel = "MiB", defaultValue = "256",
+            description = "finished prefills kept for the same picture and prompt; 0 = off (default ${DEFAULT-VALUE})")
+    long prefixCacheMib;
+
+    SchedulerOptions options() {
+        Ranges.atLeast("--max-running", maxRunning, 1);
+        Ranges.atLeast("--max-queued", maxQueued, 0);
+        Ranges.atLeast("--kv-cache-mb", kvCacheMib, 0);
+        Ranges.atLeast("--prefill-chunk", prefillChunk, 1);
+        Ranges.atLeast("--feature-cache-mb", featureCacheMib, 0);
+        Ranges.atLeast("--prefix-cache-mb", prefixCacheMib, 0);
+        return DEFAULTS.withMaxRunning(maxRunning).withMaxQueued(maxQueued).withKvCacheBytes(kvCacheMib << 20)
+                .withPrefillChunkTokens(prefillChunk).withFeatureCacheBytes(featureCacheMib << 20)
+                .withPrefixCacheBytes(prefixCacheMib << 20);
+    }
+}

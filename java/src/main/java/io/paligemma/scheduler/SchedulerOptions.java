@@ -1,0 +1,68 @@
+package io.paligemma.scheduler;
+
+/**
+ * The limits and budgets of a {@link Scheduler}.
+ *
+ * @param maxRunning         sequences admitted at once (prefilling or decoding); each has its own KV cache.
+ *                           A decode step runs them all together, in forwards of at most
+ *                           {@code Ops.maxDecodeRows()} (31) rows
+ * @param maxQueued          requests that may wait for admission; one more is refused with
+ *                           {@link QueueFullException}
+ * @param kvCacheBytes       the KV caches of the running sequences together stay within this many bytes
+ *                           (a request is admitted when its cache fits); 0 = room for {@code maxRunning}
+ *                           sequences of the model's full context
+ * @param prefillChunkTokens the prompt work one step may do while sequences decode, in tokens through the
+ *                           whole language model (a prefill runs whole layers, so a step does at least
+ *                           one layer): what bounds the delay a new prompt adds to the running decodes
+ * @param featureCacheBytes  image features kept for reuse (LRU), 0 = off
+ * @param prefixCacheBytes   prompt KV caches kept for exact reuse of an identical (picture, prompt) prefix
+ *                           (LRU), 0 = off
+ */
+public record SchedulerOptions(int maxRunning, int maxQueued, long kvCacheBytes, int prefillChunkTokens,
+                               long featureCacheBytes, long prefixCacheBytes) {
+
+    public SchedulerOptions {
+        if (maxRunning < 1) {
+            throw new IllegalArgumentException("max running sequences must be >= 1, got " + maxRunning);
+        }
+        if (maxQueued < 0) {
+            throw new IllegalArgumentException("max queued requests must be >= 0, got " + maxQueued);
+        }
+        if (kvCacheBytes < 0 || featureCacheBytes < 0 || prefixCacheBytes < 0) {
+            throw new IllegalArgumentException("cache budgets must be >= 0 bytes (KV " + kvCacheBytes + ", features "
+                    + featureCacheBytes + ", prefixes " + prefixCacheBytes + ")");
+        }
+        if (prefillChunkTokens < 1) {
+            throw new IllegalArgumentException("the prefill chunk must be >= 1 token, got " + prefillChunkTokens);
+        }
+    }
+
+    /** 16 running, 256 queued, KV for all 16 at full context, 64-token prefill chunks, 64 MiB of features, 256 MiB of prefixes. */
+    public static SchedulerOptions defaults() {
+        return new SchedulerOptions(16, 256, 0, 64, 64L << 20, 256L << 20);
+    }
+
+    public SchedulerOptions withMaxRunning(int n) {
+        return new SchedulerOptions(n, maxQueued, kvCacheBytes, prefillChunkTokens, featureCacheBytes, prefixCacheBytes);
+    }
+
+    public SchedulerOptions withMaxQueued(int n) {
+        return new SchedulerOptions(maxRunning, n, kvCacheBytes, prefillChunkTokens, featureCacheBytes, prefixCacheBytes);
+    }
+
+    public SchedulerOptions withKvCacheBytes(long bytes) {
+        return new SchedulerOptions(maxRunning, maxQueued, bytes, prefillChunkTokens, featureCacheBytes, prefixCacheBytes);
+    }
+
+    public SchedulerOptions withPrefillChunkTokens(int tokens) {
+        return new SchedulerOptions(maxRunning, maxQueued, kvCacheBytes, tokens, featureCacheBytes, prefixCacheBytes);
+    }
+
+    public SchedulerOptions withFeatureCacheBytes(long bytes) {
+        return new SchedulerOptions(maxRunning, maxQueued, kvCacheBytes, prefillChunkTokens, bytes, prefixCacheBytes);
+    }
+
+    public SchedulerOptions withPrefixCacheBytes(long bytes) {
+        return new SchedulerOptions(maxRunning, maxQueued, kvCacheBytes, prefillChunkTokens, featureCacheBytes, bytes);
+    }
+}
