@@ -6,9 +6,9 @@ package io.paligemma.api;
  *
  * @param preprocessNanos image preprocessing and tokenization, on the calling thread
  * @param queuedNanos     waiting for the scheduler to admit the request and start its prompt
- * @param visionNanos     vision tower and projector (0 when the image-feature cache had the picture)
- * @param prefillNanos    the prompt through the language model, to the first token (0 when the prefix
- *                        cache had this exact picture and prompt)
+ * @param visionNanos     vision tower and projector (a copy only, when the image-feature cache had the picture)
+ * @param prefillNanos    the prompt through the language model, to the first token (a copy only, when the
+ *                        prefix cache had this exact picture and prompt)
  * @param decodeNanos     first token to last
  */
 public record Timings(long preprocessNanos, long queuedNanos, long visionNanos, long prefillNanos, long decodeNanos,

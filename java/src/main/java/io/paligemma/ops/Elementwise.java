@@ -7,11 +7,10 @@ import static io.paligemma.ops.VectorGemm.LE;
 
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * Element-wise kernels over [start, end) (element indices, the same for every operand). Vector main
- * loop, scalar tail with the same formula. Outputs may alias inputs: each element is read before it
+ * loop, scalar tail with the same formula (tanh from {@link VectorMath}: the same bits in both). Outputs may alias inputs: each element is read before it
  * is written.
  */
 final class Elementwise {
@@ -35,7 +34,7 @@ final class Elementwise {
             FloatVector v = FloatVector.fromMemorySegment(F, x, i * 4, LE);
             FloatVector cube = v.mul(v).mul(v);
             FloatVector inner = cube.mul(GELU_KAPPA).add(v).mul(GELU_BETA);
-            FloatVector g = v.mul(0.5f).mul(inner.lanewise(VectorOperators.TANH).add(1f));
+            FloatVector g = v.mul(0.5f).mul(VectorMath.tanh(inner).add(1f));
             if (up != null) {
                 g = g.mul(FloatVector.fromMemorySegment(F, up, i * 4, LE));
             }
@@ -49,7 +48,7 @@ final class Elementwise {
 
     static float geluScalar(float v) {
         float inner = (GELU_KAPPA * (v * v * v) + v) * GELU_BETA;
-        return v * 0.5f * ((float) Math.tanh(inner) + 1f);
+        return v * 0.5f * (VectorMath.tanh(inner) + 1f);
     }
 
     /** x = tanh(x / cap) · cap (HF Gemma 2 soft-capping: divide, tanh, multiply). */
@@ -57,11 +56,10 @@ final class Elementwise {
         long full = start + (end - start) / L * L;
         long i = start;
         for (; i < full; i += L) {
-            FloatVector.fromMemorySegment(F, x, i * 4, LE).div(cap).lanewise(VectorOperators.TANH).mul(cap)
-                    .intoMemorySegment(x, i * 4, LE);
+            VectorMath.tanh(FloatVector.fromMemorySegment(F, x, i * 4, LE).div(cap)).mul(cap).intoMemorySegment(x, i * 4, LE);
         }
         for (; i < end; i++) {
-            x.set(FLOAT, i * 4, (float) Math.tanh(x.get(FLOAT, i * 4) / cap) * cap);
+            x.set(FLOAT, i * 4, VectorMath.tanh(x.get(FLOAT, i * 4) / cap) * cap);
         }
     }
 

@@ -11,8 +11,9 @@ import jdk.incubator.vector.VectorOperators;
 
 /**
  * Kernels over one row (byte offset of its first element): attention softmax, normalisations, RoPE.
- * All in float32 like torch's; sums in 16 float lanes then across lanes (torch's vectorized sums
- * are float too). Vector main loops, scalar tails with the same formula.
+ * All in float32 like torch's; sums in 16 float lanes then across lanes in a fixed order (torch's
+ * vectorized sums are float too). Vector main loops, scalar tails with the same formula; exp and tanh
+ * from {@link VectorMath}, so a result does not depend on whether C2 has compiled the kernel yet.
  */
 final class RowOps {
 
@@ -42,7 +43,7 @@ final class RowOps {
         for (; j < full; j += L) {
             FloatVector s = FloatVector.fromMemorySegment(F, x, off + j * 4, LE).mul(scale);
             if (capped) {
-                s = s.div(softcap).lanewise(VectorOperators.TANH).mul(softcap);
+                s = VectorMath.tanh(s.div(softcap)).mul(softcap);
             }
             s.intoMemorySegment(x, off + j * 4, LE);
             vmax = vmax.max(s);
@@ -50,7 +51,7 @@ final class RowOps {
         for (; j < hi; j++) {
             float s = x.get(FLOAT, off + j * 4) * scale;
             if (capped) {
-                s = (float) Math.tanh(s / softcap) * softcap;
+                s = VectorMath.tanh(s / softcap) * softcap;
             }
             x.set(FLOAT, off + j * 4, s);
             max = Math.max(max, s);
@@ -60,16 +61,16 @@ final class RowOps {
         FloatVector vsum = FloatVector.zero(F);
         float sum = 0f;
         for (j = lo; j < full; j += L) {
-            FloatVector e = FloatVector.fromMemorySegment(F, x, off + j * 4, LE).sub(max).lanewise(VectorOperators.EXP);
+            FloatVector e = VectorMath.exp(FloatVector.fromMemorySegment(F, x, off + j * 4, LE).sub(max));
             e.intoMemorySegment(x, off + j * 4, LE);
             vsum = vsum.add(e);
         }
         for (; j < hi; j++) {
-            float e = (float) Math.exp(x.get(FLOAT, off + j * 4) - max);
+            float e = VectorMath.exp(x.get(FLOAT, off + j * 4) - max);
             x.set(FLOAT, off + j * 4, e);
             sum += e;
         }
-        sum += vsum.reduceLanes(VectorOperators.ADD);
+        sum += VectorGemm.sumLanesFixed(vsum);
 
         for (j = lo; j < full; j += L) {
             FloatVector.fromMemorySegment(F, x, off + j * 4, LE).div(sum).intoMemorySegment(x, off + j * 4, LE);
@@ -93,7 +94,7 @@ final class RowOps {
             float v = x.get(FLOAT, off + i * 4L);
             s += v * v;
         }
-        return s + acc.reduceLanes(VectorOperators.ADD);
+        return s + VectorGemm.sumLanesFixed(acc);
     }
 
     /**
@@ -129,7 +130,7 @@ final class RowOps {
         for (; i < dim; i++) {
             s += x.get(FLOAT, xOff + i * 4L);
         }
-        float mean = (s + acc.reduceLanes(VectorOperators.ADD)) / dim;
+        float mean = (s + VectorGemm.sumLanesFixed(acc)) / dim;
 
         acc = FloatVector.zero(F);
         s = 0f;
@@ -141,7 +142,7 @@ final class RowOps {
             float d = x.get(FLOAT, xOff + i * 4L) - mean;
             s += d * d;
         }
-        float var = (s + acc.reduceLanes(VectorOperators.ADD)) / dim;
+        float var = (s + VectorGemm.sumLanesFixed(acc)) / dim;
         float rstd = 1f / (float) Math.sqrt(var + eps);
 
         for (i = 0; i < full; i += L) {

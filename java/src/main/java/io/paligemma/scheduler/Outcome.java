@@ -10,7 +10,7 @@ import java.util.List;
  * @param tokens         generated ids (eos excluded)
  * @param output         image features [N·H] or final-norm hidden states [L·H] for those goals, else null
  * @param queuedNanos    from submission until its first piece of work ran
- * @param visionNanos    from then until its image features existed (0 when the feature cache had them)
+ * @param visionNanos    from then until its image features existed (a copy, when the feature cache had them)
  * @param prefillNanos   from then until the first token was chosen
  * @param decodeNanos    from the first token to the last
  * @param featuresReused the image features came from the feature cache

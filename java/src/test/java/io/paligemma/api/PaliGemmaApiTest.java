@@ -214,4 +214,40 @@ class PaliGemmaApiTest {
             assertEquals(l * c.textConfig().hiddenSize(), m.lastHiddenStates(image, "caption en").length);
         }
     }
+
+    /**
+     * Through the public API on the demo (Gemma 2, 256 image tokens, sliding window 128 < the prompt): a
+     * second question about a picture reuses its features, a repeated one the whole prefill, and every answer
+     * equals the one a model without caches gives; submit + cancel stops a request.
+     */
+    @Test
+    void cachesAndCancelThroughTheApi() throws Exception {
+        RgbImage image = new ImageDecoder().read(DEMO.resolve("image.png"));
+        GenerationConfig cfg = GenerationConfig.greedy(10);
+        GenerationConfig sampled = cfg.withSampling(new SamplingConfig(1f, 40, 1f, 0f, 9));
+        io.paligemma.scheduler.SchedulerOptions off = io.paligemma.scheduler.SchedulerOptions.defaults()
+                .withFeatureCacheBytes(0).withPrefixCacheBytes(0);
+        try (PaliGemma cached = PaliGemma.load(DEMO.resolve("checkpoint"), Options.defaults().withThreads(1));
+             PaliGemma plain = PaliGemma.load(DEMO.resolve("checkpoint"), Options.defaults().withThreads(1).withScheduler(off))) {
+            for (GenerationConfig c : List.of(cfg, sampled)) {
+                for (String prompt : List.of("caption en", "answer en what is this?", "caption en")) {
+                    assertArrayEquals(plain.generate(image, prompt, c).tokenIds(), cached.generate(image, prompt, c).tokenIds(),
+                            prompt + " " + c.sampling());
+                }
+            }
+            var stats = cached.stats();
+            assertEquals(1, stats.featureMisses(), "one picture: its features computed once");
+            assertTrue(stats.prefixHits() >= 3, "repeated prompts reuse the prefill: " + stats);
+            assertEquals(0, plain.stats().featureHits() + plain.stats().prefixHits());
+            assertArrayEquals(plain.imageFeatures(image), cached.imageFeatures(image));
+
+            java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+            Generation g = cached.submit(image, "describe en", new GenerationConfig(200, SamplingConfig.GREEDY, false, List.of()),
+                    text -> started.countDown());
+            assertTrue(started.await(60, java.util.concurrent.TimeUnit.SECONDS));
+            assertTrue(g.cancel());
+            assertThrows(java.util.concurrent.CancellationException.class, g::await);
+            assertTrue(cached.generate(image, "caption en", cfg).tokenIds().length > 0, "the model goes on");
+        }
+    }
 }
