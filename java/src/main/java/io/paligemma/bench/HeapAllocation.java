@@ -22,4 +22,23 @@ final class HeapAllocation {
         }
         return sum;
     }
+
+    /**
+     * Heap bytes allocated so far by the engine's own threads: the schedulers' and the compute pools'
+     * (what serving costs per token, without the clients' preprocessing).
+     */
+    static double engineThreads() {
+        if (!(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean mx)
+                || !mx.isThreadAllocatedMemorySupported() || !mx.isThreadAllocatedMemoryEnabled()) {
+            return Double.NaN;
+        }
+        long sum = 0;
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            String name = t.getName();
+            if (name.startsWith("paligemma-scheduler-") || name.startsWith("paligemma-compute-")) {
+                sum += Math.max(0, mx.getThreadAllocatedBytes(t.threadId()));
+            }
+        }
+        return sum;
+    }
 }

@@ -52,8 +52,16 @@ public record Workload(int[] promptIds, int decodeTokens, RgbImage image) {
 
     /** A camera-sized stand-in picture (smooth gradients plus noise, deterministic) when no file is given. */
     public static RgbImage syntheticImage(int width, int height) {
+        return syntheticImage(width, height, 0);
+    }
+
+    /** Another stand-in picture for each seed (the noise differs): distinct pictures, distinct image features. */
+    public static RgbImage syntheticImage(int width, int height, long seed) {
         byte[] rgb = new byte[width * height * 3];
-        long state = 0x2545F4914F6CDD1DL;
+        long state = 0x2545F4914F6CDD1DL ^ (seed * 0x9E3779B97F4A7C15L);
+        if (state == 0) {
+            state = 1;                            // xorshift's one fixed point
+        }
         for (int y = 0; y < height; y++) {
             for (int x = 0; x < width; x++) {
                 state ^= state << 13;

@@ -75,6 +75,30 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--chart", paramLabel = "FILE.png", description = "draw the medians as grouped bars (PNG)")
     Path chart;
 
+    @Option(names = "--clients", paramLabel = "N,N,...", split = ",",
+            description = "serving mode: the scheduler under N simulated clients (each N in turn; e.g. 1,2,4,8,16) that send "
+                    + "requests with exponential pauses, one weights type and one backend, no HTTP")
+    List<Integer> clients;
+
+    @Option(names = "--requests-per-client", paramLabel = "N", defaultValue = "2",
+            description = "serving mode: requests each client sends (default ${DEFAULT-VALUE})")
+    int requestsPerClient;
+
+    @Option(names = "--think-ms", paramLabel = "MS", defaultValue = "1000",
+            description = "serving mode: mean pause before each request, exponential (default ${DEFAULT-VALUE})")
+    double thinkMs;
+
+    @Option(names = "--prompt-text", paramLabel = "MIN-MAX", defaultValue = "4-24",
+            description = "serving mode: text tokens of a prompt, uniform (default ${DEFAULT-VALUE})")
+    String promptText;
+
+    @Option(names = "--answer-tokens", paramLabel = "MIN-MAX", defaultValue = "16-96",
+            description = "serving mode: tokens of an answer, uniform, EOS ignored (default ${DEFAULT-VALUE})")
+    String answerTokens;
+
+    @Mixin
+    SchedulerFlags scheduler;
+
     @Spec
     CommandSpec spec;
 
@@ -87,6 +111,9 @@ final class BenchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--weights chooses the preset checkpoints; --model runs the weights it holds");
         }
         List<Backend> bs = backends.stream().map(Backend::parse).toList();
+        if (clients != null) {
+            return serving(bs);
+        }
         List<Bench.Target> targets = new ArrayList<>();
         if (model != null) {
             targets.add(new Bench.Target(CheckpointArgs.existing(model), model.getFileName().toString()));
@@ -120,5 +147,60 @@ final class BenchCommand implements Callable<Integer> {
             System.out.println("wrote " + chart);
         }
         return 0;
+    }
+
+    /** --clients: the scheduler under simulated clients, one weights type (bf16 unless --weights says) on one backend. */
+    private int serving(List<Backend> bs) throws Exception {
+        var parse = spec.commandLine().getParseResult();
+        if (bs.size() != 1 && parse.hasMatchedOption("--backends")) {
+            throw new IllegalArgumentException("--clients runs one backend: give one to --backends");
+        }
+        Path dir;
+        String label;
+        if (model != null) {
+            dir = CheckpointArgs.existing(model);
+            label = model.getFileName().toString();
+        } else {
+            List<String> w = parse.hasMatchedOption("--weights") ? weights : List.of("bf16");
+            if (w.size() != 1) {
+                throw new IllegalArgumentException("--clients runs one weights type: give one to --weights");
+            }
+            dir = CheckpointArgs.preset(preset, CheckpointArgs.weights("--weights", w.get(0)));
+            label = RandomCheckpoint.presetName(preset) + " " + w.get(0) + " (random weights)";
+        }
+        Ranges.atLeast("--requests-per-client", requestsPerClient, 1);
+        var settings = new io.paligemma.bench.ServingBench.Settings(clients, requestsPerClient, thinkMs,
+                range("--prompt-text", promptText), range("--answer-tokens", answerTokens), bs.get(0), threads,
+                scheduler.options(), 42);
+        var rows = io.paligemma.bench.ServingBench.run(dir, settings, msg -> System.err.println("bench: " + msg));
+        var machine = io.paligemma.bench.MachineInfo.probe();
+        System.out.println();
+        System.out.printf(Locale.ROOT, "%s, %d cores, %d thread(s), %s backend; native kernels: %s%n", machine.cpuModel(),
+                machine.cores(), OpsProvider.threads(threads), bs.get(0).id(), NativeOps.kernelIsaSummary());
+        System.out.printf(Locale.ROOT, "workload: %s; %d request(s) per client, pauses Exp(mean %.0f ms), prompt text %s tokens, "
+                        + "answers %s tokens (greedy, EOS ignored), a new picture per request; %s%n%n", label, requestsPerClient,
+                thinkMs, promptText, answerTokens, settings.scheduler());
+        System.out.println(io.paligemma.bench.ServingBench.table(rows));
+        if (json != null) {
+            io.paligemma.bench.ServingBench.writeJson(json, label, settings, rows);
+            System.out.println("wrote " + json);
+        }
+        return 0;
+    }
+
+    private static int[] range(String option, String value) {
+        String[] parts = value.split("-");
+        try {
+            if (parts.length == 2) {
+                return new int[] {Integer.parseInt(parts[0].trim()), Integer.parseInt(parts[1].trim())};
+            }
+            if (parts.length == 1) {
+                int v = Integer.parseInt(parts[0].trim());
+                return new int[] {v, v};
+            }
+        } catch (NumberFormatException e) {
+            // fall through to the message
+        }
+        throw new IllegalArgumentException(option + " takes MIN-MAX (e.g. 16-96), not " + value);
     }
 }

@@ -19,7 +19,7 @@ final class SchedulerFlags {
             description = "KV-cache budget of the running sequences together (default 0: --max-running full contexts)")
     long kvCacheMib;
 
-    @Option(names = "--prefill-chunk", paramLabel = "TOKENS", defaultValue = "64",
+    @Option(names = "--prefill-chunk", paramLabel = "TOKENS", defaultValue = "32",
             description = "prompt work per step while others decode, in tokens through the whole language model; "
                     + "a prompt runs a whole layer at a time (default ${DEFAULT-VALUE})")
     int prefillChunk;

@@ -6,6 +6,7 @@ import io.paligemma.nn.Weights;
 import io.paligemma.ops.Ops;
 import io.paligemma.tensor.FloatMatrix;
 import io.paligemma.tensor.IntColumn;
+import java.lang.foreign.MemorySegment;
 
 /**
  * GemmaAttention / Gemma2Attention: no biases, rotate-half RoPE on q and k, K/V heads shared by
@@ -68,16 +69,36 @@ final class GemmaAttention {
             FloatMatrix scores = act.scores.rows(0, n).columns(0, s.end());
             FloatMatrix queries = q.rows(row0, n);
             FloatMatrix out = act.attn.rows(row0, n);
-            for (int h = 0; h < heads; h++) {
-                int kvHead = h / config.groupSize();                                // repeat_kv
-                FloatMatrix kh = keys.columns(kvHead * hd, hd);
-                FloatMatrix vh = values.columns(kvHead * hd, hd);
-                ops.matmulTransB(queries.columns(h * hd, hd), kh, scores, 1f);     // attn_weights = q @ kᵀ
-                ops.softmaxRows(scores, config.attentionScale(), softcap, lo, hi);  // · scaling, soft-cap, + mask, softmax in float32
-                ops.matmul(scores, vh, out.columns(h * hd, hd));                    // attn_output = attn_weights @ v
-            }
+            attend(queries, keys, values, scores, lo, hi, out);
             row0 += n;
         }
         oProj.forward(ops, act.attn.rows(0, rows), act.proj.rows(0, rows));      // self.o_proj(attn_output)
+    }
+
+    /**
+     * Eager attention of one segment's queries [n, heads·hd] over its cache's keys and values [end, kv·hd],
+     * head by head, into out [n, heads·hd]. The buffers' segments are taken once per segment and per
+     * key/value head, not per op call: each is a heap object, and a decode step runs this for every layer,
+     * head and sequence.
+     */
+    private void attend(FloatMatrix queries, FloatMatrix keys, FloatMatrix values, FloatMatrix scores, IntColumn lo,
+                        IntColumn hi, FloatMatrix out) {
+        int hd = config.headDim();
+        int n = queries.rows();
+        int end = keys.rows();
+        MemorySegment s = scores.data();
+        MemorySegment keyLo = lo.data();
+        MemorySegment keyHi = hi.data();
+        for (int kvHead = 0; kvHead < config.numKeyValueHeads(); kvHead++) {
+            MemorySegment k = keys.columns(kvHead * hd, hd).data();
+            MemorySegment v = values.columns(kvHead * hd, hd).data();
+            for (int h = kvHead * config.groupSize(); h < (kvHead + 1) * config.groupSize(); h++) {   // repeat_kv
+                MemorySegment qh = queries.columns(h * hd, hd).data();
+                MemorySegment oh = out.columns(h * hd, hd).data();
+                ops.matmulTransB(qh, queries.stride(), k, keys.stride(), s, scores.stride(), n, end, hd, 1f); // attn_weights = q @ kᵀ
+                ops.softmaxRows(s, n, end, scores.stride(), config.attentionScale(), softcap, keyLo, keyHi); // · scaling, soft-cap, + mask, softmax in float32
+                ops.matmul(s, scores.stride(), v, values.stride(), oh, out.stride(), n, hd, end);   // attn_output = attn_weights @ v
+            }
+        }
     }
 }

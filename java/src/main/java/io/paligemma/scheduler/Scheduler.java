@@ -74,9 +74,11 @@ public final class Scheduler implements AutoCloseable {
     private volatile long failed;
     private volatile long cancelled;
     private volatile long steps;
+    private volatile long decodeSteps;
     private volatile long decodeRows;
     private volatile long decodeNanos;
     private volatile long prefillNanos;
+    private volatile long maxChunkNanos;
 
     /**
      * Starts the scheduler's thread.
@@ -158,8 +160,8 @@ public final class Scheduler implements AutoCloseable {
             q = queue.size();
             r = slotsInUse;
         }
-        return new SchedulerStats(q, r, kvBytes, submitted, rejected, completed, failed, cancelled, steps, decodeRows,
-                decodeNanos, prefillNanos, features.hits(), features.misses(), prefixes.hits(), prefixes.misses());
+        return new SchedulerStats(q, r, kvBytes, submitted, rejected, completed, failed, cancelled, steps, decodeSteps, decodeRows,
+                decodeNanos, prefillNanos, maxChunkNanos, features.hits(), features.misses(), prefixes.hits(), prefixes.misses());
     }
 
     /**
@@ -304,6 +306,7 @@ public final class Scheduler implements AutoCloseable {
             }
         }
         decodeNanos += System.nanoTime() - t0;
+        decodeSteps++;
         decodeRows += decoding.size();
     }
 
@@ -311,6 +314,7 @@ public final class Scheduler implements AutoCloseable {
     private void prompts() {
         long spent = 0;
         long t0 = System.nanoTime();
+        boolean delaying = anyDecoding();       // this step's prompt work holds up their next token
         try {
             while (!closing) {
                 if (prefill == null && !startNextPrompt()) {
@@ -344,7 +348,11 @@ public final class Scheduler implements AutoCloseable {
                 }
             }
         } finally {
-            prefillNanos += System.nanoTime() - t0;
+            long took = System.nanoTime() - t0;
+            prefillNanos += took;
+            if (delaying && spent > 0) {
+                maxChunkNanos = Math.max(maxChunkNanos, took);
+            }
         }
     }
 

@@ -47,11 +47,11 @@ final class SiglipVisionEmbeddings {
         for (int img = 0; img < images; img++) {
             for (int gy = 0; gy < g; gy++) {
                 for (int gx = 0; gx < g; gx++) {
-                    FloatMatrix patch = patches.row((img * g + gy) * g + gx);
+                    int patch = (img * g + gy) * g + gx;
                     for (int ch = 0; ch < c; ch++) {
                         for (int ky = 0; ky < p; ky++) {
                             int pixelRow = (img * c + ch) * s + gy * p + ky;   // pixel_values[img, ch, gy·p + ky, :]
-                            patch.columns((ch * p + ky) * p, p).copyFrom(pixels.row(pixelRow).columns(gx * p, p));
+                            FloatMatrix.copySpan(pixels, pixelRow, gx * p, patches, patch, (ch * p + ky) * p, p);
                         }
                     }
                 }

@@ -69,9 +69,14 @@ public record FloatMatrix(MemorySegment segment, long offset, int rows, int colu
         return (long) rows * columns;
     }
 
-    /** The segment from the first element to the end of the last row: what an op with a row stride takes. */
+    /**
+     * The memory of the view for an op that takes a row stride: a segment that starts at the first element
+     * and holds at least the rows (an op's own checks bound what it touches by its sizes). A view that
+     * starts at element 0 gives its buffer itself: a slice is a heap object, and a decode step makes a few
+     * thousand of these calls.
+     */
     public MemorySegment data() {
-        return segment.asSlice(offset * Float.BYTES, span(rows, columns, stride) * Float.BYTES);
+        return offset == 0 ? segment : segment.asSlice(offset * Float.BYTES);
     }
 
     public float get(int r, int c) {
@@ -94,6 +99,22 @@ public record FloatMatrix(MemorySegment segment, long offset, int rows, int colu
         for (int r = 0; r < rows; r++) {
             MemorySegment.copy(src.segment, (src.offset + (long) r * src.stride) * Float.BYTES,
                     segment, (offset + (long) r * stride) * Float.BYTES, (long) columns * Float.BYTES);
+        }
+    }
+
+    /**
+     * Copies {@code count} elements of row {@code srcRow} of src, from column {@code srcColumn}, to row
+     * {@code dstRow} of dst from column {@code dstColumn}: one span, no view made (an im2col copies thousands).
+     */
+    public static void copySpan(FloatMatrix src, int srcRow, int srcColumn, FloatMatrix dst, int dstRow, int dstColumn,
+                                int count) {
+        if (count < 0 || srcColumn < 0 || dstColumn < 0 || srcColumn + count > src.columns || dstColumn + count > dst.columns) {
+            throw new IndexOutOfBoundsException(count + " elements from column " + srcColumn + " of " + src.columns + " to column "
+                    + dstColumn + " of " + dst.columns);
+        }
+        if (count > 0) {
+            MemorySegment.copy(src.segment, src.index(srcRow, srcColumn) * Float.BYTES,
+                    dst.segment, dst.index(dstRow, dstColumn) * Float.BYTES, (long) count * Float.BYTES);
         }
     }
 

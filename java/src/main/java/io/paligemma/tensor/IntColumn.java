@@ -37,9 +37,9 @@ public record IntColumn(MemorySegment segment, long offset, int length) {
         segment.setAtIndex(ValueLayout.JAVA_INT, check(i), v);
     }
 
-    /** The segment of these values: what an op takes. */
+    /** A segment that starts at the first value and holds at least these values: what an op takes (no slice at offset 0). */
     public MemorySegment data() {
-        return segment.asSlice(offset * Integer.BYTES, (long) length * Integer.BYTES);
+        return offset == 0 ? segment : segment.asSlice(offset * Integer.BYTES);
     }
 
     private long check(int i) {
