@@ -3,7 +3,6 @@ package io.paligemma.scheduler;
 import io.paligemma.generate.DecodeStep;
 import io.paligemma.generate.Prefill;
 import io.paligemma.generate.PromptWorkspace;
-import io.paligemma.generate.Sampler;
 import io.paligemma.generate.Sequence;
 import io.paligemma.nn.Probe;
 import io.paligemma.paligemma.PaliGemmaForConditionalGeneration;
@@ -20,7 +19,7 @@ final class Alone {
         int context = Sequence.contextFor(l, r.generation(), r.goal());
         try (PromptWorkspace ws = new PromptWorkspace(model, l, Math.max(l, context), 1);
              Sequence seq = new Sequence(model, r.pixels(), r.inputIds(), l, r.generation(), r.goal(),
-                     new Sampler(r.generation().sampling()), r.listener())) {
+                     Sequence.samplerFor(r.inputIds(), r.generation()), r.listener())) {
             new Prefill(model, seq, ws, Probe.NONE, 1).runToEnd();
             DecodeStep.untilDone(model, List.of(seq), ws.decoder());
             return seq.tokens();
@@ -32,7 +31,7 @@ final class Alone {
         int l = r.inputIds().length;
         try (PromptWorkspace ws = new PromptWorkspace(model, l, l, 1);
              Sequence seq = new Sequence(model, r.pixels(), r.inputIds(), l, r.generation(), r.goal(),
-                     new Sampler(r.generation().sampling()), r.listener())) {
+                     Sequence.samplerFor(r.inputIds(), r.generation()), r.listener())) {
             new Prefill(model, seq, ws, Probe.NONE, 1).runToEnd();
             return seq.output();
         }

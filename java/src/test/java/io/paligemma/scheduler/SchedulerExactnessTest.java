@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Every answer through the scheduler is the answer of the same request run alone (through the pipeline
  * with no scheduler and no cache), whatever runs beside it: requests of different prompt and answer lengths,
- * greedy and seeded sampling, both pictures, arriving from several threads in random orders at random times,
+ * greedy and seeded sampling (some with a repetition penalty, which reads each sequence's own tokens, and
+ * log-probabilities), both pictures, arriving from several threads in random orders at random times,
  * finishing at different steps, with one prompt piece per step (the most interleaving) and with the default
  * chunk, with the caches on, on Gemma (MQA) and Gemma 2 (sliding window 8 < the prompt) checkpoints and
  * both backends.
@@ -69,6 +70,10 @@ class SchedulerExactnessTest {
             GenerationConfig g = new GenerationConfig(1 + rnd.nextInt(24), SamplingConfig.GREEDY, false, List.of());
             if (i % 2 == 1) {
                 g = g.withSampling(new SamplingConfig(1f, 30, 0.9f, 0f, 1000 + i));
+            }
+            if (i % 3 == 2) {
+                // a repetition penalty reads the sequence's own input_ids (prompt + its tokens), logprobs its distribution
+                g = g.withSampling(g.sampling().withRepetitionPenalty(1.3f)).withLogprobs(2);
             }
             out.add(f.request(rnd.nextInt(2), ids, g, TokenListener.NONE));
         }
