@@ -21,11 +21,16 @@ import java.util.Map;
  * transformers' SentencePieceExtractor), control/unknown pieces as special added tokens, user-defined symbols as
  * non-special added tokens.
  */
-final class SpmToTokenizerJson {
+public final class SpmToTokenizerJson {
 
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
 
     private SpmToTokenizerJson() {
+    }
+
+    /** The tokenizer.json text of a .model file (for the fuzzers' seed corpus). */
+    public static String tokenizerJson(Path model) {
+        return convert(readModel(model)).toPrettyString();
     }
 
     static ModelProto readModel(Path file) {
