@@ -1,5 +1,6 @@
 package io.paligemma.detect;
 
+import io.paligemma.text.Untrusted;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -56,22 +57,29 @@ public final class NpyReader {
         Object shape = dict.get("shape");
         if (!(descr instanceof String d)) {
             throw new IllegalArgumentException(name + ": .npy header 'descr' is " + describe(descr)
-                    + " (structured dtypes are not supported): " + header.strip());
+                    + " (structured dtypes are not supported): " + Untrusted.quote(header.strip()));
         }
         if (!(fortran instanceof Boolean f)) {
-            throw new IllegalArgumentException(name + ": .npy header has no boolean 'fortran_order': " + header.strip());
+            throw new IllegalArgumentException(name + ": .npy header has no boolean 'fortran_order': "
+                    + Untrusted.quote(header.strip()));
         }
         if (!(shape instanceof long[] s)) {
-            throw new IllegalArgumentException(name + ": .npy header has no 'shape' tuple: " + header.strip());
+            throw new IllegalArgumentException(name + ": .npy header has no 'shape' tuple: " + Untrusted.quote(header.strip()));
+        }
+        long count = 1;
+        for (long dim : s) {
+            count = dim != 0 && count > Long.MAX_VALUE / dim ? -1 : count * dim;
+            if (count < 0) {
+                throw new IllegalArgumentException(name + ": .npy shape " + Arrays.toString(s) + " has more elements than a long counts");
+            }
         }
         byte[] data = Arrays.copyOfRange(bytes, headerStart + headerLen, bytes.length);
-        NpyArray a = new NpyArray(name, d, f, s, data);
         int itemSize = itemSize(d);
-        if (itemSize > 0 && (long) data.length != a.elementCount() * itemSize) {
-            throw new IllegalArgumentException(name + ": " + data.length + " data bytes for " + d + Arrays.toString(s)
-                    + " (needs " + a.elementCount() * itemSize + ")");
+        if (itemSize > 0 && (count > Long.MAX_VALUE / itemSize || (long) data.length != count * itemSize)) {
+            throw new IllegalArgumentException(name + ": " + data.length + " data bytes for " + Untrusted.quote(d)
+                    + Arrays.toString(s) + (count > Long.MAX_VALUE / itemSize ? "" : " (needs " + count * itemSize + ")"));
         }
-        return a;
+        return new NpyArray(name, d, f, s, data);
     }
 
     // Size from the descr's trailing digits ('<f4' -> 4); 0 when the form is unfamiliar.
@@ -176,7 +184,7 @@ public final class NpyReader {
                 }
                 return v;
             }
-            throw error("unexpected '" + c + "'");
+            throw error("unexpected " + Untrusted.quote(String.valueOf(c)));
         }
 
         private char peek() {
@@ -200,7 +208,8 @@ public final class NpyReader {
         }
 
         private IllegalArgumentException error(String what) {
-            return new IllegalArgumentException(name + ": bad .npy header (" + what + " at " + p + "): " + s.strip());
+            return new IllegalArgumentException(name + ": bad .npy header (" + what + " at " + p + "): "
+                    + Untrusted.quote(s.strip()));
         }
     }
 }

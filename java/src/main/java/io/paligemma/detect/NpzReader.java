@@ -1,5 +1,6 @@
 package io.paligemma.detect;
 
+import io.paligemma.text.Untrusted;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
@@ -16,6 +17,8 @@ import java.util.zip.ZipFile;
 public final class NpzReader implements AutoCloseable {
 
     private static final String SUFFIX = ".npy";
+    /** The largest array read (1 GiB): big_vision's vae-oid.npz has nothing near it, a zip bomb has more. */
+    static final int MAX_ENTRY_BYTES = 1 << 30;
 
     private final Path path;
     private final ZipFile zip;
@@ -48,12 +51,26 @@ public final class NpzReader implements AutoCloseable {
     /** The array {@code name}; throws naming the file when it is absent or not a valid .npy. */
     public NpyArray array(String name) throws IOException {
         ZipEntry e = zip.getEntry(name + SUFFIX);
+        String where = path.getFileName() + ":" + Untrusted.quote(name);
         if (e == null) {
-            throw new IllegalArgumentException(path + ": no array '" + name + "' (has " + names().size() + " others)");
+            throw new IllegalArgumentException(path + ": no array " + Untrusted.quote(name) + " (has " + names().size()
+                    + " others)");
         }
+        // an entry is read whole: one that claims more than an int can hold, or inflates past it, is refused
+        if (e.getSize() > MAX_ENTRY_BYTES) {
+            throw new IOException(where + ": the entry is " + e.getSize() + " bytes, more than the "
+                    + MAX_ENTRY_BYTES + " an array may have here");
+        }
+        byte[] bytes;
         try (InputStream in = zip.getInputStream(e)) {
-            return NpyReader.parse(path.getFileName() + ":" + name, in.readAllBytes());
+            bytes = in.readNBytes(MAX_ENTRY_BYTES + 1);
+        } catch (IOException ex) {
+            throw new IOException(where + ": corrupt .npz entry (" + ex + ")", ex);
         }
+        if (bytes.length > MAX_ENTRY_BYTES) {
+            throw new IOException(where + ": the entry inflates past " + MAX_ENTRY_BYTES + " bytes");
+        }
+        return NpyReader.parse(where, bytes);
     }
 
     @Override

@@ -26,13 +26,37 @@ final class Checks {
         }
     }
 
-    /** seg holds at least {@code count} elements of {@code elementBytes} bytes. */
+    /**
+     * seg holds at least {@code count} elements of {@code elementBytes} bytes and is alive: a segment of a
+     * closed arena would fail inside the generated binding as an AssertionError, so it is named here.
+     */
     static void elements(String op, String name, MemorySegment seg, long count, int elementBytes) {
         notNull(op, name, seg);
-        long need = Math.multiplyExact(count, (long) elementBytes);
+        if (count < 0 || count > Long.MAX_VALUE / elementBytes) {
+            throw new IllegalArgumentException(op + ": " + name + ": " + count + " elements of " + elementBytes
+                    + " bytes is not a possible size");
+        }
+        long need = count * elementBytes;
         if (seg.byteSize() < need) {
             throw new IllegalArgumentException(op + ": " + name + " has " + seg.byteSize() + " bytes, needs " + need
                     + " (" + count + " elements)");
+        }
+        alive(op, name, seg);
+    }
+
+    static void alive(String op, String name, MemorySegment seg) {
+        if (!seg.scope().isAlive()) {
+            throw new IllegalStateException(op + ": " + name + " is memory of a closed arena (a closed model or workspace)");
+        }
+    }
+
+    /**
+     * An output the kernels write: native code writing a read-only mapping (a checkpoint's weights) would be
+     * a SIGSEGV, so a read-only segment is refused here.
+     */
+    static void writable(String op, String name, MemorySegment seg) {
+        if (seg != null && seg.isReadOnly()) {
+            throw new IllegalArgumentException(op + ": " + name + " is read-only (an output must be writable memory)");
         }
     }
 
@@ -42,7 +66,8 @@ final class Checks {
 
     /** The passing case of {@link #floats}, without building anything. */
     private static boolean holdsFloats(MemorySegment seg, long count) {
-        return seg != null && count >= 0 && count <= Long.MAX_VALUE / 4 && seg.byteSize() >= count * 4;
+        return seg != null && count >= 0 && count <= Long.MAX_VALUE / 4 && seg.byteSize() >= count * 4
+                && seg.scope().isAlive();
     }
 
     /**
@@ -61,8 +86,16 @@ final class Checks {
         floats(op, name + " [" + rows + ", " + cols + "] stride " + ld, seg, matrixFloats(rows, cols, ld));
     }
 
+    /** Floats a [rows, cols] matrix with stride ld spans; Long.MAX_VALUE (never held) when that overflows. */
     private static long matrixFloats(long rows, long cols, long ld) {
-        return rows == 0 || cols == 0 ? 0 : Math.addExact(Math.multiplyExact(rows - 1, ld), cols);
+        if (rows == 0 || cols == 0) {
+            return 0;
+        }
+        try {
+            return Math.addExact(Math.multiplyExact(rows - 1, ld), cols);
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
+        }
     }
 
     // ---- per-op argument checks, shared by both backends so they accept and reject the same calls ----
@@ -80,6 +113,11 @@ final class Checks {
             throw new IllegalArgumentException(op + ": weight " + w + " does not match k = " + k + " (expected [n, " + k + "])");
         }
         int n = (int) w.dim(0);
+        writable(op, "y", y);
+        alive(op, "weight " + w.name(), w.data());
+        if (w.scales() != null) {
+            alive(op, "scales of " + w.name(), w.scales());
+        }
         if (holdsFloats(x, (long) m * k) && holdsFloats(y, (long) m * n) && (bias == null || holdsFloats(bias, n))) {
             return n;
         }
@@ -95,18 +133,21 @@ final class Checks {
         matrix("matmulTransB", "a", a, m, k, lda);
         matrix("matmulTransB", "b", b, n, k, ldb);
         matrix("matmulTransB", "c", c, m, n, ldc);
+        writable("matmulTransB", "c", c);
     }
 
     static void matmul(MemorySegment a, int lda, MemorySegment b, int ldb, MemorySegment c, int ldc, int m, int n, int k) {
         matrix("matmul", "a", a, m, k, lda);
         matrix("matmul", "b", b, k, n, ldb);
         matrix("matmul", "c", c, m, n, ldc);
+        writable("matmul", "c", c);
     }
 
     static void softmaxRows(MemorySegment x, int rows, int cols, int ld, MemorySegment keyLo, MemorySegment keyHi) {
         matrix("softmaxRows", "x", x, rows, cols, ld);
         elements("softmaxRows", "keyLo", keyLo, rows, 4);
         elements("softmaxRows", "keyHi", keyHi, rows, 4);
+        writable("softmaxRows", "x", x);
     }
 
     static void rope(MemorySegment x, int tokens, int heads, int headDim, int tokenStride, MemorySegment cos,
@@ -122,12 +163,14 @@ final class Checks {
             floats(op, "cos [" + tokens + ", " + half + "]", cos, (long) tokens * half);
             floats(op, "sin [" + tokens + ", " + half + "]", sin, (long) tokens * half);
         }
+        writable(op, "x", x);
     }
 
     /** rmsNorm (bias null) and layerNorm. */
     static void norm(String op, MemorySegment out, MemorySegment x, MemorySegment weight, MemorySegment bias, int rows,
                      int dim, boolean withBias) {
         long count = (long) rows * dim;
+        writable(op, "out", out);
         if (rows >= 0 && dim >= 0 && holdsFloats(x, count) && holdsFloats(out, count) && holdsFloats(weight, dim)
                 && (!withBias || holdsFloats(bias, dim))) {
             return;
@@ -142,21 +185,28 @@ final class Checks {
         }
     }
 
-    /** Element-wise ops over n floats: each segment with its name (fixed arities: varargs would allocate). */
-    static void elementwise(String op, long n, String name, MemorySegment seg) {
+    /**
+     * Element-wise ops over n floats: each segment with its name, the last one the output (fixed arities:
+     * varargs would allocate).
+     */
+    static void elementwise(String op, long n, String out, MemorySegment outSeg) {
         nonNegative(op, "n", n);
-        floats(op, name, seg, n);
+        floats(op, out, outSeg, n);
+        writable(op, out, outSeg);
     }
 
-    static void elementwise(String op, long n, String name1, MemorySegment seg1, String name2, MemorySegment seg2) {
-        elementwise(op, n, name1, seg1);
-        floats(op, name2, seg2, n);
+    static void elementwise(String op, long n, String name1, MemorySegment seg1, String out, MemorySegment outSeg) {
+        nonNegative(op, "n", n);
+        floats(op, name1, seg1, n);
+        elementwise(op, n, out, outSeg);
     }
 
     static void elementwise(String op, long n, String name1, MemorySegment seg1, String name2, MemorySegment seg2,
-                            String name3, MemorySegment seg3) {
-        elementwise(op, n, name1, seg1, name2, seg2);
-        floats(op, name3, seg3, n);
+                            String out, MemorySegment outSeg) {
+        nonNegative(op, "n", n);
+        floats(op, name1, seg1, n);
+        floats(op, name2, seg2, n);
+        elementwise(op, n, out, outSeg);
     }
 
     static void softcap(MemorySegment x, long n, float cap) {
@@ -165,6 +215,7 @@ final class Checks {
             throw new IllegalArgumentException("softcap: cap must be a positive finite number, got " + cap);
         }
         floats("softcap", "x", x, n);
+        writable("softcap", "x", x);
     }
 
     static void toF32(MemorySegment out, Tensor src, long offset, long n) {
@@ -184,6 +235,11 @@ final class Checks {
                     + " (" + src.elementCount() + " elements)");
         }
         floats(op, "out", out, n);
+        writable(op, "out", out);
+        alive(op, src.name(), src.data());
+        if (src.scales() != null) {
+            alive(op, "scales of " + src.name(), src.scales());
+        }
     }
 
     /** Element count of out, after checking that out, a and b are contiguous views of one shape. */

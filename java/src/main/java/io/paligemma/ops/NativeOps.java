@@ -173,6 +173,7 @@ public final class NativeOps implements Ops {
     @Override
     public void linear(MemorySegment x, int m, int k, Tensor w, MemorySegment bias, MemorySegment y) {
         int n = Checks.linear(x, m, k, w, bias, y);
+        offHeap("linear", x, bias, y, w.data());
         if (m == 0 || n == 0) {
             return;
         }
@@ -264,6 +265,7 @@ public final class NativeOps implements Ops {
     public void matmulTransB(MemorySegment a, int lda, MemorySegment b, int ldb, MemorySegment c, int ldc,
                              int m, int n, int k, float alpha) {
         Checks.matmulTransB(a, lda, b, ldb, c, ldc, m, n, k);
+        offHeap("matmulTransB", a, b, c, null);
         if (m == 0 || n == 0) {
             return;
         }
@@ -277,6 +279,7 @@ public final class NativeOps implements Ops {
     @Override
     public void matmul(MemorySegment a, int lda, MemorySegment b, int ldb, MemorySegment c, int ldc, int m, int n, int k) {
         Checks.matmul(a, lda, b, ldb, c, ldc, m, n, k);
+        offHeap("matmul", a, b, c, null);
         if (m == 0 || n == 0) {
             return;
         }
@@ -291,6 +294,7 @@ public final class NativeOps implements Ops {
     public void softmaxRows(MemorySegment x, int rows, int cols, int ld, float scale, float softcap,
                             MemorySegment keyLo, MemorySegment keyHi) {
         Checks.softmaxRows(x, rows, cols, ld, keyLo, keyHi);
+        offHeap("softmaxRows", x, keyLo, keyHi, null);
         parallel.forRange(rows, 1, (r0, r1) -> pg_kernels_h.pg_softmax_rows(from(x, (long) r0 * ld * Float.BYTES),
                 r1 - r0, cols, ld, scale, softcap, from(keyLo, r0 * 4L), from(keyHi, r0 * 4L)));
     }
@@ -299,6 +303,7 @@ public final class NativeOps implements Ops {
     public void ropeRotateHalf(MemorySegment x, int tokens, int heads, int headDim, int tokenStride,
                                MemorySegment cos, MemorySegment sin) {
         Checks.rope(x, tokens, heads, headDim, tokenStride, cos, sin);
+        offHeap("ropeRotateHalf", x, cos, sin, null);
         long half = headDim / 2;
         parallel.forRange(tokens, 1, (t0, t1) -> pg_kernels_h.pg_rope_rotate_half(
                 from(x, (long) t0 * tokenStride * Float.BYTES), t1 - t0, heads, headDim, tokenStride,
@@ -308,6 +313,7 @@ public final class NativeOps implements Ops {
     @Override
     public void rmsNorm(MemorySegment out, MemorySegment x, MemorySegment weight, int rows, int dim, float eps) {
         Checks.norm("rmsNorm", out, x, weight, null, rows, dim, false);
+        offHeap("rmsNorm", out, x, weight, null);
         parallel.forRange(rows, 1, (r0, r1) -> pg_kernels_h.pg_rms_norm(rows(out, r0, dim), rows(x, r0, dim), weight,
                 r1 - r0, dim, eps));
     }
@@ -316,6 +322,7 @@ public final class NativeOps implements Ops {
     public void layerNorm(MemorySegment out, MemorySegment x, MemorySegment weight, MemorySegment bias,
                           int rows, int dim, float eps) {
         Checks.norm("layerNorm", out, x, weight, bias, rows, dim, true);
+        offHeap("layerNorm", out, x, weight, bias);
         parallel.forRange(rows, 1, (r0, r1) -> pg_kernels_h.pg_layer_norm(rows(out, r0, dim), rows(x, r0, dim), weight,
                 bias, r1 - r0, dim, eps));
     }
@@ -323,36 +330,42 @@ public final class NativeOps implements Ops {
     @Override
     public void geluTanh(MemorySegment out, MemorySegment x, long n) {
         Checks.elementwise("geluTanh", n, "x", x, "out", out);
+        offHeap("geluTanh", out, x, null, null);
         parallel.forElements(n, CHUNK, (s, e) -> pg_kernels_h.pg_gelu_tanh(at(out, s), at(x, s), e - s));
     }
 
     @Override
     public void geglu(MemorySegment out, MemorySegment gate, MemorySegment up, long n) {
         Checks.elementwise("geglu", n, "gate", gate, "up", up, "out", out);
+        offHeap("geglu", out, gate, up, null);
         parallel.forElements(n, CHUNK, (s, e) -> pg_kernels_h.pg_geglu(at(out, s), at(gate, s), at(up, s), e - s));
     }
 
     @Override
     public void softcap(MemorySegment x, long n, float cap) {
         Checks.softcap(x, n, cap);
+        offHeap("softcap", x, null, null, null);
         parallel.forElements(n, CHUNK, (s, e) -> pg_kernels_h.pg_softcap(at(x, s), e - s, cap));
     }
 
     @Override
     public void add(MemorySegment out, MemorySegment a, MemorySegment b, long n) {
         Checks.elementwise("add", n, "a", a, "b", b, "out", out);
+        offHeap("add", out, a, b, null);
         parallel.forElements(n, CHUNK, (s, e) -> pg_kernels_h.pg_add(at(out, s), at(a, s), at(b, s), e - s));
     }
 
     @Override
     public void scale(MemorySegment x, long n, float s) {
         Checks.elementwise("scale", n, "x", x);
+        offHeap("scale", x, null, null, null);
         parallel.forElements(n, CHUNK, (start, end) -> pg_kernels_h.pg_scale(at(x, start), end - start, s));
     }
 
     @Override
     public void toF32(MemorySegment out, Tensor src, long offset, long n) {
         Checks.toF32(out, src, offset, n);
+        offHeap("toF32", out, src.data(), null, null);
         MemorySegment in = src.data().asSlice(offset * src.dtype().size, n * src.dtype().size);
         switch (src.dtype()) {
             case F32 -> MemorySegment.copy(in, 0, out, 0, n * Float.BYTES);
@@ -361,6 +374,19 @@ public final class NativeOps implements Ops {
             case Q8_0 -> pg_kernels_h.pg_dequantize_q8(src.data(), src.scales(), src.dim(1), offset / src.dim(1),
                     n / src.dim(1), out);
             default -> throw new IllegalArgumentException("toF32: " + src + " is not a weight tensor");
+        }
+    }
+
+    /**
+     * The C kernels see native memory only: FFM refuses a heap segment (a Java array) at the downcall, and the
+     * generated bindings would report that as an AssertionError; it is named here instead. Null is skipped
+     * (an absent bias). Fixed arity: a varargs array per op call would be garbage.
+     */
+    private static void offHeap(String op, MemorySegment a, MemorySegment b, MemorySegment c, MemorySegment d) {
+        if ((a != null && !a.isNative()) || (b != null && !b.isNative()) || (c != null && !c.isNative())
+                || (d != null && !d.isNative())) {
+            throw new IllegalArgumentException(op + ": an argument is Java heap memory (MemorySegment.ofArray), which the "
+                    + "native kernels cannot read; allocate it from an Arena or use the java backend");
         }
     }
 

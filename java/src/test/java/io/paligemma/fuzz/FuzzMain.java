@@ -29,7 +29,7 @@ import org.junit.platform.engine.discovery.DiscoverySelectors;
  * {@link FuzzTest} per JVM). The targets are the {@code @FuzzTest} methods of the {@code *FuzzTest} classes,
  * named {@code <class without FuzzTest, lower camel case>.<method>} (e.g. {@code safetensors.file}); without
  * arguments all of them run. Each run starts from the committed seeds and keeps the corpus it grows in
- * {@code target/fuzz/<target>/corpus} (reused by the next run; never read by {@code ./paligemma test}). A
+ * {@code target/fuzz/<target>/.cifuzz-corpus} (reused by the next run; never read by {@code ./paligemma test}). A
  * crashing input is copied beside the seeds as a regression case ({@code crash-*}), which the normal test
  * run then replays: fix the parser, keep the file. At the end one line per target: executions, seconds,
  * findings.
@@ -189,6 +189,9 @@ public final class FuzzMain {
                 .configurationParameter("jazzer.max_duration", System.getenv("PALIGEMMA_FUZZ_SECONDS") + "s")
                 // the grown corpus goes to target/fuzz/<target>/.cifuzz-corpus, not into the source tree
                 .configurationParameter("jazzer.internal.basedir", work.toString())
+                // the targets' @Timeout is per input (Jazzer hands it to libFuzzer as -timeout); JUnit would
+                // apply it to the whole fuzzing run, which is one invocation
+                .configurationParameter("junit.jupiter.execution.timeout.mode", "disabled")
                 .configurationParameter("jazzer.instrumentation_includes",
                         "io.paligemma.**:com.fasterxml.jackson.**:com.google.protobuf.**:com.twelvemonkeys.**")
                 .build();
