@@ -112,9 +112,10 @@ int64_t pg_stack_headroom(void) {
     if (!ok || low == NULL) {
         return -1;
     }
-    /* the stack grows down: the free part lies between its lowest address and this frame */
-    volatile char here = 0;
-    uintptr_t sp = (uintptr_t)&here;
+    /* the stack grows down: the free part lies between its lowest address and this frame. The frame's
+     * address, not a local's: AddressSanitizer (detect_stack_use_after_return) moves locals to a heap
+     * "fake stack", where a local's address said 0 bytes were left. */
+    uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
     uintptr_t bottom = (uintptr_t)low;
     return sp > bottom ? (int64_t)(sp - bottom) : 0;
 }
