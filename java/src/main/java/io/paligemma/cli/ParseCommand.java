@@ -4,14 +4,13 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import io.paligemma.detect.OutputParser;
 import io.paligemma.detect.ParseResult;
 import io.paligemma.detect.ResultJson;
 import io.paligemma.detect.VqVaeMaskDecoder;
-import javax.imageio.ImageIO;
+import io.paligemma.image.ImageDecoder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -69,10 +68,8 @@ final class ParseCommand implements Callable<Integer> {
         int w;
         int h;
         if (draw != null) {
-            image = ImageIO.read(draw.toFile());
-            if (image == null) {
-                throw new IOException(draw + ": not a readable image");
-            }
+            // the engine's decoder: its pixel limit and one-line errors, Pillow's RGB (ImageIO.read had neither)
+            image = new ImageDecoder().read(draw).toBufferedImage();
             w = image.getWidth();
             h = image.getHeight();
             if ((width != null && width != w) || (height != null && height != h)) {

@@ -48,10 +48,10 @@ public record GemmaConfig(
             throw new ConfigException(w + ": hidden_activation \"" + act + "\" is not supported (gelu_pytorch_tanh)");
         }
         Gemma2 extras = !g2 ? null : new Gemma2(
-                c.number("query_pre_attn_scalar", 256),
+                JsonConfig.finite(w, "query_pre_attn_scalar", c.number("query_pre_attn_scalar", 256), 0, false),
                 JsonConfig.positive(w, "sliding_window", c.integer("sliding_window", 4096)),
-                c.nullableNumber("attn_logit_softcapping", 50.0),
-                c.nullableNumber("final_logit_softcapping", 30.0));
+                softcap(w, "attn_logit_softcapping", c.nullableNumber("attn_logit_softcapping", 50.0)),
+                softcap(w, "final_logit_softcapping", c.nullableNumber("final_logit_softcapping", 30.0)));
         var cfg = new GemmaConfig(type,
                 JsonConfig.positive(w, "vocab_size", c.integer("vocab_size", 256000)),
                 JsonConfig.positive(w, "hidden_size", c.integer("hidden_size", g2 ? 2304 : 3072)),
@@ -62,8 +62,8 @@ public record GemmaConfig(
                 JsonConfig.positive(w, "head_dim", c.integer("head_dim", 256)),
                 act,
                 JsonConfig.positive(w, "max_position_embeddings", c.integer("max_position_embeddings", 8192)),
-                c.number("rms_norm_eps", 1e-6),
-                c.number("rope_theta", 10000.0),
+                JsonConfig.finite(w, "rms_norm_eps", c.number("rms_norm_eps", 1e-6), 0, true),
+                JsonConfig.finite(w, "rope_theta", c.number("rope_theta", 10000.0), 0, false),
                 c.bool("tie_word_embeddings", true),
                 extras);
         if (cfg.numAttentionHeads % cfg.numKeyValueHeads != 0) {
@@ -77,6 +77,11 @@ public record GemmaConfig(
             throw new ConfigException(w + ": attention_bias = true is not supported (Gemma has no attention biases)");
         }
         return cfg;
+    }
+
+    /** A soft-cap is off (JSON null: NaN here) or a finite number > 0: transformers divides by it. */
+    private static double softcap(String where, String key, double cap) {
+        return Double.isNaN(cap) ? cap : JsonConfig.finite(where, key, cap, 0, false);
     }
 
     public boolean isGemma2() {

@@ -144,6 +144,15 @@ final class JsonConfig {
         return out;
     }
 
+    /** A finite number above {@code min} (or equal to it when {@code orEqual}), with a message naming the key. */
+    static double finite(String where, String key, double value, double min, boolean orEqual) {
+        if (!Double.isFinite(value) || value < min || (value == min && !orEqual)) {
+            throw new ConfigException(where + ": \"" + key + "\" must be a finite number " + (orEqual ? ">= " : "> ")
+                    + min + ", found " + value);
+        }
+        return value;
+    }
+
     /** Positive-value check with a message naming the key. */
     static int positive(String where, String key, int value) {
         if (value <= 0) {

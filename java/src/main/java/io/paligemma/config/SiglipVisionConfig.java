@@ -28,13 +28,21 @@ public record SiglipVisionConfig(
                 JsonConfig.positive(w, "image_size", c.integer("image_size", 224)),
                 JsonConfig.positive(w, "patch_size", c.integer("patch_size", 16)),
                 c.string("hidden_act", "gelu_pytorch_tanh"),
-                c.number("layer_norm_eps", 1e-6));
+                JsonConfig.finite(w, "layer_norm_eps", c.number("layer_norm_eps", 1e-6), 0, true));
+        if (cfg.numChannels != 3) {
+            throw new ConfigException(w + ": num_channels " + cfg.numChannels + " is not 3 (pictures are RGB)");
+        }
         if (cfg.hiddenSize % cfg.numAttentionHeads != 0) {
             throw new ConfigException(w + ": hidden_size " + cfg.hiddenSize + " is not divisible by num_attention_heads "
                     + cfg.numAttentionHeads);
         }
         if (cfg.imageSize % cfg.patchSize != 0) {
             throw new ConfigException(w + ": image_size " + cfg.imageSize + " is not a multiple of patch_size " + cfg.patchSize);
+        }
+        long patches = (long) cfg.gridSize() * cfg.gridSize();
+        if (patches > Integer.MAX_VALUE) {
+            throw new ConfigException(w + ": image_size " + cfg.imageSize + " / patch_size " + cfg.patchSize + " gives "
+                    + patches + " image tokens, more than an int counts");
         }
         if (!Activations.isGeluTanh(cfg.hiddenAct)) {
             throw new ConfigException(w + ": hidden_act \"" + cfg.hiddenAct + "\" is not supported (gelu_pytorch_tanh)");

@@ -30,8 +30,8 @@ public record NpyArray(String name, String descr, boolean fortranOrder, long[] s
     /** The data as floats; throws naming the array unless it is {@code '<f4'}, C order, of shape {@code expected}. */
     public float[] toFloats(long... expected) {
         if (!descr.equals("<f4")) {
-            throw new IllegalArgumentException(name + ": dtype " + io.paligemma.text.Untrusted.quote(descr)
-                    + " is not supported (needs '<f4', float32)");
+            throw new IllegalArgumentException(name + ": dtype '" + io.paligemma.text.Untrusted.clean(descr)
+                    + "' is not supported (needs '<f4', float32)");
         }
         if (fortranOrder) {
             throw new IllegalArgumentException(name + ": fortran_order arrays are not supported (needs C order)");

@@ -76,7 +76,7 @@ public final class NpyReader {
         byte[] data = Arrays.copyOfRange(bytes, headerStart + headerLen, bytes.length);
         int itemSize = itemSize(d);
         if (itemSize > 0 && (count > Long.MAX_VALUE / itemSize || (long) data.length != count * itemSize)) {
-            throw new IllegalArgumentException(name + ": " + data.length + " data bytes for " + Untrusted.quote(d)
+            throw new IllegalArgumentException(name + ": " + data.length + " data bytes for " + Untrusted.clean(d)
                     + Arrays.toString(s) + (count > Long.MAX_VALUE / itemSize ? "" : " (needs " + count * itemSize + ")"));
         }
         return new NpyArray(name, d, f, s, data);
@@ -184,7 +184,7 @@ public final class NpyReader {
                 }
                 return v;
             }
-            throw error("unexpected " + Untrusted.quote(String.valueOf(c)));
+            throw error("unexpected '" + Untrusted.clean(String.valueOf(c)) + "'");
         }
 
         private char peek() {

@@ -17,8 +17,11 @@ import java.util.zip.ZipFile;
 public final class NpzReader implements AutoCloseable {
 
     private static final String SUFFIX = ".npy";
-    /** The largest array read (1 GiB): big_vision's vae-oid.npz has nothing near it, a zip bomb has more. */
-    static final int MAX_ENTRY_BYTES = 1 << 30;
+    /**
+     * The largest array read, 64 MiB: the VQ-VAE decoder's largest is 1 MiB (a 128→128 4×4 transposed conv);
+     * a zip bomb inflates far past it and is refused without holding more than this.
+     */
+    static final int MAX_ENTRY_BYTES = 64 << 20;
 
     private final Path path;
     private final ZipFile zip;
@@ -51,9 +54,9 @@ public final class NpzReader implements AutoCloseable {
     /** The array {@code name}; throws naming the file when it is absent or not a valid .npy. */
     public NpyArray array(String name) throws IOException {
         ZipEntry e = zip.getEntry(name + SUFFIX);
-        String where = path.getFileName() + ":" + Untrusted.quote(name);
+        String where = path.getFileName() + ":" + Untrusted.clean(name);
         if (e == null) {
-            throw new IllegalArgumentException(path + ": no array " + Untrusted.quote(name) + " (has " + names().size()
+            throw new IllegalArgumentException(path + ": no array '" + Untrusted.clean(name) + "' (has " + names().size()
                     + " others)");
         }
         // an entry is read whole: one that claims more than an int can hold, or inflates past it, is refused

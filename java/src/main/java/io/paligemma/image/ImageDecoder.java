@@ -89,9 +89,9 @@ public final class ImageDecoder {
         return decode(new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes)), name);
     }
 
-    private RgbImage decode(ImageInputStream in, String name) throws ImageException {
+    private RgbImage decode(ImageInputStream input, String name) throws ImageException {
         ImageReader reader = null;
-        try (in) {
+        try (ImageInputStream in = new EofLimitedStream(input)) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
             if (!readers.hasNext()) {
                 throw new ImageException(name + ": not an image in a supported format (PNG, JPEG, BMP, GIF, WebP)");
@@ -202,12 +202,19 @@ public final class ImageDecoder {
         return null;
     }
 
+    /** What the readers said, without their class names: "Invalid chunk length 1186; unexpected end of data". */
     private static String describe(Throwable e) {
-        StringBuilder sb = new StringBuilder(e.toString());
+        StringBuilder sb = new StringBuilder();
         int depth = 0;
-        for (Throwable c = e.getCause(); c != null && depth < 5; c = c.getCause(), depth++) {
-            sb.append("; caused by ").append(c);
+        for (Throwable c = e; c != null && depth < 5; c = c.getCause(), depth++) {
+            String m = c.getMessage() != null && !c.getMessage().isBlank() ? c.getMessage()
+                    : c instanceof java.io.EOFException ? "unexpected end of data"
+                    : c.getClass().getSimpleName().replaceAll("(Exception|Error)$", "").replaceAll("([a-z])([A-Z])", "$1 $2")
+                            .toLowerCase(Locale.ROOT);
+            if (sb.indexOf(m) < 0) {
+                sb.append(sb.isEmpty() ? "" : "; ").append(m);
+            }
         }
-        return sb.toString();
+        return io.paligemma.text.Untrusted.quote(sb.toString());
     }
 }

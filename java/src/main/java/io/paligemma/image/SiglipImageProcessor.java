@@ -86,6 +86,9 @@ public final class SiglipImageProcessor {
             throw new IOException(file + ": no such file (a checkpoint ships its image settings in " + CONFIG_FILE + ")", e);
         } catch (JacksonException e) {
             throw new IOException(file + ": not valid JSON (" + e.getOriginalMessage() + ")", e);
+        } catch (IOException e) {
+            // e.g. Jackson's CharConversionException for bytes that are no Unicode encoding
+            throw new IOException(file + ": cannot be read as JSON (" + e.getMessage() + ")", e);
         }
         if (root == null || !root.isObject()) {
             throw new IOException(file + ": expected a JSON object");

@@ -131,11 +131,12 @@ public final class Weights implements AutoCloseable {
     public Tensor matrix(String key, long rows, long cols, long[] stored) {
         Tensor t = recorded != null ? record(key, stored) : tensor(key);
         if (t.dtype() != DType.I8 && !t.dtype().isWeightFloat()) {
-            throw new IllegalArgumentException("tensor " + key + " is " + t.dtype() + ", expected F32, BF16, F16 or I8 (int8)");
+            throw new IllegalArgumentException(where() + "tensor " + key + " is " + t.dtype()
+                    + ", expected F32, BF16, F16 or I8 (int8)");
         }
-        if (t.elementCount() != rows * cols || t.dim(0) != rows) {
-            throw new IllegalArgumentException("tensor " + key + " has shape " + Arrays.toString(t.shape())
-                    + ", expected [" + rows + ", " + cols + "]");
+        if (!Arrays.equals(t.shape(), stored)) {
+            throw new IllegalArgumentException(where() + "tensor " + key + " has shape " + Arrays.toString(t.shape())
+                    + ", config.json gives " + Arrays.toString(stored));
         }
         Tensor m = t.rank() == 2 ? t : new Tensor(t.name(), t.dtype(), new long[] {rows, cols}, t.data());
         matrixKeys.put(t.name(), key);
@@ -195,27 +196,32 @@ public final class Weights implements AutoCloseable {
     }
 
 
-    /** A float32 vector or table of {@code count} elements (shape checked by element count). */
+    /** A float32 vector of {@code count} elements. */
     public MemorySegment vector(String key, long count) {
         return vector(key, new long[] {count});
     }
 
-    /** A float32 table stored with shape {@code stored}, element count checked. */
+    /**
+     * A float32 table stored with shape {@code stored}, exactly: a tensor of the right size but another shape
+     * (a [48, 2] bias for a [96] one) is a different checkpoint, not one to guess at.
+     */
     public MemorySegment vector(String key, long[] stored) {
-        long count = 1;
-        for (long d : stored) {
-            count *= d;
-        }
         Tensor t = recorded != null ? record(key, stored) : tensor(key);
-        if (t.elementCount() != count) {
-            throw new IllegalArgumentException("tensor " + key + " has shape " + Arrays.toString(t.shape())
-                    + " (" + t.elementCount() + " elements), expected " + count);
+        if (!Arrays.equals(t.shape(), stored)) {
+            throw new IllegalArgumentException(where() + "tensor " + key + " has shape " + Arrays.toString(t.shape())
+                    + ", config.json gives " + Arrays.toString(stored));
         }
         return switch (t.dtype()) {
             case F32 -> t.data();
             case BF16, F16 -> toF32(t);
-            default -> throw new IllegalArgumentException("tensor " + key + " is " + t.dtype() + ", expected a float type");
+            default -> throw new IllegalArgumentException(where() + "tensor " + key + " is " + t.dtype()
+                    + ", expected a float type");
         };
+    }
+
+    /** "DIR: ", the checkpoint errors are about; empty when recording. */
+    private String where() {
+        return checkpoint == null ? "" : checkpoint.directory() + ": ";
     }
 
     private MemorySegment toF32(Tensor t) {

@@ -1,6 +1,7 @@
 package io.paligemma.safetensors;
 
 import io.paligemma.tensor.Tensor;
+import io.paligemma.text.Untrusted;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -95,7 +96,7 @@ public final class Checkpoint implements AutoCloseable {
                 for (String name : f.names()) {
                     SafetensorsFile other = owner.putIfAbsent(name, f);
                     if (other != null) {
-                        throw new SafetensorsException(directory + ": tensor '" + name + "' is in two files: "
+                        throw new SafetensorsException(directory + ": tensor '" + Untrusted.clean(name) + "' is in two files: "
                                 + other.path().getFileName() + " and " + f.path().getFileName());
                     }
                 }
@@ -122,7 +123,7 @@ public final class Checkpoint implements AutoCloseable {
         for (Map.Entry<Path, String> e : firstTensorOf.entrySet()) {
             if (!Files.isRegularFile(e.getKey())) {
                 throw new SafetensorsException(index.file() + ": shard file " + e.getKey().getFileName()
-                        + " (of tensor '" + e.getValue() + "') is missing");
+                        + " (of tensor '" + Untrusted.clean(e.getValue()) + "') is missing");
             }
         }
         List<Path> shards = new ArrayList<>(firstTensorOf.keySet());
@@ -132,7 +133,7 @@ public final class Checkpoint implements AutoCloseable {
             for (Map.Entry<String, Path> e : shardOf.entrySet()) {
                 SafetensorsFile actual = checkpoint.owner.get(e.getKey());
                 if (actual == null || !actual.path().equals(e.getValue())) {
-                    throw new SafetensorsException(index.file() + ": tensor '" + e.getKey() + "' is listed in shard "
+                    throw new SafetensorsException(index.file() + ": tensor '" + Untrusted.clean(e.getKey()) + "' is listed in shard "
                             + e.getValue().getFileName() + " but that file does not contain it"
                             + (actual == null ? "" : " (it is in " + actual.path().getFileName() + ")"));
                 }

@@ -2,6 +2,7 @@ package io.paligemma.safetensors;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.paligemma.text.Untrusted;
 import io.paligemma.tensor.DType;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -90,7 +91,7 @@ final class SafetensorsHeader {
         Map<String, String> metadata = new LinkedHashMap<>();
         for (Map.Entry<String, JsonNode> e : node.properties()) {
             if (!e.getValue().isTextual()) {
-                throw new SafetensorsException(file + ": " + METADATA_KEY + " value of '" + e.getKey()
+                throw new SafetensorsException(file + ": " + METADATA_KEY + " value of '" + Untrusted.clean(e.getKey())
                         + "' is not a string");
             }
             metadata.put(e.getKey(), e.getValue().textValue());
@@ -99,7 +100,7 @@ final class SafetensorsHeader {
     }
 
     private static Entry parseEntry(Path file, String name, JsonNode node, long dataSize) {
-        String where = file + ": tensor '" + name + "': ";
+        String where = file + ": tensor '" + Untrusted.clean(name) + "': ";
         if (!node.isObject()) {
             throw new SafetensorsException(where + "entry is not a JSON object");
         }
@@ -109,7 +110,7 @@ final class SafetensorsHeader {
         }
         DType dtype = DType.fromSafetensorsName(dtypeNode.textValue());
         if (dtype == null) {
-            throw new SafetensorsException(where + "unknown dtype '" + dtypeNode.textValue() + "'");
+            throw new SafetensorsException(where + "unknown dtype '" + Untrusted.clean(dtypeNode.textValue()) + "'");
         }
         long[] shape = longArray(where, node.get("shape"), "shape", -1);
         long[] offsets = longArray(where, node.get("data_offsets"), "data_offsets", 2);
@@ -178,9 +179,9 @@ final class SafetensorsHeader {
                 continue;
             }
             if (previous != null && e.begin() < previous.end()) {
-                throw new SafetensorsException(file + ": tensor '" + e.name() + "' data_offsets [" + e.begin() + ", "
-                        + e.end() + "] overlap tensor '" + previous.name() + "' [" + previous.begin() + ", "
-                        + previous.end() + "]");
+                throw new SafetensorsException(file + ": tensor '" + Untrusted.clean(e.name()) + "' data_offsets ["
+                        + e.begin() + ", " + e.end() + "] overlap tensor '" + Untrusted.clean(previous.name()) + "' ["
+                        + previous.begin() + ", " + previous.end() + "]");
             }
             previous = e;
         }

@@ -2,6 +2,7 @@ package io.paligemma.safetensors;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.paligemma.text.Untrusted;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -33,7 +34,7 @@ record ShardIndex(Path file, Map<String, String> weightMap) {
         Map<String, String> map = new LinkedHashMap<>();
         for (Map.Entry<String, JsonNode> e : weightMap.properties()) {
             if (!e.getValue().isTextual()) {
-                throw new SafetensorsException(file + ": weight_map entry of tensor '" + e.getKey()
+                throw new SafetensorsException(file + ": weight_map entry of tensor '" + Untrusted.clean(e.getKey())
                         + "' is not a file name string");
             }
             map.put(e.getKey(), e.getValue().textValue());
@@ -48,12 +49,12 @@ record ShardIndex(Path file, Map<String, String> weightMap) {
         try {
             resolved = directory.resolve(shard).normalize();
         } catch (InvalidPathException e) {
-            throw new SafetensorsException(file + ": weight_map file '" + shard + "' of tensor '" + tensor
-                    + "' is not a valid path", e);
+            throw new SafetensorsException(file + ": weight_map file '" + Untrusted.clean(shard) + "' of tensor "
+                    + "'" + Untrusted.clean(tensor) + "' is not a valid path", e);
         }
         if (!resolved.startsWith(directory) || resolved.equals(directory)) {
-            throw new SafetensorsException(file + ": weight_map file '" + shard + "' of tensor '" + tensor
-                    + "' is outside the checkpoint directory");
+            throw new SafetensorsException(file + ": weight_map file '" + Untrusted.clean(shard) + "' of tensor "
+                    + "'" + Untrusted.clean(tensor) + "' is outside the checkpoint directory");
         }
         return resolved;
     }

@@ -12,6 +12,23 @@ public final class Untrusted {
     private Untrusted() {
     }
 
+    /**
+     * {@code s} itself when it is short and holds no control or line-breaking character (a tensor name, a
+     * dtype as they should be), else {@link #quote}d: for messages that already put the text in quotes.
+     */
+    public static String clean(String s) {
+        if (s == null || s.length() > MAX_CHARS) {
+            return quote(s);
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
+                return quote(s);
+            }
+        }
+        return s;
+    }
+
     /** {@code s} in double quotes, control and line-breaking characters as {@code \n}, {@code \u0000} etc. */
     public static String quote(String s) {
         if (s == null) {
