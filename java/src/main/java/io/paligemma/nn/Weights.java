@@ -138,7 +138,7 @@ public final class Weights implements AutoCloseable {
             throw new IllegalArgumentException(where() + "tensor " + key + " has shape " + Arrays.toString(t.shape())
                     + ", config.json gives " + Arrays.toString(stored));
         }
-        Tensor m = t.rank() == 2 ? t : new Tensor(t.name(), t.dtype(), new long[] {rows, cols}, t.data());
+        Tensor m = new Tensor(t.name(), t.dtype(), new long[] {rows, cols}, aligned(t.data(), t.dtype().size));
         matrixKeys.put(t.name(), key);
         if (m.dtype() == DType.I8) {
             return storedQ8(key, m);
@@ -169,7 +169,21 @@ public final class Weights implements AutoCloseable {
             throw new IllegalArgumentException("tensor " + scaleKey + " is " + s.dtype() + Arrays.toString(s.shape())
                     + ", expected F16" + Arrays.toString(want) + " (one scale per block of " + Q8.BLOCK + ")");
         }
-        return new Tensor(q.name(), DType.Q8_0, q.shape(), q.data(), s.data());
+        return new Tensor(q.name(), DType.Q8_0, q.shape(), q.data(), aligned(s.data(), 2));
+    }
+
+    /**
+     * The data itself when it starts at a multiple of its element size, else a copy that does. The format lets
+     * a tensor start at any byte; the kernels read whole elements (Checks refuses misaligned ones), so a
+     * checkpoint whose writer did not align its tensors costs a copy of those, once.
+     */
+    private MemorySegment aligned(MemorySegment data, int elementBytes) {
+        if (data.address() % elementBytes == 0) {
+            return data;
+        }
+        MemorySegment copy = converted.allocate(data.byteSize(), 64);
+        convertedBytes += data.byteSize();
+        return copy.copyFrom(data);
     }
 
     /** A float matrix [rows, cols] quantized to Q8_0 in memory of {@code arena}, rows in parallel. */
@@ -212,7 +226,7 @@ public final class Weights implements AutoCloseable {
                     + ", config.json gives " + Arrays.toString(stored));
         }
         return switch (t.dtype()) {
-            case F32 -> t.data();
+            case F32 -> aligned(t.data(), Float.BYTES);
             case BF16, F16 -> toF32(t);
             default -> throw new IllegalArgumentException(where() + "tensor " + key + " is " + t.dtype()
                     + ", expected a float type");

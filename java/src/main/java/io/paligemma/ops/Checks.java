@@ -41,7 +41,20 @@ final class Checks {
             throw new IllegalArgumentException(op + ": " + name + " has " + seg.byteSize() + " bytes, needs " + need
                     + " (" + count + " elements)");
         }
+        aligned(op, name, seg, elementBytes);
         alive(op, name, seg);
+    }
+
+    /**
+     * seg starts at a multiple of its element size: the C kernels read a float as a float (a misaligned one is
+     * undefined behaviour there, which UBSan reports), and Weights copies a tensor a checkpoint stores at an
+     * odd offset into aligned memory once, at load.
+     */
+    static void aligned(String op, String name, MemorySegment seg, int elementBytes) {
+        if (seg.address() % elementBytes != 0) {
+            throw new IllegalArgumentException(op + ": " + name + " is not aligned to its " + elementBytes
+                    + "-byte elements (address 0x" + Long.toHexString(seg.address()) + ")");
+        }
     }
 
     static void alive(String op, String name, MemorySegment seg) {
@@ -67,7 +80,7 @@ final class Checks {
     /** The passing case of {@link #floats}, without building anything. */
     private static boolean holdsFloats(MemorySegment seg, long count) {
         return seg != null && count >= 0 && count <= Long.MAX_VALUE / 4 && seg.byteSize() >= count * 4
-                && seg.scope().isAlive();
+                && (seg.address() & 3) == 0 && seg.scope().isAlive();
     }
 
     /**
@@ -114,10 +127,7 @@ final class Checks {
         }
         int n = (int) w.dim(0);
         writable(op, "y", y);
-        alive(op, "weight " + w.name(), w.data());
-        if (w.scales() != null) {
-            alive(op, "scales of " + w.name(), w.scales());
-        }
+        weight(op, w);
         if (holdsFloats(x, (long) m * k) && holdsFloats(y, (long) m * n) && (bias == null || holdsFloats(bias, n))) {
             return n;
         }
@@ -236,9 +246,16 @@ final class Checks {
         }
         floats(op, "out", out, n);
         writable(op, "out", out);
-        alive(op, src.name(), src.data());
-        if (src.scales() != null) {
-            alive(op, "scales of " + src.name(), src.scales());
+        weight(op, src);
+    }
+
+    /** A weight's data (and Q8_0 scales) alive and aligned to its element size. */
+    private static void weight(String op, Tensor w) {
+        aligned(op, "weight " + w.name(), w.data(), w.dtype().size);
+        alive(op, "weight " + w.name(), w.data());
+        if (w.scales() != null) {
+            aligned(op, "scales of " + w.name(), w.scales(), 2);
+            alive(op, "scales of " + w.name(), w.scales());
         }
     }
 

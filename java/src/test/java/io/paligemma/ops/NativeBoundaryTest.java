@@ -33,11 +33,13 @@ import org.junit.jupiter.api.Test;
  * are derived argument by argument:
  * <ul>
  *   <li>every segment one element too small, null (unless the parameter may be null), of a closed arena,
- *       on the Java heap; every output segment read-only (a read-only mapping written by C is a SIGSEGV);</li>
+ *       on the Java heap (FFM passes no heap memory to C); every output segment read-only (a read-only
+ *       mapping written by C is a SIGSEGV);</li>
  *   <li>every int/long (sizes, strides, offsets) -1 and its type's MAX_VALUE;</li>
  *   <li>every tensor of a wrong dtype, and over a closed arena;</li>
- *   <li>every segment moved to an odd address: the kernels must then compute exactly what they compute
- *       aligned (weights are mapped at whatever offset a safetensors header gives).</li>
+ *   <li>every segment and tensor moved to an odd address: C reads a float as a float, and a misaligned one is
+ *       undefined behaviour there (UBSan reports it), so misaligned memory is refused too (Weights copies a
+ *       tensor a checkpoint stores at an odd offset into aligned memory at load).</li>
  * </ul>
  */
 class NativeBoundaryTest {
@@ -165,7 +167,14 @@ class NativeBoundaryTest {
                     args[i] = new Tensor(w.name(), w.dtype(), w.shape(), closed(w.data()),
                             w.scales() == null ? null : closed(w.scales()));
                     expect(IllegalStateException.class, m, args, where + " over a closed arena");
-                    checked += 2;
+                    args = call.args.apply(new Random(1));
+                    w = (Tensor) args[i];
+                    MemorySegment odd = ARENA.allocate(w.data().byteSize() + 1, 64).asSlice(1, w.data().byteSize());
+                    args[i] = new Tensor(w.name(), w.dtype(), w.shape(), odd.copyFrom(w.data()), w.scales());
+                    if (w.dtype().size > 1) { // int8 values have no alignment to lose; their scales are checked above
+                        expect(IllegalArgumentException.class, m, args, where + " at an odd address");
+                    }
+                    checked += 3;
                 }
             }
         }
@@ -199,35 +208,14 @@ class NativeBoundaryTest {
             expect(IllegalArgumentException.class, m, args, where + " read-only");
             n++;
         }
-        sameOrRefused(m, call, i, where + " at an odd address", seg -> {
-            MemorySegment shifted = ARENA.allocate(seg.byteSize() + 1, 64).asSlice(1, seg.byteSize());
-            return shifted.copyFrom(seg);
-        });
-        sameOrRefused(m, call, i, where + " on the Java heap",
-                seg -> MemorySegment.ofArray(seg.toArray(ValueLayout.JAVA_BYTE)));
+        args = call.args.apply(new Random(1));
+        MemorySegment seg = (MemorySegment) args[i];
+        args[i] = ARENA.allocate(seg.byteSize() + 1, 64).asSlice(1, seg.byteSize()).copyFrom(seg);
+        expect(IllegalArgumentException.class, m, args, where + " at an odd address");
+        args = call.args.apply(new Random(1));
+        args[i] = MemorySegment.ofArray(((MemorySegment) args[i]).toArray(ValueLayout.JAVA_BYTE));
+        expect(IllegalArgumentException.class, m, args, where + " on the Java heap");
         return n + 2;
-    }
-
-    /**
-     * Argument i moved to another kind of memory: the call computes exactly what it computes on aligned native
-     * memory, or refuses with an IllegalArgumentException (FFM passes no heap memory to C).
-     */
-    private static void sameOrRefused(Method m, Call call, int i, String what, Function<MemorySegment, MemorySegment> move)
-            throws Throwable {
-        Object[] plain = call.args.apply(new Random(2));
-        invoke(m, plain);
-        Object[] moved = call.args.apply(new Random(2));
-        moved[i] = move.apply((MemorySegment) moved[i]);
-        try {
-            invoke(m, moved);
-        } catch (IllegalArgumentException refused) {
-            return;
-        }
-        for (int o : call.outputs) {
-            assertTrue(Arrays.equals(((MemorySegment) plain[o]).toArray(ValueLayout.JAVA_BYTE),
-                    ((MemorySegment) moved[o]).toArray(ValueLayout.JAVA_BYTE)), what + ": output " + o
-                    + " differs from the call on aligned native memory");
-        }
     }
 
     private static void expect(Class<? extends RuntimeException> type, Method m, Object[] args, String what) {
