@@ -101,8 +101,10 @@ public final class NpyReader {
     /** The subset of Python literals np.save writes: dict, str, True/False, tuple/list of ints or of those. */
     private static final class DictParser {
         private final String name;
+        private static final int MAX_DEPTH = 16;
         private final String s;
         private int p;
+        private int depth;
 
         DictParser(String name, String s) {
             this.name = name;
@@ -155,6 +157,9 @@ public final class NpyReader {
             }
             if (c == '(' || c == '[') {
                 char close = c == '(' ? ')' : ']';
+                if (++depth > MAX_DEPTH) { // np.save nests two deep; a hostile header could overflow the stack
+                    throw error("tuples nested more than " + MAX_DEPTH + " deep");
+                }
                 p++;
                 List<Object> items = new ArrayList<>();
                 skip();
@@ -169,6 +174,7 @@ public final class NpyReader {
                     }
                 }
                 p++;
+                depth--;
                 boolean allInts = items.stream().allMatch(Long.class::isInstance);
                 return allInts ? items.stream().mapToLong(Long.class::cast).toArray() : items;
             }
@@ -178,7 +184,12 @@ public final class NpyReader {
                     p++;
                 }
                 // Python 2 era files may write 'L' after long ints.
-                long v = Long.parseLong(s.substring(start, p));
+                long v;
+                try {
+                    v = Long.parseLong(s.substring(start, p));
+                } catch (NumberFormatException e) {
+                    throw error("integer " + Untrusted.clean(s.substring(start, p)) + " does not fit 64 bits");
+                }
                 if (p < s.length() && s.charAt(p) == 'L') {
                     p++;
                 }

@@ -34,8 +34,11 @@ public final class NpzReader implements AutoCloseable {
     public static NpzReader open(Path path) throws IOException {
         try {
             return new NpzReader(path, new ZipFile(path.toFile()));
-        } catch (java.util.zip.ZipException e) {
-            throw new IOException(path + ": not a .npz (zip) archive: " + e.getMessage(), e);
+        } catch (java.nio.file.NoSuchFileException | java.io.FileNotFoundException e) {
+            throw e;
+        } catch (IOException e) {
+            // ZipException, or an EOFException from a central directory that points past the end
+            throw new IOException(path + ": not a .npz (zip) archive: " + (e.getMessage() == null ? e : e.getMessage()), e);
         }
     }
 

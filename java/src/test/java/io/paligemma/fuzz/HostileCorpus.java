@@ -271,6 +271,12 @@ public final class HostileCorpus {
                 StandardCharsets.ISO_8859_1).replace("'<f4'", "'<i4'").getBytes(StandardCharsets.ISO_8859_1)), false));
         out.put("npz/codebook-bad-header.npz", zip(Map.of("_vq_vae._embedding.npy", new String(codebook,
                 StandardCharsets.ISO_8859_1).replace("'shape': (", "'shape': ((((").getBytes(StandardCharsets.ISO_8859_1)), false));
+        // a version 2.0 header of 200,000 nested tuples (a recursive parser's stack overflow), deflated to 1 KB
+        String deep = "{'descr': '<f4', 'fortran_order': False, 'shape': " + "(".repeat(200_000) + "}\n";
+        ByteBuffer v2 = ByteBuffer.allocate(12 + deep.length()).order(ByteOrder.LITTLE_ENDIAN);
+        v2.put(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 2, 0}).putInt(deep.length())
+                .put(deep.getBytes(StandardCharsets.ISO_8859_1));
+        out.put("npz/codebook-deep-nesting.npz", zip(Map.of("_vq_vae._embedding.npy", v2.array()), true));
         // 200 MB of zeros deflated to 200 KB: refused after 64 MiB, never held whole
         byte[] zeros = new byte[200 << 20];
         out.put("npz/zip-bomb.npz", zip(Map.of("_vq_vae._embedding.npy", zeros), true));
