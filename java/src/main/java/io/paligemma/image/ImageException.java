@@ -6,10 +6,10 @@ import java.io.IOException;
 public class ImageException extends IOException {
 
     public ImageException(String message) {
-        super(message);
+        super(io.paligemma.text.Untrusted.oneLine(message));
     }
 
     public ImageException(String message, Throwable cause) {
-        super(message, cause);
+        super(io.paligemma.text.Untrusted.oneLine(message), cause);
     }
 }

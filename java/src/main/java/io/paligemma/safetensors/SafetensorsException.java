@@ -4,10 +4,10 @@ package io.paligemma.safetensors;
 public class SafetensorsException extends RuntimeException {
 
     public SafetensorsException(String message) {
-        super(message);
+        super(io.paligemma.text.Untrusted.oneLine(message));
     }
 
     public SafetensorsException(String message, Throwable cause) {
-        super(message, cause);
+        super(io.paligemma.text.Untrusted.oneLine(message), cause);
     }
 }

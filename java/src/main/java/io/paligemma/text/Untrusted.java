@@ -29,6 +29,38 @@ public final class Untrusted {
         return s;
     }
 
+    /**
+     * A whole message made one line: its control and line-breaking characters escaped as {@link #quote} does,
+     * nothing else changed. The parsers' exception types pass their messages through it, a net under the
+     * places that quote what they name.
+     */
+    public static String oneLine(String message) {
+        if (message == null) {
+            return null;
+        }
+        StringBuilder b = null;
+        for (int i = 0; i < message.length(); i++) {
+            char c = message.charAt(i);
+            boolean control = Character.isISOControl(c) || c == '\u2028' || c == '\u2029';
+            if (control && b == null) {
+                b = new StringBuilder(message.length() + 16).append(message, 0, i);
+            }
+            if (b != null) {
+                if (!control) {
+                    b.append(c);
+                } else {
+                    b.append(switch (c) {
+                        case '\n' -> "\\n";
+                        case '\r' -> "\\r";
+                        case '\t' -> "\\t";
+                        default -> String.format("\\u%04x", (int) c);
+                    });
+                }
+            }
+        }
+        return b == null ? message : b.toString();
+    }
+
     /** {@code s} in double quotes, control and line-breaking characters as {@code \n}, {@code \u0000} etc. */
     public static String quote(String s) {
         if (s == null) {

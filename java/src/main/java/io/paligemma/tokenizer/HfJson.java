@@ -53,4 +53,10 @@ final class HfJson {
                 || (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 || cp == 0x2029 || cp == 0x202F || cp == 0x205F
                 || cp == 0x3000;
     }
+
+    /** Jackson's message without its second line ("at [Source: ...]"), with the line and column. */
+    static String describe(com.fasterxml.jackson.core.JacksonException e) {
+        var at = e.getLocation();
+        return e.getOriginalMessage() + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")");
+    }
 }

@@ -54,6 +54,9 @@ public final class HuggingFaceTokenizer implements Tokenizer {
         JsonNode root;
         try {
             root = new ObjectMapper().readTree(tokenizerJson.toFile());
+        } catch (com.fasterxml.jackson.core.JacksonException e) {
+            // the original message: getMessage() adds a second line with Jackson's source description
+            throw new TokenizerException(tokenizerJson + ": not valid JSON: " + HfJson.describe(e), e);
         } catch (IOException e) {
             throw new TokenizerException(tokenizerJson + ": cannot read tokenizer.json: " + e.getMessage(), e);
         }

@@ -6,10 +6,10 @@ public final class TokenizerException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     public TokenizerException(String message) {
-        super(message);
+        super(io.paligemma.text.Untrusted.oneLine(message));
     }
 
     public TokenizerException(String message, Throwable cause) {
-        super(message, cause);
+        super(io.paligemma.text.Untrusted.oneLine(message), cause);
     }
 }

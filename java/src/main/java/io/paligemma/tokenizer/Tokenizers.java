@@ -152,6 +152,8 @@ public final class Tokenizers {
                 throw new TokenizerException(file + ": expected a JSON object");
             }
             return node;
+        } catch (com.fasterxml.jackson.core.JacksonException e) {
+            throw new TokenizerException(file + ": not valid JSON: " + HfJson.describe(e), e);
         } catch (IOException e) {
             throw new TokenizerException(file + ": cannot read: " + e.getMessage(), e);
         }
