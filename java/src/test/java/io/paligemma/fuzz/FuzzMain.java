@@ -189,6 +189,8 @@ public final class FuzzMain {
                 .configurationParameter("jazzer.max_duration", System.getenv("PALIGEMMA_FUZZ_SECONDS") + "s")
                 // the grown corpus goes to target/fuzz/<target>/.cifuzz-corpus, not into the source tree
                 .configurationParameter("jazzer.internal.basedir", work.toString())
+                // go on after a finding (up to 20 distinct ones), so one run reports more than the first
+                .configurationParameter("jazzer.keep_going", "20")
                 // the targets' @Timeout is per input (Jazzer hands it to libFuzzer as -timeout); JUnit would
                 // apply it to the whole fuzzing run, which is one invocation
                 .configurationParameter("junit.jupiter.execution.timeout.mode", "disabled")
