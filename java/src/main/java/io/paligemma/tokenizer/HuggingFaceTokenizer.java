@@ -65,6 +65,14 @@ public final class HuggingFaceTokenizer implements Tokenizer {
 
     /** @param source names the file in error messages */
     public static HuggingFaceTokenizer fromJson(JsonNode root, String source) {
+        try {
+            return parse(root, source);
+        } catch (TokenizerException e) {
+            throw TokenizerException.in(source, e); // e.g. the added-token checks, which do not know the file
+        }
+    }
+
+    private static HuggingFaceTokenizer parse(JsonNode root, String source) {
         if (root == null || !root.isObject()) {
             throw new TokenizerException(source + ": tokenizer.json is not a JSON object");
         }

@@ -77,8 +77,12 @@ public final class SentencePieceTokenizer implements Tokenizer {
 
     /** @param source names the model in error messages */
     public static SentencePieceTokenizer fromBytes(byte[] modelProto, String source) {
-        return new SentencePieceTokenizer(source, ModelProtoParser.parse(modelProto, source),
-                new AddedVocabulary(List.of()));
+        try {
+            return new SentencePieceTokenizer(source, ModelProtoParser.parse(modelProto, source),
+                    new AddedVocabulary(List.of()));
+        } catch (TokenizerException e) {
+            throw TokenizerException.in(source, e);
+        }
     }
 
     /** This model plus added tokens, split off the input before the model encodes the rest. */

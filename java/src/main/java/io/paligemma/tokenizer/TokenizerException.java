@@ -12,4 +12,10 @@ public final class TokenizerException extends RuntimeException {
     public TokenizerException(String message, Throwable cause) {
         super(io.paligemma.text.Untrusted.oneLine(message), cause);
     }
+
+    /** {@code e} when its message names {@code source} already, else the same message prefixed with it. */
+    static TokenizerException in(String source, TokenizerException e) {
+        return e.getMessage() != null && e.getMessage().contains(source) ? e
+                : new TokenizerException(source + ": " + e.getMessage(), e);
+    }
 }

@@ -25,6 +25,15 @@ public final class Tokenizers {
      * named only by content that no file gives an id gets the next free id, as transformers appends it.
      */
     public static Tokenizer forCheckpoint(Path dir) {
+        try {
+            return load(dir);
+        } catch (TokenizerException e) {
+            // the added and special tokens of tokenizer_config.json etc. are checked where no file is known
+            throw TokenizerException.in(dir.toString(), e);
+        }
+    }
+
+    private static Tokenizer load(Path dir) {
         Path model = dir.resolve("tokenizer.model");
         Path json = dir.resolve("tokenizer.json");
         boolean hasModel = Files.isRegularFile(model);

@@ -194,6 +194,9 @@ public final class FuzzMain {
                 // the targets' @Timeout is per input (Jazzer hands it to libFuzzer as -timeout); JUnit would
                 // apply it to the whole fuzzing run, which is one invocation
                 .configurationParameter("junit.jupiter.execution.timeout.mode", "disabled")
+                // tokenizer.json carries regular expressions by design (Split pre-tokenizers, Replace normalizers),
+                // compiled with a clear error when invalid: not the injection Jazzer's detector looks for
+                .configurationParameter("jazzer.disabled_hooks", "com.code_intelligence.jazzer.sanitizers.RegexInjection")
                 .configurationParameter("jazzer.instrumentation_includes",
                         "io.paligemma.**:com.fasterxml.jackson.**:com.google.protobuf.**:com.twelvemonkeys.**")
                 .build();
