@@ -35,7 +35,13 @@ public final class PaliGemmaProcessor {
 
     /** The image processor of {@code preprocessor_config.json} (transformers' defaults without one) and the tokenizer. */
     public static PaliGemmaProcessor fromPretrained(Path directory, PaliGemmaConfig config) {
-        return new PaliGemmaProcessor(config, imageProcessor(directory), Tokenizers.forCheckpoint(directory));
+        SiglipImageProcessor images = imageProcessor(directory);
+        Tokenizer tokenizer = Tokenizers.forCheckpoint(directory);
+        try {
+            return new PaliGemmaProcessor(config, images, tokenizer);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(directory + ": " + e.getMessage(), e); // which checkpoint disagrees
+        }
     }
 
     /** The image processor of a checkpoint directory: its preprocessor_config.json, or transformers' defaults. */
