@@ -118,16 +118,17 @@ static ALWAYS_INLINE PG_AVX512 __m512 load_w_mask(int kind, __mmask16 km, const 
 
 /* ---- AVX-512 stream: dot-product tiles, for small m ---------------------------------------- */
 
-/* y[r, c] (+)= sum_{p < kc} x[r, p] w[c, p] for r < MR, c < NR (x, w, s, y already offset). */
+/* One k-block of a stream tile (gemm_half.h's pg_dot_fn): acc[r][c] += x[r, p] w[c, p] lane-wise for r < MR,
+ * c < NR, the masked tail (the last block's) folded into the same vectors. */
 static ALWAYS_INLINE PG_AVX512 void dot_tile(int kind, int MR, int NR, const float *x, int64_t ldx,
                                              const void *w, const uint16_t *s, int64_t ldw, int64_t kc,
-                                             float *y, int64_t ldy, int accumulate) {
+                                             float *part, int64_t ldp, int phase, float *y, int64_t ldy) {
     __m512 acc[4][8];
 #pragma GCC unroll 4
     for (int r = 0; r < MR; r++) {
 #pragma GCC unroll 8
         for (int c = 0; c < NR; c++) {
-            acc[r][c] = _mm512_setzero_ps();
+            acc[r][c] = (phase & STREAM_FIRST) ? _mm512_setzero_ps() : _mm512_load_ps(part + r * ldp + c * 16);
         }
     }
     int64_t p = 0;
@@ -172,8 +173,11 @@ static ALWAYS_INLINE PG_AVX512 void dot_tile(int kind, int MR, int NR, const flo
     for (int r = 0; r < MR; r++) {
 #pragma GCC unroll 8
         for (int c = 0; c < NR; c++) {
-            float s = _mm512_reduce_add_ps(acc[r][c]);
-            y[r * ldy + c] = accumulate ? y[r * ldy + c] + s : s;
+            if (phase & STREAM_LAST) {
+                y[r * ldy + c] = _mm512_reduce_add_ps(acc[r][c]);
+            } else {
+                _mm512_store_ps(part + r * ldp + c * 16, acc[r][c]);
+            }
         }
     }
 }
@@ -181,8 +185,9 @@ static ALWAYS_INLINE PG_AVX512 void dot_tile(int kind, int MR, int NR, const flo
 #define DOT_TILE_FN(kind, MR, NR)                                                                 \
     static PG_AVX512 void dot_##kind##_##MR##x##NR(const float *x, int64_t ldx, const void *w,     \
                                                    const uint16_t *s, int64_t ldw, int64_t kc,     \
-                                                   float *y, int64_t ldy, int accumulate) {        \
-        dot_tile(kind, MR, NR, x, ldx, w, s, ldw, kc, y, ldy, accumulate);                        \
+                                                   float *part, int64_t ldp, int phase, float *y,  \
+                                                   int64_t ldy) {                                  \
+        dot_tile(kind, MR, NR, x, ldx, w, s, ldw, kc, part, ldp, phase, y, ldy);                  \
     }
 
 #define DOT_TILE_FNS(kind)                                                                         \
@@ -219,7 +224,7 @@ static const pg_dot_fn DOT_TILES[4][4][3] = {
 static ALWAYS_INLINE PG_AVX512 void gemm_stream(int kind, const float *x, int64_t ldx, const void *w,
                                               const uint16_t *s, float *y, int64_t ldy, int64_t m,
                                               int64_t k, int64_t n0, int64_t n1) {
-    pg_stream_loop(kind, DOT_TILES[kind], 4, x, ldx, w, s, y, ldy, m, k, n0, n1);
+    pg_stream_loop(kind, DOT_TILES[kind], 4, 16, x, ldx, w, s, y, ldy, m, k, n0, n1);
 }
 
 PG_AVX512 void pg_gemm_bf16_avx512_stream(const float *x, int64_t ldx, const uint16_t *w, float *y,

@@ -41,17 +41,18 @@ static ALWAYS_INLINE PG_AVX2 __m256i tail8(int64_t n) {
 
 /* ---- stream: dot-product tiles, for small m ----------------------------------------------------- */
 
-/* y[r, c] (+)= sum_{p < kc} x[r, p] w[c, p] for r < MR, c < NR (x, w, y already offset). The k % 8
- * tail is summed in scalar code: 16-bit weights have no masked load in AVX2. */
+/* One k-block of a stream tile (gemm_half.h's pg_dot_fn): acc[r][c] += x[r, p] w[c, p] lane-wise for r < MR,
+ * c < NR. The k % 8 tail (only ever in the last block: KC_STREAM is a multiple of 8) is summed in scalar code
+ * after the reduction: 16-bit weights have no masked load in AVX2. */
 static ALWAYS_INLINE PG_AVX2 void dot_tile(int kind, int MR, int NR, const float *x, int64_t ldx,
                                            const void *w, const uint16_t *s, int64_t ldw, int64_t kc,
-                                           float *y, int64_t ldy, int accumulate) {
+                                           float *part, int64_t ldp, int phase, float *y, int64_t ldy) {
     __m256 acc[3][8];
 #pragma GCC unroll 3
     for (int r = 0; r < MR; r++) {
 #pragma GCC unroll 8
         for (int c = 0; c < NR; c++) {
-            acc[r][c] = _mm256_setzero_ps();
+            acc[r][c] = (phase & STREAM_FIRST) ? _mm256_setzero_ps() : _mm256_load_ps(part + r * ldp + c * 8);
         }
     }
     /* one prefetch per 64 bytes of each weight row: 8 elements are 8, 16 or 32 bytes */
@@ -81,11 +82,15 @@ static ALWAYS_INLINE PG_AVX2 void dot_tile(int kind, int MR, int NR, const float
     for (int r = 0; r < MR; r++) {
 #pragma GCC unroll 8
         for (int c = 0; c < NR; c++) {
+            if (!(phase & STREAM_LAST)) {
+                _mm256_store_ps(part + r * ldp + c * 8, acc[r][c]);
+                continue;
+            }
             float sum = pg_v8_reduce_add_ps(acc[r][c]);
             for (int64_t q = p; q < kc; q++) {
                 sum += x[r * ldx + q] * pg_w_value(kind, w, c * ldw + q, pg_s_at(kind, s, ldw, c, q));
             }
-            y[r * ldy + c] = accumulate ? y[r * ldy + c] + sum : sum;
+            y[r * ldy + c] = sum;
         }
     }
 }
@@ -93,8 +98,9 @@ static ALWAYS_INLINE PG_AVX2 void dot_tile(int kind, int MR, int NR, const float
 #define DOT_TILE_FN(kind, MR, NR)                                                                  \
     static PG_AVX2 void dot_##kind##_##MR##x##NR(const float *x, int64_t ldx, const void *w,       \
                                                  const uint16_t *s, int64_t ldw, int64_t kc,       \
-                                                 float *y, int64_t ldy, int accumulate) {          \
-        dot_tile(kind, MR, NR, x, ldx, w, s, ldw, kc, y, ldy, accumulate);                         \
+                                                 float *part, int64_t ldp, int phase, float *y,    \
+                                                 int64_t ldy) {                                    \
+        dot_tile(kind, MR, NR, x, ldx, w, s, ldw, kc, part, ldp, phase, y, ldy);                   \
     }
 
 /* 3 x 4 is the widest that fits 16 registers: 12 accumulators, 3 x vectors, 1 weight vector */
@@ -127,7 +133,7 @@ static const pg_dot_fn DOT_TILES[4][3][3] = {
 static ALWAYS_INLINE PG_AVX2 void gemm_stream(int kind, const float *x, int64_t ldx, const void *w,
                                               const uint16_t *s, float *y, int64_t ldy, int64_t m,
                                               int64_t k, int64_t n0, int64_t n1) {
-    pg_stream_loop(kind, DOT_TILES[kind], 3, x, ldx, w, s, y, ldy, m, k, n0, n1);
+    pg_stream_loop(kind, DOT_TILES[kind], 3, 8, x, ldx, w, s, y, ldy, m, k, n0, n1);
 }
 
 PG_AVX2 void pg_gemm_bf16_avx2_stream(const float *x, int64_t ldx, const uint16_t *w, float *y,

@@ -127,6 +127,56 @@ static void run_case(int kind, int64_t m, int64_t k, int64_t n, int64_t n0, int6
     free(y);
 }
 
+/* Batch invariance of the stream paths (gemm_half.h): every row of an m-row call must hold, bit for bit,
+ * what the same row gives alone (m = 1), whatever k-blocking, row group, weight-row chunk and tile shape m
+ * selects; the scheduler decodes a sequence beside others on this promise. */
+static void run_invariance(int kind, int64_t m, int64_t k, int64_t n0, int64_t n1) {
+    const int64_t ldx = k + 3, n = n1 + 2, ldy = n + 1;
+    float *x = alloc_f32((size_t)(m * ldx));
+    uint16_t *w = alloc_u16((size_t)(n * k));
+    float *wf = alloc_f32((size_t)(n * k));
+    for (int64_t i = 0; i < m * ldx; i++) {
+        x[i] = (i % ldx) < k ? rng_normal(1.0f) : NAN;
+    }
+    for (int64_t i = 0; i < n * k; i++) {
+        wf[i] = rng_normal(0.05f);
+        w[i] = kind == KIND_F32 ? 0 : random_weight(kind);
+    }
+    float *all = alloc_f32((size_t)(m * ldy)), *alone = alloc_f32((size_t)ldy);
+    for (size_t v = 0; v < NVAR; v++) {
+        if (!isa_ok(VARIANTS[v].isa) || strstr(VARIANTS[v].name, "stream") == NULL) {
+            continue;
+        }
+        gemm16_fn f16 = kind == KIND_F16 ? VARIANTS[v].f16 : VARIANTS[v].bf16;
+        fill_sentinel(all, (size_t)(m * ldy));
+        if (kind == KIND_F32) {
+            VARIANTS[v].f32(x, ldx, wf, all, ldy, m, k, n0, n1);
+        } else {
+            f16(x, ldx, w, all, ldy, m, k, n0, n1);
+        }
+        for (int64_t i = 0; i < m; i++) {
+            fill_sentinel(alone, (size_t)ldy);
+            if (kind == KIND_F32) {
+                VARIANTS[v].f32(x + i * ldx, ldx, wf, alone, ldy, 1, k, n0, n1);
+            } else {
+                f16(x + i * ldx, ldx, w, alone, ldy, 1, k, n0, n1);
+            }
+            char what[160];
+            snprintf(what, sizeof what, "gemm_%s %s row %ld of m=%ld k=%ld n=[%ld,%ld) against the row alone",
+                     KIND_NAMES[kind], VARIANTS[v].name, (long)i, (long)m, (long)k, (long)n0, (long)n1);
+            g_checks++;
+            if (memcmp(all + i * ldy, alone, sizeof(float) * (size_t)ldy) != 0) {
+                FAIL("%s: differs", what);
+            }
+        }
+    }
+    free(x);
+    free(w);
+    free(wf);
+    free(all);
+    free(alone);
+}
+
 int main(void) {
     static const int64_t MS[] = {1, 2, 3, 4, 5, 7, 12, 13, 25, 31, 32, 33, 50};
     static const int64_t KS[] = {1, 15, 16, 17, 40, 255, 256, 300, 513};
@@ -144,7 +194,7 @@ int main(void) {
                 }
             }
         }
-        /* k past the stream path's 2048 block; decode shapes with wide n */
+        /* k past several stream k-blocks (unblocked up to 4 rows); decode shapes with wide n */
         run_case(kind, 1, 2100, 37, 0, 37, 2100, 37);
         run_case(kind, 3, 2100, 10, 1, 10, 2103, 12);
         run_case(kind, 40, 2100, 20, 0, 20, 2100, 20);
@@ -156,6 +206,15 @@ int main(void) {
         run_case(kind, 5, 0, 6, 0, 6, 1, 6);
         run_case(kind, 40, 0, 6, 1, 5, 1, 6);
         run_case(kind, 5, 16, 6, 4, 4, 16, 6);
+        /* batch invariance: k within one block, past one (with a tail), past several; m in one tile, several
+         * tiles, several row groups; n across weight-row chunks with single-row tiles at the end */
+        static const int64_t IM[] = {2, 4, 5, 8, 13, 31, 33, 70};
+        static const int64_t IK[] = {40, 513, 1100, 2100};
+        for (size_t mi = 0; mi < sizeof IM / sizeof IM[0]; mi++) {
+            for (size_t ki = 0; ki < sizeof IK / sizeof IK[0]; ki++) {
+                run_invariance(kind, IM[mi], IK[ki], 1, 71);
+            }
+        }
     }
     printf("gemm: worst |error| / sum|x w| = %.3g (float32 epsilon %.3g)\n", g_worst, (double)FLT_EPSILON);
     return test_summary("test_gemm");
