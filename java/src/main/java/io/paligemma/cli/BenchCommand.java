@@ -80,6 +80,15 @@ final class BenchCommand implements Callable<Integer> {
                     + "requests with exponential pauses, one weights type and one backend, no HTTP")
     List<Integer> clients;
 
+    @Option(names = "--decode-rows", paramLabel = "N,N,...", split = ",",
+            description = "decode-step mode: the batched decode step alone with N rows (each N in turn; e.g. 1,2,4,8,16,31), "
+                    + "one prompt's KV shared by every row, one weights type and one backend")
+    List<Integer> decodeRows;
+
+    @Option(names = "--decode-steps", paramLabel = "N", defaultValue = "12",
+            description = "decode-step mode: timed steps per row count (default ${DEFAULT-VALUE})")
+    int decodeSteps;
+
     @Option(names = "--requests-per-client", paramLabel = "N", defaultValue = "2",
             description = "serving mode: requests each client sends (default ${DEFAULT-VALUE})")
     int requestsPerClient;
@@ -111,8 +120,14 @@ final class BenchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--weights chooses the preset checkpoints; --model runs the weights it holds");
         }
         List<Backend> bs = backends.stream().map(Backend::parse).toList();
+        if (clients != null && decodeRows != null) {
+            throw new IllegalArgumentException("--clients and --decode-rows are two modes: give one");
+        }
         if (clients != null) {
             return serving(bs);
+        }
+        if (decodeRows != null) {
+            return decodeRows(bs);
         }
         List<Bench.Target> targets = new ArrayList<>();
         if (model != null) {
@@ -146,6 +161,37 @@ final class BenchCommand implements Callable<Integer> {
             BenchChart.writePng(report, chart);
             System.out.println("wrote " + chart);
         }
+        return 0;
+    }
+
+    /** --decode-rows: the batched decode step alone, by rows; one weights type (bf16 unless --weights says), one backend. */
+    private int decodeRows(List<Backend> bs) throws java.io.IOException {
+        var parse = spec.commandLine().getParseResult();
+        if (bs.size() != 1 && parse.hasMatchedOption("--backends")) {
+            throw new IllegalArgumentException("--decode-rows runs one backend: give one to --backends");
+        }
+        Path dir = model != null ? CheckpointArgs.existing(model) : null;
+        String label = model != null ? model.getFileName().toString() : null;
+        if (dir == null) {
+            List<String> w = parse.hasMatchedOption("--weights") ? weights : List.of("bf16");
+            if (w.size() != 1) {
+                throw new IllegalArgumentException("--decode-rows runs one weights type: give one to --weights");
+            }
+            dir = CheckpointArgs.preset(preset, CheckpointArgs.weights("--weights", w.get(0)));
+            label = RandomCheckpoint.presetName(preset) + " " + w.get(0) + " (random weights)";
+        }
+        Ranges.atLeast("--decode-steps", decodeSteps, 1);
+        double[] loadStart = io.paligemma.bench.MachineInfo.loadAverage();
+        var rows = io.paligemma.bench.DecodeRowsBench.run(dir, bs.get(0), threads, decodeRows, decodeSteps,
+                msg -> System.err.println("bench: " + msg));
+        double[] loadEnd = io.paligemma.bench.MachineInfo.loadAverage();
+        var machine = io.paligemma.bench.MachineInfo.probe();
+        System.out.println();
+        System.out.printf(Locale.ROOT, "%s, %d cores, %d thread(s), %s backend; native kernels: %s%n", machine.cpuModel(),
+                machine.cores(), OpsProvider.threads(threads), bs.get(0).id(), NativeOps.kernelIsaSummary());
+        System.out.printf(Locale.ROOT, "workload: %s; one prompt's KV shared by every row; load average %.2f at start, %.2f at end%n%n",
+                label, loadStart[0], loadEnd[0]);
+        System.out.println(io.paligemma.bench.DecodeRowsBench.table(rows));
         return 0;
     }
 
