@@ -74,8 +74,9 @@ int64_t pg_stack_headroom(void);
  * PG_GEMM_STACK_BYTES. */
 #define PG_GEMM_PACKED_MIN_M 32
 /* Stack the 16-bit GEMM kernels use at most (gcc -fstack-usage, rounded up to KB): pg_gemm_bf16 /
- * pg_gemm_f16 (144,736 bytes from 32 rows on: converted panels and a copied x tile; pg_gemm_q8_f32
- * 145,504), and pg_gemm_bf16_dp / pg_gemm_bf16_amx (231,488 bytes). */
+ * pg_gemm_f16 / pg_gemm_f32 (144,736 bytes from 32 rows on: converted panels and a copied x tile;
+ * 68,016 below: the stream path's partial sums; pg_gemm_q8_f32 145,504), and pg_gemm_bf16_dp /
+ * pg_gemm_bf16_amx (231,488 bytes). */
 #define PG_GEMM_STACK_BYTES 147456
 #define PG_GEMM_AMX_STACK_BYTES 235520
 
@@ -136,8 +137,10 @@ void pg_f32_to_bf16(uint16_t *out, const float *in, int64_t n);
 /* y[i, j] = sum_p x[i, p] * w[j, p] for i < m and n0 <= j < n1, with w [n, k] row-major
  * (ldw = k) in bfloat16 (pg_gemm_bf16) or IEEE half (pg_gemm_f16); x [m, ldx], y [m, ldy].
  * Products and sums in float32, so results match an f32 GEMM over the converted weights to
- * rounding. Callers split [0, n) into ranges to run threads side by side. From PG_GEMM_PACKED_MIN_M
- * rows on they need PG_GEMM_STACK_BYTES of stack (four converted weight panels and a copied x tile). */
+ * rounding. Callers split [0, n) into ranges to run threads side by side. They need PG_GEMM_STACK_BYTES
+ * of stack (from PG_GEMM_PACKED_MIN_M rows on four converted weight panels and a copied x tile, below it
+ * the stream path's partial sums). Each row of an m-row call below PG_GEMM_PACKED_MIN_M holds, bit for
+ * bit, what the row gives alone (m = 1). */
 void pg_gemm_bf16(const float *x, int64_t ldx, const uint16_t *w, float *y, int64_t ldy,
                   int64_t m, int64_t k, int64_t n0, int64_t n1);
 void pg_gemm_f16(const float *x, int64_t ldx, const uint16_t *w, float *y, int64_t ldy,

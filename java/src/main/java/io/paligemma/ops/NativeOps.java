@@ -178,13 +178,10 @@ public final class NativeOps implements Ops {
             return;
         }
         MemorySegment wd = w.data();
-        boolean many = m >= pg_kernels_h.PG_GEMM_PACKED_MIN_M();
         switch (w.dtype()) {
             // our kernels, not sgemm / sgemv (see the class comment)
             case F32 -> parallel.forRange(n, GEMM_GRAIN, (start, end) -> {
-                if (many) {
-                    requireStack("linear " + w.name(), pg_kernels_h.PG_GEMM_STACK_BYTES());
-                }
+                requireStack("linear " + w.name(), pg_kernels_h.PG_GEMM_STACK_BYTES()); // both paths (see below)
                 pg_kernels_h.pg_gemm_f32(x, k, wd, y, n, m, k, start, end);
             });
             case BF16, F16 -> {
@@ -195,10 +192,8 @@ public final class NativeOps implements Ops {
                 boolean dp = bf16 && bf16Compute && !tiles && m >= AMX_MIN_ROWS && avx512;
                 int terms = bf16Compute ? 1 : AMX_TERMS; // bf16 parts per activation on the dot-product units
                 parallel.forRange(n, GEMM_GRAIN, (start, end) -> {
-                    if (many || tiles || dp) {
-                        requireStack("linear " + w.name(), tiles || dp ? pg_kernels_h.PG_GEMM_AMX_STACK_BYTES()
-                                : pg_kernels_h.PG_GEMM_STACK_BYTES());
-                    }
+                    requireStack("linear " + w.name(), tiles || dp ? pg_kernels_h.PG_GEMM_AMX_STACK_BYTES()
+                            : pg_kernels_h.PG_GEMM_STACK_BYTES());
                     if (tiles) {
                         pg_kernels_h.pg_gemm_bf16_amx(x, k, wd, y, n, m, k, start, end, terms);
                     } else if (dp) {
@@ -247,7 +242,8 @@ public final class NativeOps implements Ops {
     }
 
     /**
-     * The 16-bit GEMM kernels keep their panels on the calling thread's stack (145 KB; 230 KB on AMX). A
+     * The 16-bit and float32 GEMM kernels keep their panels (packed path, 145 KB; 230 KB on AMX) or their
+     * partial sums (stream path, 68 KB) on the calling thread's stack. A
      * thread started with a trimmed stack (a small -Xss or Thread stackSize) would overflow it and take the
      * process down, so the thread's free stack is checked first and a shortfall is an error.
      */

@@ -38,7 +38,12 @@ class NativeStackTest {
 
     /** A bf16 linear of m = 64 rows (the packed path) on one thread, checked against a scalar sum. */
     private static void packedLinear() {
-        int m = 64, k = 48, n = 40;
+        linear(64);
+    }
+
+    /** A bf16 linear of m rows on one thread, checked against a scalar sum. */
+    private static void linear(int m) {
+        int k = 48, n = 40;
         try (Arena arena = Arena.ofConfined(); Parallel one = new Parallel(1)) {
             MemorySegment x = arena.allocate((long) m * k * 4, 64);
             MemorySegment w = arena.allocate((long) n * k * 2, 64);
@@ -68,6 +73,16 @@ class NativeStackTest {
         Throwable t = runOnThread(192 * 1024, NativeStackTest::packedLinear);
         assertInstanceOf(IllegalStateException.class, t, "expected a stack error, got " + t);
         assertTrue(t.getMessage().contains("stack-192k") && t.getMessage().contains("KB of stack left"), t.getMessage());
+    }
+
+    @Test
+    void theDecodePathChecksItsStackToo() throws InterruptedException {
+        // one row takes the stream path, whose partial sums (68 KB) are on the stack as well
+        Throwable t = runOnThread(96 * 1024, () -> linear(1));
+        assertInstanceOf(IllegalStateException.class, t, "expected a stack error, got " + t);
+        assertTrue(t.getMessage().contains("stack-96k") && t.getMessage().contains("KB of stack left"), t.getMessage());
+        assertNull(runOnThread(256 * 1024, () -> linear(1)));
+        assertNull(runOnThread(256 * 1024, () -> linear(7)));
     }
 
     @Test
