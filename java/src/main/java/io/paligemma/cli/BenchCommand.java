@@ -89,6 +89,10 @@ final class BenchCommand implements Callable<Integer> {
             description = "decode-step mode: timed steps per row count (default ${DEFAULT-VALUE})")
     int decodeSteps;
 
+    @Option(names = "--serving-json", paramLabel = "FILE.json",
+            description = "with --chart: redraw the chart of a serving run from the JSON it wrote (runs nothing)")
+    Path servingJson;
+
     @Option(names = "--requests-per-client", paramLabel = "N", defaultValue = "2",
             description = "serving mode: requests each client sends (default ${DEFAULT-VALUE})")
     int requestsPerClient;
@@ -113,6 +117,15 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (servingJson != null) {
+            if (chart == null) {
+                throw new IllegalArgumentException("--serving-json redraws a chart: give --chart FILE.png");
+            }
+            io.paligemma.bench.ServingChart.writePng(io.paligemma.bench.ServingChart.title(servingJson),
+                    io.paligemma.bench.ServingChart.readRows(servingJson), chart);
+            System.out.println("wrote " + chart);
+            return 0;
+        }
         CheckpointArgs.requireOneOf(model, preset);
         Ranges.atLeast("--roofline-mib", rooflineMib, 0);
         OpsProvider.threads(threads);
@@ -215,6 +228,9 @@ final class BenchCommand implements Callable<Integer> {
             label = RandomCheckpoint.presetName(preset) + " " + w.get(0) + " (random weights)";
         }
         Ranges.atLeast("--requests-per-client", requestsPerClient, 1);
+        if (chart != null && json == null) {
+            throw new IllegalArgumentException("--clients draws its chart from its --json file: give --json too");
+        }
         var settings = new io.paligemma.bench.ServingBench.Settings(clients, requestsPerClient, thinkMs,
                 range("--prompt-text", promptText), range("--answer-tokens", answerTokens), bs.get(0), threads,
                 scheduler.options(), 42);
@@ -230,6 +246,10 @@ final class BenchCommand implements Callable<Integer> {
         if (json != null) {
             io.paligemma.bench.ServingBench.writeJson(json, label, settings, rows);
             System.out.println("wrote " + json);
+            if (chart != null) {
+                io.paligemma.bench.ServingChart.writePng(io.paligemma.bench.ServingChart.title(json), rows, chart);
+                System.out.println("wrote " + chart);
+            }
         }
         return 0;
     }
