@@ -3,8 +3,9 @@
  *
  * A flat C ABI: pointers and sizes in, results written to caller-owned memory. No function
  * allocates, keeps state between calls (but for the one process-wide cap on the instruction set,
- * pg_isa_cap), or starts threads; the Java side owns every buffer and
- * splits work across threads itself (the GEMM kernels take an output-column range for that).
+ * pg_isa_cap, and the AMX grant pg_amx_request records), or starts threads; the Java side owns
+ * every buffer and splits work across threads itself (the GEMM kernels take an output-column range
+ * for that).
  * All matrices are row-major; "ld" arguments are row strides in elements.
  * bindings/regen.sh turns this file into bindings/.../pg_kernels_h.java with jextract;
  * a test checks that the two agree.
@@ -23,6 +24,7 @@
 #define PG_CPU_AVX2        16 /* AVX2 with FMA and F16C */
 #define PG_CPU_AVX512_VNNI 32
 #define PG_CPU_AVX_VNNI    64 /* the VEX 256-bit VPDPBUSD (AVX-VNNI) */
+#define PG_CPU_AMX_INT8    128 /* AMX tiles with TDPBSSD (int8 x int8 -> int32); usable once pg_amx_request() == 1 */
 
 /* Instruction-set levels of the kernel variants. Every kernel family has a scalar path (any
  * x86-64), an AVX2 path (AVX2 + FMA + F16C) and an AVX-512 path (F/BW/DQ/VL); the dispatcher of each
@@ -48,8 +50,10 @@
 const char *pg_build_info(void);
 /* Bit set of PG_CPU_* features detected on this CPU (CPUID and OS support). */
 int32_t pg_cpu_features(void);
-/* Asks Linux for permission to use AMX tile data (arch_prctl ARCH_REQ_XCOMP_PERM); once per
- * process. Returns 1 when AMX may be used, 0 otherwise. */
+/* Asks Linux for permission to use AMX tile data (arch_prctl ARCH_REQ_XCOMP_PERM) when the CPU has
+ * AMX-BF16; once per process. Returns 1 when AMX may be used, 0 otherwise. A grant on a CPU that has
+ * AMX-INT8 too (every AMX CPU so far) is recorded: from then on pg_gemm_q8 runs its packed path on int8
+ * tiles (at the AVX-512 level; a lower cap turns them off). Without the call it never uses tiles. */
 int32_t pg_amx_request(void);
 /* Highest PG_ISA_* level this CPU and OS support. */
 int32_t pg_isa_supported(void);
@@ -73,9 +77,10 @@ int64_t pg_stack_headroom(void);
  * weight-reusing: it beats streaming each weight row once per 4 rows of x), whose stack frame is
  * PG_GEMM_STACK_BYTES. */
 #define PG_GEMM_PACKED_MIN_M 32
-/* Stack the 16-bit GEMM kernels use at most (gcc -fstack-usage, rounded up to KB): pg_gemm_bf16 /
+/* Stack the GEMM kernels use at most (gcc -fstack-usage, rounded up to KB): pg_gemm_bf16 /
  * pg_gemm_f16 / pg_gemm_f32 (144,736 bytes from 32 rows on: converted panels and a copied x tile;
- * 68,016 below: the stream path's partial sums; pg_gemm_q8_f32 145,504), and pg_gemm_bf16_dp /
+ * 68,016 below: the stream path's partial sums; pg_gemm_q8_f32 145,504), pg_gemm_q8 from
+ * PG_GEMM_Q8_PACKED_MIN_M rows (107,872 bytes; 124,384 on AMX-INT8 tiles), and pg_gemm_bf16_dp /
  * pg_gemm_bf16_amx (231,488 bytes). */
 #define PG_GEMM_STACK_BYTES 147456
 #define PG_GEMM_AMX_STACK_BYTES 235520
@@ -185,9 +190,10 @@ void pg_quantize_q8(const float *x, int64_t ldx, int64_t m, int64_t k, int8_t *x
  * PG_GEMM_Q8_PACKED_MIN_M rows (decode: memory-bound) the weights stream from memory once per call, in
  * 4096-column blocks that stay in cache while the x rows pass over them a few at a time; from there on
  * (prefill: compute-bound) they are packed into panels that every x row reuses, and the block sums run on
- * VPDPBUSD where the CPU has VNNI. k = 0 writes zeros. */
+ * VPDPBUSD where the CPU has VNNI, or on AMX-INT8 tiles (TDPBSSD: one exact int32 tile of block sums per
+ * 32 columns) once pg_amx_request() granted them. k = 0 writes zeros. */
 /* From this many rows of x on, pg_gemm_q8 takes its packed path (weight panels reused by every x row, integer
- * units compute-bound) and needs PG_GEMM_STACK_BYTES of stack. */
+ * units compute-bound; on AMX-INT8 tiles too) and needs PG_GEMM_STACK_BYTES of stack. */
 #define PG_GEMM_Q8_PACKED_MIN_M 32
 void pg_gemm_q8(const int8_t *xq, const float *xs, const int8_t *q, const uint16_t *s, float *y, int64_t ldy,
                 int64_t m, int64_t k, int64_t n0, int64_t n1);

@@ -1,7 +1,8 @@
 /*
  * gemm_q8.c: products with Q8_0 weights (int8 values, one IEEE-half scale per 32 columns; the contracts
  * are in pg_kernels.h): pg_quantize_q8 (activations to int8 per block), pg_gemm_q8 (int8 x int8 products:
- * the stream path below, the packed path of gemm_q8_packed.h from PG_GEMM_Q8_PACKED_MIN_M rows),
+ * the stream path below, the packed path of gemm_q8_packed.h from PG_GEMM_Q8_PACKED_MIN_M rows, on the
+ * AMX-INT8 tiles of gemm_q8_amx.c where pg_amx_request() granted them),
  * pg_gemm_q8_f32's dispatcher (float32 activations times weights dequantized in registers, gemm_half.c's
  * machinery with its W_Q8 kind; the engine no longer calls it, bench_gemm compares against it) and
  * pg_dequantize_q8 (embedding rows). This file holds the scalar twins, the AVX-512 paths and the
@@ -278,11 +279,12 @@ PG_AVX512_VNNI void pg_gemm_q8_avx512_vnni(const int8_t *xq, const float *xs, co
 
 #define Q8P_MR 6 /* rows of a tile: 12 int32 and 12 float accumulators, two weight vectors and a broadcast */
 
-/* Whole panels (pg_q8p_pack_fn), 16 columns at a time: each row's next 64 bytes (DPBUSD: 16 groups of 4) or 32
- * bytes widened to 16 pairs (MADDWD) as one vector of 16 32-bit lanes, 16 rows transposed into 16 vectors of the
- * panel. */
-static PG_AVX512 void q8p_pack(int unit, const int8_t *q, int64_t k, int64_t p0, int64_t span, void *bp) {
-    const int per = unit == PG_Q8P_DPBUSD ? 4 : 2; /* k per 32-bit lane */
+/* Whole panels (pg_q8p_pack_fn), 16 columns at a time: each row's next 64 bytes (DPBUSD: 16 groups of 4, q +
+ * 128; TDPBSSD: the same with q) or 32 bytes widened to 16 pairs (MADDWD) as one vector of 16 32-bit lanes, 16
+ * rows transposed into 16 vectors of the panel. Also the AMX path's packing (gemm_q8_amx.c). */
+PG_AVX512 void pg_q8p_pack_avx512(int unit, const int8_t *q, int64_t k, int64_t p0, int64_t span, void *bp) {
+    const int per = unit != PG_Q8P_MADDWD ? 4 : 2; /* k per 32-bit lane */
+    const __m512i bias = _mm512_set1_epi8(unit == PG_Q8P_DPBUSD ? (char)0x80 : 0); /* q + 128 as a byte: q ^ 0x80 */
     for (int64_t h = 0; h < 2; h++) {
         const int8_t *q0 = q + h * 16 * k + p0;
         for (int64_t p = 0; p < span; p += 16 * per) {
@@ -290,8 +292,8 @@ static PG_AVX512 void q8p_pack(int unit, const int8_t *q, int64_t k, int64_t p0,
 #pragma GCC unroll 16
             for (int rr = 0; rr < 16; rr++) {
                 const int8_t *src = q0 + rr * k + p;
-                blk[rr] = unit == PG_Q8P_DPBUSD
-                              ? _mm512_castsi512_ps(_mm512_xor_si512(_mm512_loadu_si512(src), _mm512_set1_epi8((char)0x80)))
+                blk[rr] = unit != PG_Q8P_MADDWD
+                              ? _mm512_castsi512_ps(_mm512_xor_si512(_mm512_loadu_si512(src), bias))
                               : _mm512_castsi512_ps(_mm512_cvtepi8_epi16(_mm256_loadu_si256((const __m256i *)src)));
             }
             pg_v_transpose16(blk);
@@ -381,8 +383,9 @@ static ALWAYS_INLINE PG_AVX512 void q8p_tile(int unit, int MR, const void *a, in
 #define Q8P_TILE_FN(unit, MR)                                                                               \
     static PG_AVX512 void q8p_##unit##_##MR(const void *a, int64_t lda, const float *xs, int64_t ldxs,     \
                                             const int32_t *corr, const void *bp, const float *sp,          \
-                                            int64_t kcb, float *y, int64_t ldy, int64_t cols,              \
-                                            int accumulate) {                                              \
+                                            int64_t kcb, float *y, int64_t ldy, int64_t rows,              \
+                                            int64_t cols, int accumulate) {                                \
+        (void)rows; /* MR */                                                                                \
         q8p_tile(PG_Q8P_##unit, MR, a, lda, xs, ldxs, corr, bp, sp, kcb, y, ldy, cols, accumulate);      \
     }
 #define Q8P_TILE_FNS(unit)                                                                                  \
@@ -399,14 +402,14 @@ static const pg_q8p_fn Q8P_MADDWD_TILES[6] = {q8p_MADDWD_1, q8p_MADDWD_2, q8p_MA
 
 PG_AVX512 void pg_gemm_q8_avx512_packed(const int8_t *xq, const float *xs, const int8_t *q, const uint16_t *s,
                                         float *y, int64_t ldy, int64_t m, int64_t k, int64_t n0, int64_t n1) {
-    pg_q8p_loop(PG_Q8P_MADDWD, 32, Q8P_MR, Q8P_MADDWD_TILES, q8p_pack, xq, xs, q, s, y, ldy, m, k, n0, n1);
+    pg_q8p_loop(PG_Q8P_MADDWD, 32, Q8P_MR, Q8P_MADDWD_TILES, pg_q8p_pack_avx512, xq, xs, q, s, y, ldy, m, k, n0, n1);
 }
 
 /* Runs only where pg_has_avx512_vnni() (its tiles' VPDPBUSD). */
 PG_AVX512_VNNI void pg_gemm_q8_avx512_vnni_packed(const int8_t *xq, const float *xs, const int8_t *q,
                                                   const uint16_t *s, float *y, int64_t ldy, int64_t m, int64_t k,
                                                   int64_t n0, int64_t n1) {
-    pg_q8p_loop(PG_Q8P_DPBUSD, 32, Q8P_MR, Q8P_DPBUSD_TILES, q8p_pack, xq, xs, q, s, y, ldy, m, k, n0, n1);
+    pg_q8p_loop(PG_Q8P_DPBUSD, 32, Q8P_MR, Q8P_DPBUSD_TILES, pg_q8p_pack_avx512, xq, xs, q, s, y, ldy, m, k, n0, n1);
 }
 
 /* ---- AVX-512: dequantization ----------------------------------------------------------------- */
@@ -447,7 +450,9 @@ void pg_gemm_q8(const int8_t *xq, const float *xs, const int8_t *q, const uint16
     const int packed = m >= PG_GEMM_Q8_PACKED_MIN_M;
     switch (pg_isa()) {
     case PG_ISA_AVX512:
-        if (packed) {
+        if (packed && pg_has_amx_int8()) {
+            pg_gemm_q8_amx(xq, xs, q, s, y, ldy, m, k, n0, n1); /* granted by pg_amx_request() */
+        } else if (packed) {
             (pg_has_avx512_vnni() ? pg_gemm_q8_avx512_vnni_packed : pg_gemm_q8_avx512_packed)(xq, xs, q, s, y, ldy,
                                                                                             m, k, n0, n1);
         } else {

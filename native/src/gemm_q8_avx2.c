@@ -338,8 +338,9 @@ static ALWAYS_INLINE PG_AVX2 void q8p_tile(int unit, int MR, const void *a, int6
 #define Q8P_TILE_FN(unit, MR)                                                                              \
     static PG_AVX2 void q8p_##unit##_##MR(const void *a, int64_t lda, const float *xs, int64_t ldxs,      \
                                           const int32_t *corr, const void *bp, const float *sp,           \
-                                          int64_t kcb, float *y, int64_t ldy, int64_t cols,               \
+                                          int64_t kcb, float *y, int64_t ldy, int64_t rows, int64_t cols, \
                                           int accumulate) {                                               \
+        (void)rows; /* MR */                                                                               \
         q8p_tile(UNIT_##unit, MR, a, lda, xs, ldxs, corr, bp, sp, kcb, y, ldy, cols, accumulate);       \
     }
 

@@ -54,6 +54,7 @@ int32_t pg_cpu_features(void) {
     int avx512_vnni = (c >> 11) & 1;
     int amx_bf16 = (d >> 22) & 1;
     int amx_tile = (d >> 24) & 1;
+    int amx_int8 = (d >> 25) & 1;
     int zmm_ok = (xcr0 & 0xe6) == 0xe6;
     if (avx2 && fma && f16c && (xcr0 & 0x6) == 0x6) {
         features |= PG_CPU_AVX2;
@@ -79,6 +80,9 @@ int32_t pg_cpu_features(void) {
     if (amx_bf16 && amx_tile) {
         features |= PG_CPU_AMX_BF16;
     }
+    if (amx_int8 && amx_tile) {
+        features |= PG_CPU_AMX_INT8;
+    }
     return features;
 }
 
@@ -90,14 +94,29 @@ int pg_amx_permitted(void) {
     return (bitmask & (1UL << XFEATURE_XTILEDATA)) ? 1 : 0;
 }
 
+/* 1 once pg_amx_request() was granted tiles on a CPU with AMX-INT8 (a grant lasts for the process). Read by
+ * pg_gemm_q8's dispatcher; pg_cpu_features() is not cheap enough for every call (CPUID traps in a VM). */
+static int g_amx_int8_granted;
+
 int32_t pg_amx_request(void) {
-    if (!(pg_cpu_features() & PG_CPU_AMX_BF16)) {
+    /* AMX-BF16 is required, as before AMX-INT8 was used: its callers take a grant to mean bf16 tiles (every AMX
+     * CPU so far, Sapphire Rapids on, has AMX-INT8 beside it) */
+    const int32_t features = pg_cpu_features();
+    if (!(features & PG_CPU_AMX_BF16)) {
         return 0;
     }
     if (syscall(SYS_arch_prctl, ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA) != 0) {
         return 0;
     }
-    return pg_amx_permitted();
+    const int granted = pg_amx_permitted();
+    if (granted && (features & PG_CPU_AMX_INT8)) {
+        __atomic_store_n(&g_amx_int8_granted, 1, __ATOMIC_RELAXED);
+    }
+    return granted;
+}
+
+int pg_has_amx_int8(void) {
+    return __atomic_load_n(&g_amx_int8_granted, __ATOMIC_RELAXED) && pg_has_avx512();
 }
 
 int64_t pg_stack_headroom(void) {
@@ -181,6 +200,13 @@ const char *pg_kernel_path(int32_t family) {
     case PG_FAMILY_GEMM_HALF:
         return gemm[isa];
     case PG_FAMILY_GEMM_Q8:
+        if (isa >= PG_ISA_AVX512 && pg_has_amx_int8()) {
+            return pg_has_avx512_vnni()
+                       ? "avx512_vnni + amx_int8 (vpdpbusd stream below " PG_STR(PG_GEMM_Q8_PACKED_MIN_M) " rows, "
+                         "tdpbssd 32x32 tiles of block sums from there)"
+                       : "avx512 + amx_int8 (vpmaddubsw stream below " PG_STR(PG_GEMM_Q8_PACKED_MIN_M) " rows, "
+                         "tdpbssd 32x32 tiles of block sums from there)";
+        }
         if (isa >= PG_ISA_AVX512) {
             return pg_has_avx512_vnni()
                        ? "avx512_vnni (vpdpbusd: stream below " PG_STR(PG_GEMM_Q8_PACKED_MIN_M) " rows, packed 6x32 "

@@ -37,6 +37,8 @@ static inline pg_tile_config pg_tile_config_full(int tiles) {
 
 #define PG_AMX_TARGET \
     __attribute__((target("amx-tile,amx-bf16,avx512f,avx512bw,avx512dq,avx512vl,avx512bf16,fma")))
+/* The int8 tiles (gemm_q8_amx.c): AMX-TILE, AMX-INT8 and the AVX-512 that scales their sums. */
+#define PG_AMX_INT8_TARGET __attribute__((target("amx-tile,amx-int8,avx512f,avx512bw,avx512dq,avx512vl,fma")))
 
 #ifndef PG_TILE_LOAD
 #define PG_TILE_CONFIG(cfg) __asm__ volatile("ldtilecfg %0" ::"m"(*(const pg_tile_config *)(cfg)))
@@ -49,6 +51,8 @@ static inline pg_tile_config pg_tile_config_full(int tiles) {
     __asm__ volatile("tilestored %%tmm" #t ", (%0,%1,1)" ::"r"(base), "r"((int64_t)(stride)) : "memory")
 /* c[i][j] += sum_p a[i][2p] b[p][2j] + a[i][2p + 1] b[p][2j + 1], bf16 in, float32 accumulate. */
 #define PG_TILE_DP(c, a, b) __asm__ volatile("tdpbf16ps %%tmm" #b ", %%tmm" #a ", %%tmm" #c ::)
+/* c[i][j] += sum_p sum_{t < 4} a[i][4p + t] b[p][4j + t], signed bytes, int32 accumulate (wrapping). */
+#define PG_TILE_DPBSSD(c, a, b) __asm__ volatile("tdpbssd %%tmm" #b ", %%tmm" #a ", %%tmm" #c ::)
 #endif
 
 #endif /* PG_AMX_H */

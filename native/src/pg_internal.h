@@ -64,6 +64,10 @@ int pg_isa(void);
  * so tile instructions will not fault. */
 int pg_amx_permitted(void);
 
+/* 1 when pg_gemm_q8 may run on AMX-INT8 tiles: pg_amx_request() was granted them on a CPU with AMX-INT8,
+ * and the CPU has the AVX-512 that scales their sums (the dispatcher checks the level, too). */
+int pg_has_amx_int8(void);
+
 /* ---- scalar storage-format helpers (exact) ----------------------------------------------- */
 
 static inline float pg_bits_to_f32(uint32_t u) {
@@ -229,6 +233,12 @@ void pg_gemm_q8_avx512_packed(const int8_t *xq, const float *xs, const int8_t *q
                               int64_t ldy, int64_t m, int64_t k, int64_t n0, int64_t n1);
 void pg_gemm_q8_avx512_vnni_packed(const int8_t *xq, const float *xs, const int8_t *q, const uint16_t *s,
                                    float *y, int64_t ldy, int64_t m, int64_t k, int64_t n0, int64_t n1);
+/* The packed path on AMX-INT8 tiles (gemm_q8_amx.c): runs only where pg_has_amx_int8(), else it faults. */
+void pg_gemm_q8_amx(const int8_t *xq, const float *xs, const int8_t *q, const uint16_t *s, float *y, int64_t ldy,
+                    int64_t m, int64_t k, int64_t n0, int64_t n1);
+/* The AVX-512 whole-panel packing of gemm_q8_packed.h's layouts (a pg_q8p_pack_fn), shared by the AVX-512 and
+ * the AMX packed paths. */
+void pg_q8p_pack_avx512(int unit, const int8_t *q, int64_t k, int64_t p0, int64_t span, void *bp);
 void pg_dequantize_q8_scalar(const int8_t *q, const uint16_t *s, int64_t k, int64_t r0, int64_t rows, float *out);
 void pg_dequantize_q8_avx2(const int8_t *q, const uint16_t *s, int64_t k, int64_t r0, int64_t rows, float *out);
 void pg_dequantize_q8_avx512(const int8_t *q, const uint16_t *s, int64_t k, int64_t r0, int64_t rows, float *out);

@@ -1,5 +1,7 @@
 /* test_gemm_q8.c: the Q8_0 kernels, every path the CPU supports (scalar, AVX2, AVX-512, AVX-512 with VNNI,
- * and the dispatchers under each cap), against references written here from pg_kernels.h's contracts:
+ * AMX-INT8 where the OS grants it, and the dispatchers under each cap), and the AMX-INT8 path on amx_model.h's
+ * software tile unit on any AVX-512 CPU (its tile faults must be zero), against references written here from
+ * pg_kernels.h's contracts:
  *   pg_quantize_q8    bit for bit: the formula in float32, zeros past k, all-zero blocks, ties at .5 (half to
  *                     even), NaN / inf blocks (xs NaN, xq 0), a subnormal amax, strided x with NaN in the gaps;
  *   pg_gemm_q8        against double sums over xq / xs / q / s (tolerance: a float32 sum of kb + 16 terms
@@ -15,6 +17,13 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "amx_model.h"
+
+/* gemm_q8_amx.c once more, with its tile instructions on the model and its public name renamed */
+#define pg_gemm_q8_amx pg_gemm_q8_amx_model
+#include "../src/gemm_q8_amx.c"
+#undef pg_gemm_q8_amx
+
 typedef void (*quantize_fn)(const float *, int64_t, int64_t, int64_t, int8_t *, float *);
 typedef void (*gemm_q8_fn)(const int8_t *, const float *, const int8_t *, const uint16_t *, float *, int64_t,
                            int64_t, int64_t, int64_t, int64_t);
@@ -23,8 +32,8 @@ typedef void (*gemm_q8_f32_fn)(const float *, int64_t, const int8_t *, const uin
 typedef void (*dequantize_fn)(const int8_t *, const uint16_t *, int64_t, int64_t, int64_t, float *);
 
 /* One row per variant: the functions it has (NULL: none), the level it needs, the VNNI it needs (1: AVX512-VNNI,
- * 2: AVX-VNNI), and
- * the cap the dispatcher runs under (-1: none). */
+ * 2: AVX-VNNI), the cap the dispatcher runs under (-1: none), and its tiles (1: AMX-INT8 granted to this
+ * process, 2: the tile model). */
 static const struct {
     const char *name;
     quantize_fn quantize;
@@ -34,6 +43,7 @@ static const struct {
     int isa;
     int vnni;
     int cap;
+    int amx;
 } VARIANTS[] = {
     {"scalar", pg_quantize_q8_scalar, pg_gemm_q8_scalar, pg_gemm_q8_f32_scalar, pg_dequantize_q8_scalar,
      PG_ISA_SCALAR, 0, -1},
@@ -51,6 +61,8 @@ static const struct {
     {"avx2_vnni_evex_packed", NULL, pg_gemm_q8_avx2_vnni_evex_packed, NULL, NULL, PG_ISA_AVX512, 1, -1},
     {"avx512_packed (vpmaddwd)", NULL, pg_gemm_q8_avx512_packed, NULL, NULL, PG_ISA_AVX512, 0, -1},
     {"avx512_vnni_packed", NULL, pg_gemm_q8_avx512_vnni_packed, NULL, NULL, PG_ISA_AVX512, 1, -1},
+    {"amx_int8 (hardware)", NULL, pg_gemm_q8_amx, NULL, NULL, PG_ISA_AVX512, 0, -1, 1},
+    {"amx_int8 (tile model)", NULL, pg_gemm_q8_amx_model, NULL, NULL, PG_ISA_AVX512, 0, -1, 2},
     {"dispatch", pg_quantize_q8, pg_gemm_q8, pg_gemm_q8_f32, pg_dequantize_q8, PG_ISA_SCALAR, 0, -1},
     {"dispatch capped at scalar", pg_quantize_q8, pg_gemm_q8, pg_gemm_q8_f32, pg_dequantize_q8, PG_ISA_SCALAR, 0,
      PG_ISA_SCALAR},
@@ -64,10 +76,24 @@ static const struct {
 
 static int runs(size_t v) {
     return isa_ok(VARIANTS[v].isa) && (VARIANTS[v].vnni != 1 || pg_has_avx512_vnni()) &&
-           (VARIANTS[v].vnni != 2 || pg_has_avx_vnni());
+           (VARIANTS[v].vnni != 2 || pg_has_avx_vnni()) && (VARIANTS[v].amx != 1 || pg_has_amx_int8());
+}
+
+/* The calls on the tile model: every use the hardware would fault on is a failure. */
+static void check_tile_faults(size_t v, int64_t m, int64_t k, int64_t n0, int64_t n1) {
+    if (VARIANTS[v].amx != 2) {
+        return;
+    }
+    g_checks++;
+    if (amx_model_faults != 0) {
+        FAIL("gemm_q8 %s m=%ld k=%ld n=[%ld,%ld): %d tile faults", VARIANTS[v].name, (long)m, (long)k, (long)n0,
+             (long)n1, amx_model_faults);
+    }
+    amx_model_faults = 0;
 }
 
 static double g_worst_q8;  /* largest |error| / sum |s xs q xq| of pg_gemm_q8 */
+static double g_worst_q8_amx; /* the same for the AMX-INT8 path (hardware or model) alone */
 static double g_worst_f32; /* largest |error| / sum |x w| of pg_gemm_q8_f32 */
 static double g_worst_e2e; /* largest |y_q8 - x.w| / its bound */
 
@@ -412,6 +438,7 @@ static void run_case(int64_t m, int64_t k, int64_t n, int64_t n0, int64_t n1, in
             pg_isa_cap(VARIANTS[v].cap);
             VARIANTS[v].gemm(xq, xs, q, s, y, ldy, m, k, n0, n1);
             pg_isa_cap(-1);
+            check_tile_faults(v, m, k, n0, n1);
             if (outside_kept("gemm_q8", name, y, ldy, m, k, n0, n1)) {
                 for (int64_t i = 0; i < m; i++) {
                     for (int64_t j = n0; j < n1; j++) {
@@ -433,8 +460,12 @@ static void run_case(int64_t m, int64_t k, int64_t n, int64_t n0, int64_t n1, in
                             FAIL("gemm_q8 %s m=%ld k=%ld n=[%ld,%ld) ldy=%ld: y[%ld,%ld] = %.9g, want %.9g (tol %.3g)",
                                  name, (long)m, (long)k, (long)n0, (long)n1, (long)ldy, (long)i, (long)j, got, want,
                                  tol);
-                        } else if (mag > 0 && fabs(got - want) / mag > g_worst_q8) {
-                            g_worst_q8 = fabs(got - want) / mag;
+                        } else if (mag > 0) {
+                            const double rel = fabs(got - want) / mag;
+                            g_worst_q8 = rel > g_worst_q8 ? rel : g_worst_q8;
+                            if (VARIANTS[v].amx && rel > g_worst_q8_amx) {
+                                g_worst_q8_amx = rel;
+                            }
                         }
                     }
                 }
@@ -447,6 +478,7 @@ static void run_case(int64_t m, int64_t k, int64_t n, int64_t n0, int64_t n1, in
                 pg_isa_cap(VARIANTS[v].cap);
                 VARIANTS[v].gemm(xq2, xs2, q, s, y, ldy, m, k, n0, n1);
                 pg_isa_cap(-1);
+                check_tile_faults(v, m, k, n0, n1);
                 for (int64_t i = 0; i < m; i++) {
                     for (int64_t j = n0; j < n1; j++) {
                         double exact = 0, bound = 0, mag = 0;
@@ -525,7 +557,85 @@ static void run_case(int64_t m, int64_t k, int64_t n, int64_t n0, int64_t n1, in
     free_guarded();
 }
 
+/* The model's TDPBSSD by itself against int64 sums wrapped to int32 (the SDM's adds do not saturate): random
+ * bytes with -128 and starting sums near the int32 limits, at the full shape (K = 64 bytes) and at the kernel's
+ * (A 16 x 32 bytes, B 8 x 64). */
+static void test_tile_model(void) {
+    static const int KBYTES[] = {64, 32};
+    for (int shape = 0; shape < 2; shape++) {
+        const int kbytes = KBYTES[shape];
+        pg_tile_config cfg = pg_tile_config_full(8);
+        cfg.colsb[4] = (uint16_t)kbytes;
+        cfg.rows[6] = (uint8_t)(kbytes / 4);
+        _Alignas(64) int8_t a[16][64], b[16][64];
+        _Alignas(64) int32_t c[16][16], got[16][16];
+        for (int r = 0; r < 16; r++) {
+            for (int e = 0; e < 64; e++) {
+                a[r][e] = (int8_t)(rng_u32() % 7 == 0 ? -128 : rng_u32());
+                b[r][e] = (int8_t)(rng_u32() % 7 == 0 ? 127 : rng_u32());
+            }
+            for (int n = 0; n < 16; n++) {
+                const uint32_t u = rng_u32();
+                c[r][n] = (int32_t)(u % 3 == 0 ? 0x7fffffffu - (u >> 20) : (u % 3 == 1 ? 0x80000000u + (u >> 20) : u));
+            }
+        }
+        amx_model_faults = 0;
+        PG_TILE_CONFIG(&cfg);
+        PG_TILE_LOAD(0, c, 64);
+        PG_TILE_LOAD(4, a, 64);
+        PG_TILE_LOAD(6, b, 64);
+        PG_TILE_DPBSSD(0, 4, 6);
+        PG_TILE_STORE(0, got, 64);
+        PG_TILE_RELEASE();
+        g_checks++;
+        if (amx_model_faults != 0) {
+            FAIL("tile model: %d faults on a valid TDPBSSD (K = %d bytes)", amx_model_faults, kbytes);
+        }
+        int wrapped = 0;
+        for (int m = 0; m < 16; m++) {
+            for (int n = 0; n < 16; n++) {
+                int64_t want = c[m][n];
+                for (int p = 0; p < kbytes; p++) {
+                    want += (int64_t)a[m][p] * b[p / 4][4 * n + p % 4];
+                }
+                wrapped += want != (int32_t)(uint32_t)(uint64_t)want;
+                g_checks++;
+                if (got[m][n] != (int32_t)(uint32_t)(uint64_t)want) {
+                    FAIL("tile model TDPBSSD (K = %d bytes): c[%d][%d] = %d, want %lld mod 2^32", kbytes, m, n,
+                         got[m][n], (long long)want);
+                }
+            }
+        }
+        g_checks++;
+        if (wrapped == 0) {
+            FAIL("tile model test: no sum wrapped around (the inputs do not test it)");
+        }
+    }
+    /* a B tile whose rows do not match A's dwords is a fault, as on the hardware */
+    pg_tile_config bad = pg_tile_config_full(8);
+    bad.colsb[4] = 32;
+    amx_model_faults = 0;
+    PG_TILE_CONFIG(&bad);
+    PG_TILE_ZERO(0);
+    PG_TILE_DPBSSD(0, 4, 6);
+    PG_TILE_RELEASE();
+    g_checks++;
+    if (amx_model_faults != 1) {
+        FAIL("tile model: A of 8 dwords with B of 16 rows gave %d faults, want 1", amx_model_faults);
+    }
+    amx_model_faults = 0;
+}
+
 int main(void) {
+    test_tile_model();
+    /* the tiles, where the CPU has AMX-INT8 and the OS grants them; from here on the dispatcher takes them too */
+    pg_amx_request();
+    if (!pg_has_amx_int8()) {
+        printf("SKIP: amx_int8 (hardware): no AMX-INT8 / AVX-512 on this CPU or no OS permission\n");
+    }
+    if (!pg_has_avx512()) {
+        printf("SKIP: amx_int8 (tile model): the packing and scaling need AVX-512\n");
+    }
     test_quantize();
 
     static const int64_t MS[] = {1, 2, 3, 4, 5, 15, 16, 17, 31, 32, 33, 40};
@@ -558,6 +668,7 @@ int main(void) {
     run_case(40, 0, 6, 1, 5, 1, 6, 0);
     run_case(5, 16, 6, 4, 4, 16, 6, 0);
 
+    printf("gemm_q8 on AMX-INT8 tiles: worst |error| / sum|s xs q xq| = %.3g\n", g_worst_q8_amx);
     printf("gemm_q8: worst |error| / sum|s xs q xq| = %.3g; gemm_q8_f32: worst |error| / sum|x w| = %.3g "
            "(float32 epsilon %.3g); quantized product: worst |y - x.w| / bound = %.3g\n",
            g_worst_q8, g_worst_f32, (double)FLT_EPSILON, g_worst_e2e);

@@ -56,7 +56,7 @@ int main(void) {
     }
     g_checks++;
     if (f & ~(PG_CPU_AVX512F | PG_CPU_AVX512_BF16 | PG_CPU_AMX_BF16 | PG_CPU_F16C | PG_CPU_AVX2
-              | PG_CPU_AVX512_VNNI)) {
+              | PG_CPU_AVX512_VNNI | PG_CPU_AVX_VNNI | PG_CPU_AMX_INT8)) {
         FAIL("pg_cpu_features: unknown bits 0x%x", f);
     }
     /* the AVX-512 kernels need F, BW, DQ, VL and FMA; every CPU with F outside Xeon Phi has them */
@@ -105,6 +105,24 @@ int main(void) {
     g_checks++;
     if (pg_amx_request() != amx) {
         FAIL("pg_amx_request is not stable across calls");
+    }
+    /* int8 tiles only after a grant, on a CPU with AMX-INT8 and AVX-512, and the int8 family names them then */
+    g_checks++;
+    if (pg_has_amx_int8() != (amx && (f & PG_CPU_AMX_INT8) && pg_has_avx512())) {
+        FAIL("pg_has_amx_int8() = %d with grant %d, features 0x%x", pg_has_amx_int8(), amx, f);
+    }
+    g_checks++;
+    if ((strstr(pg_kernel_path(PG_FAMILY_GEMM_Q8), "amx_int8") != NULL) != pg_has_amx_int8()) {
+        FAIL("pg_kernel_path(GEMM_Q8) = '%s' with AMX-INT8 tiles %s", pg_kernel_path(PG_FAMILY_GEMM_Q8),
+             pg_has_amx_int8() ? "granted" : "not granted");
+    }
+    if (pg_has_amx_int8()) {
+        pg_isa_cap(PG_ISA_AVX2); /* a cap below AVX-512 turns the tiles off */
+        g_checks++;
+        if (strstr(pg_kernel_path(PG_FAMILY_GEMM_Q8), "amx_int8") != NULL) {
+            FAIL("pg_kernel_path(GEMM_Q8) names amx_int8 under an AVX2 cap");
+        }
+        pg_isa_cap(-1);
     }
 
     /* a thread with a 512 KB stack: the headroom is most of it, and shrinks as frames pile up */
