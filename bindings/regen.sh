@@ -49,6 +49,7 @@ fi
     --include-constant PG_CPU_AVX2 \
     --include-constant PG_CPU_AVX512_VNNI \
     --include-constant PG_CPU_AVX_VNNI \
+    --include-constant PG_CPU_AMX_INT8 \
     --include-constant PG_ISA_SCALAR \
     --include-constant PG_ISA_AVX2 \
     --include-constant PG_ISA_AVX512 \

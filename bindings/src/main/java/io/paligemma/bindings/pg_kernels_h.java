@@ -132,6 +132,15 @@ public class pg_kernels_h {
     public static int PG_CPU_AVX_VNNI() {
         return PG_CPU_AVX_VNNI;
     }
+    private static final int PG_CPU_AMX_INT8 = (int)128L;
+    /**
+     * {@snippet lang=c :
+     * #define PG_CPU_AMX_INT8 128
+     * }
+     */
+    public static int PG_CPU_AMX_INT8() {
+        return PG_CPU_AMX_INT8;
+    }
     private static final int PG_ISA_SCALAR = (int)0L;
     /**
      * {@snippet lang=c :

@@ -11,7 +11,7 @@ public record MachineInfo(String cpuModel, int cores, List<String> cpuFlags, lon
 
     /** The vector and matrix extensions that decide which kernels run. */
     private static final List<String> FLAGS = List.of("avx2", "fma", "f16c", "avx512f", "avx512_bf16", "avx512_fp16",
-            "amx_bf16", "amx_tile");
+            "amx_bf16", "amx_int8", "amx_tile");
 
     public static MachineInfo probe() {
         String model = "unknown";

@@ -102,6 +102,8 @@ public final class NativeOps implements Ops {
         NativeLibraries.Loaded lib = NativeLibraries.load();
         var facts = new java.util.LinkedHashMap<String, String>();
         int cpu = pg_kernels_h.pg_cpu_features();
+        // asked before the kernel paths are named: a grant turns on the bf16 and int8 tiles
+        boolean amxGranted = pg_kernels_h.pg_amx_request() == 1;
         facts.put("kernels library", lib.kernels().toString());
         facts.put("kernels build", pg_kernels_h.pg_build_info().reinterpret(4096).getString(0));
         StringBuilder f = new StringBuilder();
@@ -114,6 +116,9 @@ public final class NativeOps implements Ops {
         if ((cpu & pg_kernels_h.PG_CPU_AMX_BF16()) != 0) {
             f.append("amx_bf16 ");
         }
+        if ((cpu & pg_kernels_h.PG_CPU_AMX_INT8()) != 0) {
+            f.append("amx_int8 ");
+        }
         if ((cpu & pg_kernels_h.PG_CPU_F16C()) != 0) {
             f.append("f16c ");
         }
@@ -122,6 +127,9 @@ public final class NativeOps implements Ops {
         }
         if ((cpu & pg_kernels_h.PG_CPU_AVX512_VNNI()) != 0) {
             f.append("avx512_vnni ");
+        }
+        if ((cpu & pg_kernels_h.PG_CPU_AVX_VNNI()) != 0) {
+            f.append("avx_vnni ");
         }
         facts.put("cpu features", f.toString().trim().isEmpty() ? "baseline x86-64 (portable kernels)" : f.toString().trim());
         // AVX512-BF16 alone is not used: exact-enough results need activations split into 2-3 bf16 parts,
@@ -132,7 +140,7 @@ public final class NativeOps implements Ops {
         if ((cpu & pg_kernels_h.PG_CPU_AVX512_BF16()) != 0) {
             why += "; AVX512-BF16 unused: at f32 accuracy it needs 2-3 bf16 parts per activation, slower than f32 FMA";
         }
-        facts.put("bf16 products", (pg_kernels_h.pg_amx_request() == 1)
+        facts.put("bf16 products", amxGranted
                 ? "AMX tiles for >= " + AMX_MIN_ROWS + " rows (activations split in 3 bf16 parts), f32 FMA below"
                 : "weights widened to f32 in registers (converted panels for many rows), f32 FMA (" + why + ")");
         facts.put("kernel isa", kernelIsaSummary() + "; --isa or -Dpaligemma.isa to cap");
@@ -216,7 +224,8 @@ public final class NativeOps implements Ops {
     /**
      * Q8_0 weights: activations quantized per block (rows split over the threads), then the integer products
      * of pg_gemm_q8, every thread its columns; from PG_GEMM_Q8_PACKED_MIN_M rows it runs its packed path,
-     * whose panels are on the stack.
+     * whose panels are on the stack (108 KB; 124 KB on AMX-INT8 tiles, which it takes by itself once
+     * pg_amx_request granted them: both within PG_GEMM_STACK_BYTES).
      */
     private void linearQ8(MemorySegment x, int m, int k, Tensor w, MemorySegment y, int n) {
         MemorySegment q = w.data();

@@ -199,7 +199,7 @@ class BindingsHeaderTest {
         assertTrue(info.contains("-O"), "pg_build_info() = " + info);
         int known = pg_kernels_h.PG_CPU_AVX512F() | pg_kernels_h.PG_CPU_AVX512_BF16()
                 | pg_kernels_h.PG_CPU_AMX_BF16() | pg_kernels_h.PG_CPU_F16C() | pg_kernels_h.PG_CPU_AVX2()
-                | pg_kernels_h.PG_CPU_AVX512_VNNI();
+                | pg_kernels_h.PG_CPU_AVX512_VNNI() | pg_kernels_h.PG_CPU_AVX_VNNI() | pg_kernels_h.PG_CPU_AMX_INT8();
         int features = pg_kernels_h.pg_cpu_features();
         assertEquals(0, features & ~known, "pg_cpu_features() has unknown bits: " + Integer.toHexString(features));
         assertFalse(cblas_h.openblas_get_corename().getString(0).isBlank(), "openblas_get_corename()");

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.paligemma.bindings.pg_kernels_h;
 import io.paligemma.tensor.DType;
+import io.paligemma.tensor.Q8;
 import io.paligemma.tensor.Tensor;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -14,7 +15,7 @@ import java.lang.foreign.ValueLayout;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
-/** The 16-bit kernels' large stack frames: a thread too small for them gets an error, not a crash. */
+/** The GEMM kernels' large stack frames: a thread too small for them gets an error, not a crash. */
 class NativeStackTest {
 
     @org.junit.jupiter.api.BeforeAll
@@ -65,6 +66,58 @@ class NativeStackTest {
                 }
             }
         }
+    }
+
+    /**
+     * A Q8_0 linear of m = 64 rows (pg_gemm_q8's packed path: 108 KB of panels, 124 KB on AMX-INT8 tiles) on one
+     * thread, against the integer products of activations quantized by the Java backend's Q8 (the same bits).
+     */
+    private static void packedLinearQ8() {
+        int m = 64, k = 70, n = 40, kb = Q8.blocks(k);
+        try (Arena arena = Arena.ofConfined(); Parallel one = new Parallel(1)) {
+            MemorySegment x = arena.allocate((long) m * k * 4, 64);
+            MemorySegment q = arena.allocate((long) n * k, 64);
+            MemorySegment s = arena.allocate((long) n * kb * 2, 64);
+            MemorySegment y = arena.allocate((long) m * n * 4, 64);
+            for (int i = 0; i < m * k; i++) {
+                x.setAtIndex(ValueLayout.JAVA_FLOAT, i, (i % 7) - 3 + 0.25f * (i % 3));
+            }
+            for (int i = 0; i < n * k; i++) {
+                q.set(ValueLayout.JAVA_BYTE, i, (byte) ((i % 255) - 127));
+            }
+            for (int i = 0; i < n * kb; i++) {
+                s.setAtIndex(ValueLayout.JAVA_SHORT, i, Float.floatToFloat16(0.5f + (i % 4) * 0.25f));
+            }
+            new NativeOps(one).linear(x, m, k, new Tensor("wq", DType.Q8_0, new long[] {n, k}, q, s), null, y);
+            MemorySegment xq = arena.allocate((long) m * kb * Q8.BLOCK);
+            MemorySegment xs = arena.allocate((long) m * kb * 4);
+            Q8.quantizeActivations(x, k, m, k, xq, xs);
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    double want = 0, mag = 0;
+                    for (int b = 0; b < kb; b++) {
+                        long isum = 0;
+                        for (int p = b * Q8.BLOCK; p < Math.min(k, (b + 1) * Q8.BLOCK); p++) {
+                            isum += (long) q.get(ValueLayout.JAVA_BYTE, (long) j * k + p)
+                                    * xq.get(ValueLayout.JAVA_BYTE, (long) i * kb * Q8.BLOCK + p);
+                        }
+                        double scale = (double) Float.float16ToFloat(s.getAtIndex(ValueLayout.JAVA_SHORT, (long) j * kb + b))
+                                * xs.getAtIndex(ValueLayout.JAVA_FLOAT, (long) i * kb + b);
+                        want += scale * isum;
+                        mag += Math.abs(scale * isum);
+                    }
+                    assertEquals(want, y.getAtIndex(ValueLayout.JAVA_FLOAT, (long) i * n + j), 1e-6 * mag + 1e-30);
+                }
+            }
+        }
+    }
+
+    @Test
+    void theInt8PackedPathChecksItsStack() throws InterruptedException {
+        Throwable t = runOnThread(192 * 1024, NativeStackTest::packedLinearQ8);
+        assertInstanceOf(IllegalStateException.class, t, "expected a stack error, got " + t);
+        assertTrue(t.getMessage().contains("stack-192k") && t.getMessage().contains("linear wq"), t.getMessage());
+        assertNull(runOnThread(256 * 1024, NativeStackTest::packedLinearQ8));
     }
 
     @Test
