@@ -245,7 +245,8 @@ void pg_gemm_bf16_dp(const float *x, int64_t ldx, const uint16_t *w, float *y, i
 double pg_roofline_fma_f32(int64_t iterations);
 double pg_roofline_dp_bf16(int64_t iterations);
 double pg_roofline_amx_bf16(int64_t iterations);
-/* The int8 dot product of pg_gemm_q8's compute-bound (packed) path on the level in use, on registers; returns
+/* The int8 dot product of pg_gemm_q8's compute-bound (packed) path on the level in use (not its AMX-INT8 tiles:
+ * where those run, this stays the VNNI / MADDWD unit's peak, below theirs), on registers; returns
  * the multiply-adds it performed times 2 (integer operations, counted like flops). AVX-512 with AVX512-VNNI:
  * 16 chains of 512-bit VPDPBUSD, 16 * 64 * 2 = 2048 per iteration; AVX-512 without VNNI: 16 chains of 512-bit
  * VPMADDWD + VPADDD, 1024; AVX2 with AVX-VNNI: 12 chains of 256-bit VPDPBUSD, 768; AVX2: 12 chains of

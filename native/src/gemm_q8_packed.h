@@ -1,7 +1,8 @@
 /*
  * gemm_q8_packed.h: the packed (prefill) path of pg_gemm_q8, shared by the AVX-512 tiles in gemm_q8.c, the
- * AVX2 tiles in gemm_q8_avx2.c and the AMX-INT8 tiles in gemm_q8_amx.c (private, header-only). Same contract as the stream path (pg_kernels.h):
- * integer products of quantized activations, exact per block, scaled in float32. From PG_GEMM_Q8_PACKED_MIN_M
+ * AVX2 tiles in gemm_q8_avx2.c and the AMX-INT8 tiles in gemm_q8_amx.c (private, header-only). Same contract
+ * as the stream path (pg_kernels.h): integer products of quantized activations, exact per block, scaled in
+ * float32. From PG_GEMM_Q8_PACKED_MIN_M
  * rows on the weights are reused across many x rows, so the work is compute-bound and the integer units decide.
  *
  * Three integer units, all exact:
@@ -113,7 +114,8 @@ static inline __attribute__((always_inline)) void pg_q8p_loop(int unit, int nr, 
      * DPBUSD's places, corr unused */
     int16_t *abuf = (int16_t *)work;
     int32_t *corr = (int32_t *)work;
-    uint8_t *bbuf = work + (bytes ? PG_Q8P_MB * PG_Q8P_KCB_DPBUSD * 4 : PG_Q8P_MB * PG_Q8P_KCB_MADDWD * PG_Q8_BLOCK * 2);
+    uint8_t *bbuf = work + (bytes ? PG_Q8P_MB * PG_Q8P_KCB_DPBUSD * 4
+                                  : PG_Q8P_MB * PG_Q8P_KCB_MADDWD * PG_Q8_BLOCK * 2);
     float *sbuf = (float *)(bbuf + (bytes ? PG_Q8P_NR_MAX * PG_Q8P_KCB_DPBUSD * PG_Q8_BLOCK
                                           : PG_Q8P_NR_MAX * PG_Q8P_KCB_MADDWD * PG_Q8_BLOCK * 2));
     for (int64_t i0 = 0; i0 < m; i0 += PG_Q8P_MB) {

@@ -3,14 +3,15 @@
  *
  * Defines the PG_TILE_* macros before src/pg_amx.h is seen, so src/gemm_amx.c (test_gemm_amx.c) or
  * src/gemm_q8_amx.c (test_gemm_q8.c) included into a test runs its AMX path on any CPU: the packing,
- * the tile shapes, strides and edge handling are then checked on machines without AMX. Semantics follow the Intel SDM pseudocode (palette 1: 8 tiles of
- * up to 16 rows x 64 bytes): TILELOADD / TILESTORED copy rows x colsb bytes at base + r * stride and
- * zero the rest of the tile; TDPBF16PS adds a[m][2p] b[p][2n] + a[m][2p+1] b[p][2n+1] into the
- * float32 c[m][n] with bf16 inputs read denormals-as-zero, float32 round to nearest even and
- * flush-to-zero results; TDPBSSD adds the four products a[m][4p + t] b[p][4n + t] of sign-extended
- * bytes (t < 4) into the int32 c[m][n], every add wrapping modulo 2^32 (no saturation). Both zero the
- * bytes of c's rows past its colsb. Every use the hardware would fault on (no configuration, a
- * zero-sized tile, operand shapes that do not chain) is counted in amx_model_faults.
+ * the tile shapes, strides and edge handling are then checked on machines without AMX. Semantics
+ * follow the Intel SDM pseudocode (palette 1: 8 tiles of up to 16 rows x 64 bytes): TILELOADD /
+ * TILESTORED copy rows x colsb bytes at base + r * stride and zero the rest of the tile; TDPBF16PS
+ * adds a[m][2p] b[p][2n] + a[m][2p+1] b[p][2n+1] into the float32 c[m][n] with bf16 inputs read
+ * denormals-as-zero, float32 round to nearest even and flush-to-zero results; TDPBSSD adds the four
+ * products a[m][4p + t] b[p][4n + t] of sign-extended bytes (t < 4) into the int32 c[m][n], every
+ * add wrapping modulo 2^32 (no saturation). Both zero the bytes of c's rows past its colsb. Every
+ * use the hardware would fault on (no configuration, a zero-sized tile, operand shapes that do not
+ * chain) is counted in amx_model_faults.
  */
 #ifndef PG_AMX_MODEL_H
 #define PG_AMX_MODEL_H

@@ -101,7 +101,8 @@ class NativeStackTest {
                             isum += (long) q.get(ValueLayout.JAVA_BYTE, (long) j * k + p)
                                     * xq.get(ValueLayout.JAVA_BYTE, (long) i * kb * Q8.BLOCK + p);
                         }
-                        double scale = (double) Float.float16ToFloat(s.getAtIndex(ValueLayout.JAVA_SHORT, (long) j * kb + b))
+                        double scale = (double) Float.float16ToFloat(
+                                s.getAtIndex(ValueLayout.JAVA_SHORT, (long) j * kb + b))
                                 * xs.getAtIndex(ValueLayout.JAVA_FLOAT, (long) i * kb + b);
                         want += scale * isum;
                         mag += Math.abs(scale * isum);
