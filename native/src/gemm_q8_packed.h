@@ -2,8 +2,8 @@
  * gemm_q8_packed.h: the packed (prefill) path of pg_gemm_q8, shared by the AVX-512 tiles in gemm_q8.c, the
  * AVX2 tiles in gemm_q8_avx2.c and the AMX-INT8 tiles in gemm_q8_amx.c (private, header-only). Same contract
  * as the stream path (pg_kernels.h): integer products of quantized activations, exact per block, scaled in
- * float32. From PG_GEMM_Q8_PACKED_MIN_M
- * rows on the weights are reused across many x rows, so the work is compute-bound and the integer units decide.
+ * float32. From PG_GEMM_Q8_PACKED_MIN_M rows on the weights are reused across many x rows, so the work is
+ * compute-bound and the integer units decide.
  *
  * Three integer units, all exact:
  *   DPBUSD  (AVX512-VNNI, AVX-VNNI): 4 products u8 x s8 summed into an int32 lane per instruction, accumulating.
