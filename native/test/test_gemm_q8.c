@@ -612,6 +612,7 @@ static void test_tile_model(void) {
         }
     }
     /* a B tile whose rows do not match A's dwords is a fault, as on the hardware */
+    fprintf(stderr, "tile model: the fault reported next is expected (A of 8 dwords, B of 16 rows)\n");
     pg_tile_config bad = pg_tile_config_full(8);
     bad.colsb[4] = 32;
     amx_model_faults = 0;
