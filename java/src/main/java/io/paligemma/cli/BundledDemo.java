@@ -13,16 +13,16 @@ import java.util.stream.Stream;
  * The small checkpoint bundled in the jar (random weights, the fixtures' Gemma-like SentencePiece
  * tokenizer, a sample picture), copied to a temporary directory that {@link #close()} removes.
  */
-final class BundledDemo implements AutoCloseable {
-    static final String LABEL = "bundled demo checkpoint: tiny PaliGemma 2, RANDOM weights (the text is noise)";
+public final class BundledDemo implements AutoCloseable {
+    public static final String LABEL = "bundled demo checkpoint: tiny PaliGemma 2, RANDOM weights (the text is noise)";
     private static final List<String> FILES = List.of("config.json", "generation_config.json",
             "preprocessor_config.json", "model.safetensors", "tokenizer.model");
 
-    final Path directory;
-    final Path checkpoint;
-    final Path image;
+    public final Path directory;
+    public final Path checkpoint;
+    public final Path image;
 
-    BundledDemo() throws IOException {
+    public BundledDemo() throws IOException {
         directory = Files.createTempDirectory("paligemma-demo");
         checkpoint = Files.createDirectories(directory.resolve("checkpoint"));
         for (String f : FILES) {

@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         description = "CPU inference for PaliGemma 1 and 2 on the Java FFM API (OpenBLAS + C kernels, or pure Java).",
         subcommands = {DemoCommand.class, InfoCommand.class, InspectCommand.class, GenerateCommand.class,
                 DetectCommand.Detect.class, DetectCommand.Segment.class, ParseCommand.class, ConformanceCommand.class,
-                MakeRandomCommand.class, QuantizeCommand.class, AccuracyCommand.class, BenchCommand.class, BenchRunCommand.class, BenchOpsCommand.class, ProfileCommand.class},
+                MakeRandomCommand.class, QuantizeCommand.class, ServeCommand.class, LoadtestCommand.class, AccuracyCommand.class, BenchCommand.class, BenchRunCommand.class, BenchOpsCommand.class, ProfileCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 checks failed, 2 bad usage or input, 3 environment problem (JDK, native libraries)."})
 public final class Main implements java.util.concurrent.Callable<Integer> {
 
