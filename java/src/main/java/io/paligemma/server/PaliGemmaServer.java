@@ -120,12 +120,18 @@ public final class PaliGemmaServer implements AutoCloseable {
 
     /** Stops the HTTP server (the model is the caller's to close). */
     @Override
-    public void close() throws Exception {
+    public void close() {
         draining = true;
         for (Job j : jobs) {
             j.abort("the server stopped", true);
         }
-        jetty.stop();
+        try {
+            jetty.stop();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            throw new IllegalStateException("stopping the HTTP server failed: " + e, e);
+        }
     }
 
     // ---- shared by the endpoints

@@ -43,7 +43,7 @@ final class DemoServer implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() {
         server.close();
         model.close();
         try {
