@@ -98,7 +98,7 @@ final class ChatCompletions {
                 case Job.Text t -> { }
                 case Job.Done d -> {
                     results[d.index()] = checked(d.result());
-                    server.metrics.generation(d.result().timings(), 0);
+                    server.metrics.generation(d.result().timings(), job.beforeSubmitNanos());
                     done++;
                 }
                 case Job.Failed f -> throw failure(job, f.error());
@@ -154,7 +154,7 @@ final class ChatCompletions {
                             errorEvent(out, new ApiException(500, "server_error", null, "non_finite", r.finishReason().problem()));
                             return;
                         }
-                        server.metrics.generation(r.timings(), 0);
+                        server.metrics.generation(r.timings(), job.beforeSubmitNanos());
                         completion += r.tokenIds().length;
                         first = first == null ? r.timings() : first;
                         ObjectNode last = chunk(id, created, d.index(), Exchange.JSON.createObjectNode(),

@@ -110,6 +110,10 @@ record ChatRequest(String model, String imageUrl, String prompt, GenerationConfi
         }
         long seed = body.hasNonNull("seed") ? longValue(body, "seed") : ThreadLocalRandom.current().nextLong();
         List<String> stops = stops(body.get("stop"));
+        if (bool(body, "logprobs") || body.hasNonNull("top_logprobs")) {
+            throw ApiException.badRequest("logprobs", "logprobs are not served over HTTP yet (the library and "
+                    + "'paligemma generate --logprobs' have them)");
+        }
         boolean stream = bool(body, "stream");
         JsonNode so = body.get("stream_options");
         boolean includeUsage = so != null && so.isObject() && so.path("include_usage").asBoolean(false);

@@ -38,6 +38,7 @@ final class Job {
     private final List<Generation> generations = new ArrayList<>();
     private volatile Aborted aborted;
     final long startedNanos;
+    private volatile long submittedNanos;
 
     Job(long startedNanos) {
         this.startedNanos = startedNanos;
@@ -50,6 +51,9 @@ final class Job {
      */
     void submit(PaliGemma model, int index, RgbImage image, int[] ids, GenerationConfig config, boolean streamText) {
         Consumer<String> onText = streamText ? t -> events.add(new Text(index, t)) : null;
+        if (submittedNanos == 0) {
+            submittedNanos = System.nanoTime();
+        }
         Generation g;
         try {
             g = model.submit(image, ids, config, onText);
@@ -79,6 +83,11 @@ final class Job {
         aborted = new Aborted(reason, shutdown);
         cancel();
         events.add(aborted);
+    }
+
+    /** From the request's arrival to its first submit: reading, parsing and decoding the picture. */
+    long beforeSubmitNanos() {
+        return submittedNanos == 0 ? 0 : submittedNanos - startedNanos;
     }
 
     Aborted aborted() {

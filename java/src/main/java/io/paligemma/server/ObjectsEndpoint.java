@@ -83,7 +83,7 @@ final class ObjectsEndpoint {
             job.cancel();
             server.end(job);
         }
-        server.metrics.generation(result.timings(), 0);
+        server.metrics.generation(result.timings(), job.beforeSubmitNanos());
         ParseResult parsed = OutputParser.parse(result.text(), image.width(), image.height());
         boolean hasSegments = parsed.objects().stream().anyMatch(Segmentation.class::isInstance);
         if (hasSegments && server.maskDecoder != null) {
