@@ -11,7 +11,6 @@ import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import sun.misc.Signal;
 
 /** serve: the OpenAI-compatible HTTP server and the web page, until SIGTERM or Ctrl-C. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
@@ -92,8 +91,8 @@ final class ServeCommand implements Callable<Integer> {
             VqVaeMaskDecoder masks = ObjectsOutput.maskDecoder(segWeights);
         JETTY_LOG.setLevel(java.util.logging.Level.WARNING);
             CountDownLatch stop = new CountDownLatch(1);
-            Signal.handle(new Signal("TERM"), s -> stop.countDown());
-            Signal.handle(new Signal("INT"), s -> stop.countDown());
+            onSignal("TERM", stop::countDown);
+            onSignal("INT", stop::countDown);
             try (PaliGemmaServer server = new PaliGemmaServer(config, masks).start()) {
                 String url = "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + server.port();
                 System.err.println("paligemma serve: listening on " + url + " (model '" + name + "' loading from " + dir + ")");
@@ -113,5 +112,28 @@ final class ServeCommand implements Callable<Integer> {
                 bundled.close();
             }
         }
+    }
+
+    /**
+     * Runs {@code action} on the signal instead of the JVM's default (exit 143 for SIGTERM), so the server
+     * can drain and exit 0. Through sun.misc.Signal (module jdk.unsupported, the JDK's only signal API),
+     * reached by reflection so that javac does not warn on every build about an internal API.
+     */
+    private static void onSignal(String name, Runnable action) throws ReflectiveOperationException {
+        Class<?> signal = Class.forName("sun.misc.Signal");
+        Class<?> handler = Class.forName("sun.misc.SignalHandler");
+        Object proxy = java.lang.reflect.Proxy.newProxyInstance(handler.getClassLoader(), new Class<?>[] {handler},
+                (p, method, args) -> {
+                    if (method.getName().equals("handle")) {
+                        action.run();
+                        return null;
+                    }
+                    return switch (method.getName()) {
+                        case "hashCode" -> System.identityHashCode(p);
+                        case "equals" -> p == args[0];
+                        default -> "signal handler for SIG" + name;
+                    };
+                });
+        signal.getMethod("handle", signal, handler).invoke(null, signal.getConstructor(String.class).newInstance(name), proxy);
     }
 }

@@ -252,6 +252,11 @@ class ChatCompletionsApiTest {
             assertTrue(entered.await(30, TimeUnit.SECONDS), "the blocker started");
         }
 
+        /** The blocker is still holding the scheduler. */
+        void check() {
+            assertFalse(blocker.result().isDone(), "the blocker is running");
+        }
+
         @Override
         public void close() {
             release.countDown();
@@ -271,7 +276,8 @@ class ChatCompletionsApiTest {
     void fullQueueAnswers429WithRetryAfterAndTheQueuedRequestStillCompletes() throws Exception {
         CompletableFuture<HttpResponse<String>> queued;
         HttpResponse<String> refused;
-        try (Stall stall = new Stall()) {
+        try (Stall held = new Stall()) {
+            held.check();
             queued = http.sendAsync(HttpRequest.newBuilder(demo.url("/v1/chat/completions"))
                     .POST(HttpRequest.BodyPublishers.ofString(chat("caption en", demo.imageDataUri, 4).toString())).build(),
                     HttpResponse.BodyHandlers.ofString());
@@ -291,7 +297,8 @@ class ChatCompletionsApiTest {
     @Test
     void aClientThatLeavesMidStreamCancelsItsRequest() throws Exception {
         long cancelledBefore = demo.model.stats().cancelled();
-        try (Stall stall = new Stall()) {
+        try (Stall held = new Stall()) {
+            held.check();
             try (Socket s = new Socket("127.0.0.1", demo.server.port())) {
                 ObjectNode req = chat("caption en", demo.imageDataUri, 200).put("stream", true);
                 byte[] body = req.toString().getBytes(StandardCharsets.UTF_8);
@@ -379,7 +386,8 @@ class ChatCompletionsApiTest {
         int port = own.port();
         try {
             CompletableFuture<HttpResponse<String>> running;
-            try (Stall stall = new Stall()) {
+            try (Stall held = new Stall()) {
+            held.check();
                 ObjectNode req = chat("caption en", demo.imageDataUri, 50).put("stream", true);
                 running = http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/chat/completions"))
                         .POST(HttpRequest.BodyPublishers.ofString(req.toString())).build(), HttpResponse.BodyHandlers.ofString());
@@ -401,7 +409,7 @@ class ChatCompletionsApiTest {
 
     private static boolean assertThrowsIo(int port) {
         try (Socket s = new Socket("127.0.0.1", port)) {
-            return false;
+            return !s.isConnected();
         } catch (java.io.IOException e) {
             return true;
         }

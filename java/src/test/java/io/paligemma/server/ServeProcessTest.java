@@ -103,7 +103,7 @@ class ServeProcessTest {
             assertEquals(0, server.exitValue(), log);
             assertTrue(log.contains("paligemma serve: stopping") && log.contains("paligemma serve: stopped"), log);
             try (Socket s = new Socket("127.0.0.1", p)) {
-                throw new AssertionError("still listening on " + p);
+                throw new AssertionError("still listening on " + s.getRemoteSocketAddress());
             } catch (IOException expected) {
                 // the port is closed
             }
