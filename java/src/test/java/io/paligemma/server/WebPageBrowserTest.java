@@ -201,4 +201,56 @@ class WebPageBrowserTest {
         assertFalse(text("objects").isEmpty());
         screenshot("boxes.png");
     }
+
+    /** A segment answer with a mask (PNG data URI, as the server sends it): the mask is tinted over the picture. */
+    @Test
+    void segmentTintsTheMaskOverThePicture() throws Exception {
+        open();
+        int w = demo.picture.width();
+        int h = demo.picture.height();
+        StringBuilder segs = new StringBuilder();
+        for (int i = 0; i < 16; i++) {
+            segs.append(String.format("<seg%03d>", i));
+        }
+        String text = "<loc0000><loc0000><loc1023><loc1023>" + segs + " cat";
+        ObjectNode answer = ResultJson.toTree(OutputParser.parse(text, w, h));
+        assertEquals("segmentation", answer.get("objects").get(0).get("type").asText());
+        byte[] bits = new byte[w * h];
+        for (int y = 30; y < 50; y++) {
+            for (int x = 40; x < 60; x++) {
+                bits[y * w + x] = 1;
+            }
+        }
+        ((ObjectNode) answer.get("objects").get(0)).putObject("mask").put("png",
+                ObjectsEndpoint.png(new io.paligemma.detect.BinaryMask(w, h, bits)));
+        answer.put("answer", text);
+        ((JavascriptExecutor) browser).executeScript("const canned = arguments[0]; const real = window.fetch;"
+                + "window.fetch = (url, opts) => url === '/v1/segment'"
+                + " ? Promise.resolve(new Response(canned, {status: 200, headers: {'Content-Type': 'application/json'}}))"
+                + " : real(url, opts);", answer.toString());
+        task("segment", "cat", 24);
+        run();
+        waiting().until(d -> "1".equals(d.findElement(By.id("canvas")).getDomAttribute("data-boxes")));
+        int[] tint = {0xe6, 0x19, 0x4b};
+        byte[] rgb = demo.picture.rgb();
+        // inside the mask: 45 % of the object's colour over the picture
+        List<Long> in = pixel(50, 40);
+        for (int c = 0; c < 3; c++) {
+            double expected = 0.45 * tint[c] + 0.55 * (rgb[(40 * w + 50) * 3 + c] & 255);
+            assertEquals(expected, in.get(c), 2.5, "channel " + c + " inside the mask");
+        }
+        // outside the mask, inside the box: the picture itself
+        List<Long> out = pixel(70, 55);
+        for (int c = 0; c < 3; c++) {
+            assertEquals(rgb[(55 * w + 70) * 3 + c] & 255, out.get(c).intValue(), "channel " + c + " outside the mask");
+        }
+        screenshot("segment.png");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Long> pixel(int x, int y) {
+        return (List<Long>) ((JavascriptExecutor) browser).executeScript(
+                "return Array.from(document.getElementById('canvas').getContext('2d').getImageData(arguments[0], "
+                        + "arguments[1], 1, 1).data);", x, y);
+    }
 }
