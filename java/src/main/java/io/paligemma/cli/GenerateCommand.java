@@ -1,6 +1,7 @@
 package io.paligemma.cli;
 
 import io.paligemma.api.Generation;
+import io.paligemma.api.LogprobsJson;
 import io.paligemma.api.PaliGemma;
 import io.paligemma.api.Result;
 import io.paligemma.generate.GenerationConfig;

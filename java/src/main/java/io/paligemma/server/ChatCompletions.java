@@ -3,6 +3,7 @@ package io.paligemma.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.paligemma.api.LogprobsJson;
 import io.paligemma.api.PaliGemma;
 import io.paligemma.api.Result;
 import io.paligemma.api.Timings;
@@ -51,7 +52,7 @@ final class ChatCompletions {
             if (req.stream()) {
                 stream(x, job, req, id, created, ids.length);
             } else {
-                whole(x, job, req, id, created, ids.length);
+                whole(x, job, req, id, created, ids.length, model);
             }
         } finally {
             job.cancel();
@@ -88,7 +89,7 @@ final class ChatCompletions {
         }
     }
 
-    private void whole(Exchange x, Job job, ChatRequest req, String id, long created, int promptTokens)
+    private void whole(Exchange x, Job job, ChatRequest req, String id, long created, int promptTokens, PaliGemma model)
             throws InterruptedException {
         Result[] results = new Result[req.n()];
         for (int done = 0; done < req.n(); ) {
@@ -118,7 +119,11 @@ final class ChatCompletions {
             ObjectNode m = c.putObject("message");
             m.put("role", "assistant");
             m.put("content", results[i].text());
-            c.putNull("logprobs");
+            if (req.generation().logprobs()) {
+                c.set("logprobs", LogprobsJson.of(Exchange.JSON, results[i].logprobs(), model.tokenizer()));
+            } else {
+                c.putNull("logprobs");
+            }
             c.put("finish_reason", finishReason(results[i].finishReason()));
             completion += results[i].tokenIds().length;
         }

@@ -16,7 +16,8 @@ import java.util.concurrent.ThreadLocalRandom;
  *   <li>the prompt is the text of the <em>last</em> user message (its text parts joined by a space); earlier
  *       turns, system and assistant messages are not shown to the model (it was trained on single task
  *       prompts such as {@code caption en}, not dialogues);</li>
- *   <li>no temperature means greedy decoding (PaliGemma's own default), not OpenAI's 1.0.</li>
+ *   <li>no temperature means greedy decoding (PaliGemma's own default), not OpenAI's 1.0;</li>
+ *   <li>{@code logprobs} / {@code top_logprobs} with whole answers only.</li>
  * </ul>
  */
 record ChatRequest(String model, String imageUrl, String prompt, GenerationConfig generation, int n, boolean stream,
@@ -110,16 +111,25 @@ record ChatRequest(String model, String imageUrl, String prompt, GenerationConfi
         }
         long seed = body.hasNonNull("seed") ? longValue(body, "seed") : ThreadLocalRandom.current().nextLong();
         List<String> stops = stops(body.get("stop"));
-        if (bool(body, "logprobs") || body.hasNonNull("top_logprobs")) {
-            throw ApiException.badRequest("logprobs", "logprobs are not served over HTTP yet (the library and "
-                    + "'paligemma generate --logprobs' have them)");
-        }
         boolean stream = bool(body, "stream");
+        boolean logprobs = bool(body, "logprobs");
+        int topLogprobs = integer(body, "top_logprobs", 0);
+        if (body.hasNonNull("top_logprobs") && !logprobs) {
+            throw ApiException.badRequest("top_logprobs", "top_logprobs needs logprobs: true");
+        }
+        if (topLogprobs < 0 || topLogprobs > GenerationConfig.MAX_TOP_LOGPROBS) {
+            throw ApiException.badRequest("top_logprobs", "top_logprobs must be in [0, " + GenerationConfig.MAX_TOP_LOGPROBS
+                    + "], got " + topLogprobs);
+        }
+        if (logprobs && stream) {
+            throw ApiException.badRequest("logprobs", "logprobs are served with whole answers only (stream: false): "
+                    + "a streamed piece of text need not be whole tokens");
+        }
         JsonNode so = body.get("stream_options");
         boolean includeUsage = so != null && so.isObject() && so.path("include_usage").asBoolean(false);
         SamplingConfig sampling = new SamplingConfig((float) temperature, 0, topP, 0f, seed);
         GenerationConfig g = new GenerationConfig(maxTokens, sampling, true, stops);
-        return new ChatRequest(model, imageUrl, prompt, g, n, stream, includeUsage);
+        return new ChatRequest(model, imageUrl, prompt, logprobs ? g.withLogprobs(topLogprobs) : g, n, stream, includeUsage);
     }
 
     /** The generation of answer {@code i} of n: each answer draws with its own seed (seed + i). */

@@ -187,6 +187,25 @@ class ChatCompletionsApiTest {
     }
 
     @Test
+    void logprobsAreTheLibrarysInOpenAIsShape() throws Exception {
+        Result lib = demo.model.generate(demo.picture, "caption en", GenerationConfig.greedy(6).withLogprobs(3), null);
+        ObjectNode req = chat("caption en", demo.imageDataUri, 6).put("logprobs", true).put("top_logprobs", 3);
+        JsonNode content = JSON.readTree(post("/v1/chat/completions", req.toString()).body()).get("choices").get(0)
+                .get("logprobs").get("content");
+        assertEquals(lib.logprobs().size(), content.size());
+        for (int i = 0; i < content.size(); i++) {
+            JsonNode e = content.get(i);
+            assertEquals(lib.logprobs().get(i).tokenId(), e.get("token_id").asInt());
+            assertEquals(demo.model.tokenizer().piece(lib.logprobs().get(i).tokenId()), e.get("token").asText());
+            assertEquals(lib.logprobs().get(i).logprob(), (float) e.get("logprob").asDouble());
+            assertEquals(3, e.get("top_logprobs").size());
+            assertEquals(lib.logprobs().get(i).topLogprobs().get(0).tokenId(), e.get("top_logprobs").get(0).get("token_id").asInt());
+        }
+        ObjectNode streamed = chat("caption en", demo.imageDataUri, 6).put("logprobs", true).put("stream", true);
+        assertEquals("logprobs", error(post("/v1/chat/completions", streamed.toString()), 400).get("param").asText());
+    }
+
+    @Test
     void errorsAreOpenAIShapedAndNameTheProblem() throws Exception {
         assertTrue(error(post("/v1/chat/completions", "{not json"), 400).get("message").asText().contains("JSON"));
         assertTrue(error(post("/v1/chat/completions", chat("caption en", "data:image/png;base64,@@@", 4).toString()), 400)

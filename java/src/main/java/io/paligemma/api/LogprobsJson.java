@@ -1,4 +1,4 @@
-package io.paligemma.cli;
+package io.paligemma.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -11,13 +11,14 @@ import java.util.List;
 /**
  * Log-probabilities in the shape of OpenAI's {@code logprobs} object: {@code {"content": [{"token", "token_id",
  * "logprob", "top_logprobs": [{"token", "token_id", "logprob"}]}]}}. {@code token} is the vocabulary piece
- * (SentencePiece's ▁ for a space, {@code <0xNN>} for a byte); OpenAI's {@code bytes} is left out.
+ * (SentencePiece's ▁ for a space, {@code <0xNN>} for a byte); OpenAI's {@code bytes} is left out. Used by
+ * {@code generate --logprobs} and the HTTP server's chat completions.
  */
-final class LogprobsJson {
+public final class LogprobsJson {
     private LogprobsJson() {
     }
 
-    static ObjectNode of(ObjectMapper json, List<TokenLogprob> logprobs, Tokenizer tokenizer) {
+    public static ObjectNode of(ObjectMapper json, List<TokenLogprob> logprobs, Tokenizer tokenizer) {
         ObjectNode root = json.createObjectNode();
         ArrayNode content = root.putArray("content");
         for (TokenLogprob t : logprobs) {
