@@ -123,8 +123,9 @@ class WebPageBrowserTest {
     @Test
     void captionStreamsTheLibrarysAnswerIntoThePage() throws Exception {
         open();
-        // count how often the answer grows: the text arrives piece by piece from the SSE stream
-        ((JavascriptExecutor) browser).executeScript("window.__pieces = 0; new MutationObserver(() => window.__pieces++)"
+        // count the changes of the answer: the text arrives piece by piece, one per SSE event (records, not
+        // callbacks, since one callback may carry several changes that arrived in one read)
+        ((JavascriptExecutor) browser).executeScript("window.__pieces = 0; new MutationObserver(r => window.__pieces += r.length)"
                 + ".observe(document.getElementById('answer'), {childList: true, characterData: true, subtree: true});");
         task("caption", "en", 16);
         run();
