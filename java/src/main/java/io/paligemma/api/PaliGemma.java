@@ -4,6 +4,7 @@ import io.paligemma.config.PaliGemmaConfig;
 import io.paligemma.detect.OutputParser;
 import io.paligemma.detect.ParseResult;
 import io.paligemma.detect.VqVaeMaskDecoder;
+import io.paligemma.generate.BeamHypothesis;
 import io.paligemma.generate.FinishReason;
 import io.paligemma.generate.GenerationConfig;
 import io.paligemma.generate.Sequence;
@@ -168,7 +169,7 @@ public final class PaliGemma implements AutoCloseable {
         long preprocess = System.nanoTime() - t0;
         TextStream stream = new TextStream(tokenizer().streamingDecoder(), config.stopStrings(), onText);
         RequestHandle handle = scheduler.submit(new Request(pixels, key, ids, config, Sequence.Goal.TOKENS, stream::accept));
-        return new Generation(handle, handle.result().thenApply(o -> result(stream, o, preprocess)), this);
+        return new Generation(handle, handle.result().thenApply(o -> result(tokenizer(), stream, o, preprocess)), this);
     }
 
     /**
@@ -199,12 +200,22 @@ public final class PaliGemma implements AutoCloseable {
     }
 
     /** The answer of one request: its text (flushed), ids, why it ended and the time of each stage. */
-    private static Result result(TextStream stream, Outcome o, long preprocess) {
+    private static Result result(Tokenizer tokenizer, TextStream stream, Outcome o, long preprocess) {
         String text = stream.finish();
         Timings t = new Timings(preprocess, o.queuedNanos(), o.visionNanos(), o.prefillNanos(), o.decodeNanos(),
                 o.promptTokens(), o.tokens().length);
-        return new Result(text, o.tokens(), stream.stopped() ? FinishReason.STOP : o.finishReason(), t,
-                o.logprobs());
+        FinishReason reason = stream.stopped() ? FinishReason.STOP : o.finishReason();
+        if (o.hypotheses().isEmpty()) {
+            return new Result(text, o.tokens(), reason, t, o.logprobs());
+        }
+        List<GeneratedSequence> sequences = new ArrayList<>();
+        for (int i = 0; i < o.hypotheses().size(); i++) {
+            BeamHypothesis h = o.hypotheses().get(i);
+            FinishReason own = h.endedWithEos() ? FinishReason.EOS : FinishReason.MAX_TOKENS;
+            sequences.add(i == 0 ? new GeneratedSequence(text, o.tokens(), reason, h.sequenceScore())
+                    : new GeneratedSequence(tokenizer.decode(h.tokens()), h.tokens(), own, h.sequenceScore()));
+        }
+        return new Result(text, o.tokens(), reason, t, o.logprobs(), sequences);
     }
 
     /** The prompt and the new tokens must fit the context before anything runs. */

@@ -13,7 +13,8 @@ import java.util.stream.Stream;
 /**
  * Runs every case directory of a fixtures folder (the layout of shared/fixtures): model cases
  * ({@code checkpoint/} + {@code expected.safetensors}), sampling distributions ({@code sampling.json} +
- * {@code expected.safetensors}, with or without a checkpoint), tokenizer case files and segmentation
+ * {@code expected.safetensors}, with or without a checkpoint), generate() options ({@code generation.json} in a
+ * model case, with the stored weights), tokenizer case files and segmentation
  * cases. The folder itself may also be a single case. Prints one line per check and ends with
  * {@code N passed, M failed}.
  */
@@ -71,6 +72,9 @@ public final class Conformance {
                     : ModelCase.run(dir, ops));
             if (SamplingConformance.matches(dir)) {
                 results.addAll(prefixed(dir, SamplingConformance.run(dir)));   // stored logits: the same with any weights
+            }
+            if (GenerationConformance.matches(dir) && !quantization.int8()) {
+                results.addAll(prefixed(dir, GenerationConformance.run(dir, ops)));  // exact ids: the stored weights only
             }
             return results;
         }

@@ -83,6 +83,72 @@ public final class KvCache extends Scratch {
         length = rows;
     }
 
+    /**
+     * Makes positions [from, to) this cache's copy of {@code src}'s (same model) and its length {@code to}: the
+     * positions before {@code from} must already be equal in both (a shared prompt), so only the rest is copied.
+     * How a beam takes over its parent's keys and values.
+     */
+    public void copyRows(KvCache src, int from, int to) {
+        if (src == this || src.keys.length != keys.length || from < 0 || from > to || from > length || to > src.length
+                || to > capacity) {
+            throw new IllegalArgumentException("copy positions [" + from + ", " + to + ") of a cache holding " + src.length
+                    + " into one holding " + length + " of " + capacity + (src == this ? " (the same cache)" : ""));
+        }
+        if (to > from) {
+            for (int l = 0; l < keys.length; l++) {
+                keys[l].rows(from, to - from).copyFrom(src.keys[l].rows(from, to - from));
+                values[l].rows(from, to - from).copyFrom(src.values[l].rows(from, to - from));
+            }
+        }
+        length = to;
+    }
+
+    /**
+     * Beam search's reorder (HF {@code cache.reorder_cache(beam_idx)}): new beam b continues old beam
+     * {@code parents[b]}, so it gets that beam's keys and values. Returns the new caches, one per new beam: the
+     * first child of a parent takes the parent's cache itself, any further child a cache of a beam no child
+     * continues, into which the parent's positions from {@code shared} on are copied (positions [0, shared), the
+     * prompt, are the same in every cache). No cache is lost or freed: the result holds the same objects.
+     */
+    public static KvCache[] reorder(KvCache[] caches, int[] parents, int shared) {
+        int k = caches.length;
+        if (parents.length != k) {
+            throw new IllegalArgumentException(parents.length + " parents for " + k + " caches");
+        }
+        boolean[] taken = new boolean[k];
+        for (int p : parents) {
+            if (p < 0 || p >= k) {
+                throw new IllegalArgumentException("parent beam " + p + " of " + k);
+            }
+            taken[p] = true;
+        }
+        java.util.ArrayDeque<KvCache> free = new java.util.ArrayDeque<>();
+        for (int b = 0; b < k; b++) {
+            if (!taken[b]) {
+                free.add(caches[b]);                                        // no child continues beam b: reusable
+            }
+        }
+        KvCache[] next = new KvCache[k];
+        boolean[] moved = new boolean[k];
+        for (int b = 0; b < k; b++) {
+            int p = parents[b];
+            if (!moved[p]) {
+                moved[p] = true;
+                next[b] = caches[p];                                        // the first child keeps the parent's cache
+            }
+        }
+        for (int b = 0; b < k; b++) {
+            if (next[b] == null) {
+                KvCache c = free.remove();
+                KvCache src = caches[parents[b]];
+                c.truncate(Math.min(c.length, shared));
+                c.copyRows(src, Math.min(c.length, shared), src.length);   // a further child: a copy after the prompt
+                next[b] = c;
+            }
+        }
+        return next;
+    }
+
     /** The model's forward has written the segment's positions in every layer. */
     void advance(KvSegment s) {
         if (s.cache() != this || s.start() != length) {

@@ -10,7 +10,8 @@ import java.util.List;
  * One decode step for several sequences at once: the last token of each goes through one forward as one
  * row (every weight read once for all of them: decode is bound by memory, so B rows cost little more than
  * one), each row attending to its own sequence's cache; then each sequence chooses its next token with its
- * own chooser. Every row's arithmetic is that of the sequence alone (at most {@code Ops.maxDecodeRows()}
+ * own chooser (a beam search takes one row per beam and chooses from all of them). Every row's arithmetic
+ * is that of the sequence alone (at most {@code Ops.maxDecodeRows()}
  * rows), so answers do not depend on what runs beside them.
  */
 public final class DecodeStep {
@@ -18,7 +19,7 @@ public final class DecodeStep {
     }
 
     /**
-     * Decode steps until every sequence has finished, at most {@link #maxRows} sequences per forward: what a
+     * Decode steps until every sequence has finished, at most {@link #maxRows} rows per forward: what a
      * request run alone, or a fixed group run together, does after its prefill.
      */
     public static void untilDone(PaliGemmaForConditionalGeneration model, List<Sequence> seqs, DecoderWorkspace act) {
@@ -34,41 +35,76 @@ public final class DecodeStep {
             if (running.isEmpty()) {
                 return;
             }
-            for (int i = 0; i < running.size(); i += most) {
-                run(model, running.subList(i, Math.min(running.size(), i + most)), act);
+            for (List<Sequence> group : groups(running, most)) {
+                run(model, group, act);
             }
         }
     }
 
-    /** The most sequences one step takes in {@code act}: its rows, and no more than the ops keep exact. */
+    /**
+     * Consecutive groups of the sequences with at most {@code most} rows each (a sequence with beams takes one row
+     * per beam, and its rows stay in one forward).
+     */
+    public static List<List<Sequence>> groups(List<Sequence> seqs, int most) {
+        List<List<Sequence>> out = new java.util.ArrayList<>();
+        int from = 0;
+        int rows = 0;
+        for (int i = 0; i < seqs.size(); i++) {
+            int r = seqs.get(i).rows();
+            if (r > most) {
+                throw new IllegalArgumentException("a sequence of " + r + " rows (beams) in decode steps of at most " + most);
+            }
+            if (rows + r > most) {
+                out.add(seqs.subList(from, i));
+                from = i;
+                rows = 0;
+            }
+            rows += r;
+        }
+        if (from < seqs.size()) {
+            out.add(seqs.subList(from, seqs.size()));
+        }
+        return out;
+    }
+
+    /** The most rows one step takes in {@code act}: its rows and logit rows, and no more than the ops keep exact. */
     public static int maxRows(PaliGemmaForConditionalGeneration model, DecoderWorkspace act) {
-        return Math.min(act.maxRows(), model.maxDecodeRows());
+        return Math.min(Math.min(act.maxRows(), act.logitRows()), model.maxDecodeRows());
     }
 
     /**
-     * Runs one step for {@code seqs} (all in {@link Sequence.Stage#DECODE}, at most {@link #maxRows}). A
-     * sequence whose listener throws ends with that exception; the others go on.
+     * Runs one step for {@code seqs} (all in {@link Sequence.Stage#DECODE}, at most {@link #maxRows} rows in all:
+     * one per sequence, one per beam of a beam search). A sequence whose listener throws ends with that
+     * exception; the others go on.
      */
     public static void run(PaliGemmaForConditionalGeneration model, List<Sequence> seqs, DecoderWorkspace act) {
-        int n = seqs.size();
+        int n = 0;
+        for (Sequence s : seqs) {
+            if (s.stage() != Sequence.Stage.DECODE) {
+                throw new IllegalStateException("sequence " + n + " of a decode step is in stage " + s.stage());
+            }
+            n += s.rows();
+        }
         if (n < 1 || n > maxRows(model, act)) {
-            throw new IllegalArgumentException(n + " sequences in one decode step; it takes 1 to " + maxRows(model, act)
+            throw new IllegalArgumentException(n + " rows in one decode step; it takes 1 to " + maxRows(model, act)
                     + " (the workspace's rows, and the rows the ops compute exactly as alone)");
         }
         int[] tokens = new int[n];
         KvSegment[] segments = new KvSegment[n];
-        for (int i = 0; i < n; i++) {
-            Sequence s = seqs.get(i);
-            if (s.stage() != Sequence.Stage.DECODE) {
-                throw new IllegalStateException("sequence " + i + " of a decode step is in stage " + s.stage());
+        int row = 0;
+        for (Sequence s : seqs) {
+            for (int r = 0; r < s.rows(); r++, row++) {
+                tokens[row] = s.lastTokenId(r);
+                segments[row] = KvSegment.next(s.rowCache(r), 1, s.prefixLength());
             }
-            tokens[i] = s.lastTokenId();
-            segments[i] = KvSegment.next(s.cache(), 1, s.prefixLength());
         }
-        model.embed(tokens, 0, n, null, 0, act);                                   // the last token of each
+        model.embed(tokens, 0, n, null, 0, act);                                   // the last token of each row
         model.languageModel().forward(act, segments, n, Probe.NONE);              // one forward for all of them
-        for (int i = 0; i < n; i++) {
-            seqs.get(i).accept(act.logits().row(i));                              // each with its own chooser
+        row = 0;
+        for (Sequence s : seqs) {
+            int r = s.rows();
+            s.accept(act.logits().rows(row, r));                                  // each with its own chooser
+            row += r;
         }
     }
 }

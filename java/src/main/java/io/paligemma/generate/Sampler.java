@@ -30,8 +30,16 @@ public final class Sampler implements NextToken {
      * @param keepDistribution every step computes the distribution (also greedy ones), for {@link #lastDistribution()}
      */
     public Sampler(SamplingConfig config, int[] promptIds, boolean keepDistribution) {
+        this(config, LogitsProcessors.of(config, 1), promptIds, keepDistribution); // min_tokens_to_keep = 1: no beams
+    }
+
+    /**
+     * A sampler running a given processor list (a request's: its sampling settings and {@code min_new_tokens}, built
+     * by {@link LogitsProcessors}).
+     */
+    public Sampler(SamplingConfig config, LogitsProcessorList processors, int[] promptIds, boolean keepDistribution) {
         this.config = config;
-        this.processors = LogitsProcessors.of(config, 1);     // min_tokens_to_keep = 1: one sequence, no beams
+        this.processors = processors;
         this.keepDistribution = keepDistribution;
         this.random = new SplittableRandom(config.seed());
         this.inputIds = Arrays.copyOf(promptIds, promptIds.length + 64);

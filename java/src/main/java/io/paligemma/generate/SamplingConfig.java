@@ -2,7 +2,9 @@ package io.paligemma.generate;
 
 /**
  * How the next token is chosen from the logits, with Hugging Face transformers' meaning and order (4.47,
- * {@code GenerationMixin._get_logits_processor}): the repetition penalty (also with greedy decoding), then,
+ * {@code GenerationMixin._get_logits_processor}): the repetition penalty and the n-gram ban (also with greedy
+ * decoding and beams; {@code min_new_tokens}, which needs the prompt length and the EOS ids, is a
+ * {@link GenerationConfig} setting that goes after them), then,
  * when sampling, temperature, top-k, top-p and min-p, then a draw from the softmax. {@link LogitsProcessors}
  * builds the steps; {@link Sampler} runs them.
  *
@@ -18,10 +20,18 @@ package io.paligemma.generate;
  * @param repetitionPenalty divide positive / multiply negative logits of every token already in the sequence,
  *                          prompt included (1 = off); applies to greedy decoding too
  * @param seed              the random stream; the same seed gives the same tokens
+ * @param noRepeatNgramSize no n-gram of this size occurs twice in the sequence (prompt included): tokens that would
+ *                          repeat one get -inf (0 = off); applies to greedy decoding and beams too
  */
-public record SamplingConfig(float temperature, int topK, double topP, float minP, float repetitionPenalty, long seed) {
+public record SamplingConfig(float temperature, int topK, double topP, float minP, float repetitionPenalty, long seed,
+                             int noRepeatNgramSize) {
 
     public static final SamplingConfig GREEDY = new SamplingConfig(0f, 0, 1.0, 0f, 1f, 0L);
+
+    /** Without an n-gram ban. */
+    public SamplingConfig(float temperature, int topK, double topP, float minP, float repetitionPenalty, long seed) {
+        this(temperature, topK, topP, minP, repetitionPenalty, seed, 0);
+    }
 
     /** Without a repetition penalty. */
     public SamplingConfig(float temperature, int topK, double topP, float minP, long seed) {
@@ -45,6 +55,9 @@ public record SamplingConfig(float temperature, int topK, double topP, float min
             throw new IllegalArgumentException("repetition penalty must be a finite number > 0 (1: off), got "
                     + repetitionPenalty);
         }
+        if (noRepeatNgramSize < 0) {
+            throw new IllegalArgumentException("no-repeat n-gram size must be >= 0 (0: off), got " + noRepeatNgramSize);
+        }
     }
 
     /**
@@ -61,10 +74,15 @@ public record SamplingConfig(float temperature, int topK, double topP, float min
     }
 
     public SamplingConfig withRepetitionPenalty(float penalty) {
-        return new SamplingConfig(temperature, topK, topP, minP, penalty, seed);
+        return new SamplingConfig(temperature, topK, topP, minP, penalty, seed, noRepeatNgramSize);
+    }
+
+    /** HF {@code no_repeat_ngram_size} (0 = off). */
+    public SamplingConfig withNoRepeatNgramSize(int n) {
+        return new SamplingConfig(temperature, topK, topP, minP, repetitionPenalty, seed, n);
     }
 
     public SamplingConfig withSeed(long s) {
-        return new SamplingConfig(temperature, topK, topP, minP, repetitionPenalty, s);
+        return new SamplingConfig(temperature, topK, topP, minP, repetitionPenalty, s, noRepeatNgramSize);
     }
 }

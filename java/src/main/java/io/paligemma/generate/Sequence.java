@@ -14,6 +14,12 @@ import java.util.List;
  * why it ended, and when each stage ended. It moves through {@link Stage}s: the vision tower and the prefill
  * run in pieces ({@link Prefill}), then one token per decode step ({@link DecodeStep}), alone or beside
  * other sequences. Owns its KV cache, which {@link #close()} frees; used by one thread at a time.
+ *
+ * <p>With beam search ({@link BeamSearchConfig}, k beams) it owns k caches and takes k rows of every decode
+ * step: the prompt is computed once, into the first cache, and copied into the others after the prefill (the
+ * fork); after each step every beam's cache is given its parent's positions ({@link KvCache#reorder}: only those
+ * after the prompt are copied). Nothing is streamed while the beams run: the listener hears the best
+ * hypothesis's tokens when the search ends.
  */
 public final class Sequence implements AutoCloseable {
 
@@ -29,14 +35,18 @@ public final class Sequence implements AutoCloseable {
     private final int prefixLength;        // tokens [0, prefixLength) attend bidirectionally
     private final GenerationConfig generation;
     private final Goal goal;
-    private final NextToken chooser;
+    private final NextToken chooser;      // one row: the next token; null with beams
+    private final BeamSearch beamSearch;  // beams: the token side of the search; else null
+    private final int[] eosIds;           // the ids that end generation (none without stopAtEos)
     private final TokenListener listener;
-    private final KvCache cache;
+    private KvCache[] caches;             // [1], or [k] with beams (reordered after each step)
+    private List<BeamHypothesis> hypotheses = List.of(); // the returned beams, best first
     private final int[] tokens;            // [maxNewTokens] generated ids
     private final List<TokenLogprob> logprobs = new ArrayList<>(); // one per generated id, when asked for
     private final long created = System.nanoTime();
     private Stage stage = Stage.VISION;
     private int produced;
+    private int eosToken = -1;             // the end-of-sequence id that ended it (one row), else -1
     private FinishReason finishReason;
     private RuntimeException failure;
     private float[] output;                // image features [N·H] or hidden states [L·H] for the other goals
@@ -74,27 +84,63 @@ public final class Sequence implements AutoCloseable {
         this.chooser = chooser;
         this.listener = listener;
         this.tokens = new int[goal == Goal.TOKENS ? generation.maxNewTokens() : 0];
-        this.cache = model.newKvCache(contextFor(inputIds.length, generation, goal));
+        int vocab = config.textConfig().vocabSize();
+        this.eosIds = generation.eosIds(config.eosTokenId());
+        for (int id : eosIds) {
+            if (id >= vocab) {
+                throw new IllegalArgumentException("end-of-sequence id " + id + " is outside the vocabulary of " + vocab);
+            }
+        }
+        boolean beams = goal == Goal.TOKENS && generation.beams().enabled();
+        if (beams && generation.rows() > model.maxDecodeRows()) {
+            throw new IllegalArgumentException(generation.rows() + " beams; one decode step computes at most "
+                    + model.maxDecodeRows() + " rows exactly as alone, so that is the most beams a request can have");
+        }
+        this.beamSearch = beams ? new BeamSearch(generation.beams(), processorsFor(inputIds.length, generation, eosIds, vocab),
+                inputIds, generation.maxNewTokens(), eosIds, vocab) : null;
+        int context = contextFor(inputIds.length, generation, goal);
+        this.caches = new KvCache[beams ? generation.rows() : 1];
+        try {
+            for (int b = 0; b < caches.length; b++) {
+                caches[b] = model.newKvCache(context);
+            }
+        } catch (RuntimeException | OutOfMemoryError e) {
+            close();
+            throw e;
+        }
+    }
+
+    /**
+     * The processors of a request (HF's {@code _get_logits_processor}): its sampling settings, then
+     * {@code min_new_tokens} over its EOS ids; {@code min_tokens_to_keep} is 1 (beam sampling, which would need 2,
+     * is refused).
+     */
+    static io.paligemma.generate.logits.LogitsProcessorList processorsFor(int promptLength, GenerationConfig generation,
+                                                                          int[] eosIds, int vocab) {
+        return LogitsProcessors.of(generation.sampling(), promptLength, generation.minNewTokens(), eosIds, 1);
     }
 
     /** A request for tokens with the prompt as its whole prefix, sampled by its own seeded {@link Sampler}. */
     public static Sequence forTokens(PaliGemmaForConditionalGeneration model, float[] pixels, int[] inputIds,
                                      GenerationConfig generation, TokenListener listener) {
-        return new Sequence(model, pixels, inputIds, inputIds.length, generation, Goal.TOKENS, samplerFor(inputIds, generation),
-                listener);
+        return new Sequence(model, pixels, inputIds, inputIds.length, generation, Goal.TOKENS,
+                samplerFor(inputIds, generation, model.config().eosTokenId()), listener);
     }
 
     /**
      * A sequence's own sampler: its seed, HF's {@code input_ids} so far (the prompt: what a repetition penalty
      * sees), and its distributions kept when the request wants log-probabilities.
      */
-    public static Sampler samplerFor(int[] inputIds, GenerationConfig generation) {
-        return new Sampler(generation.sampling(), inputIds, generation.logprobs());
+    public static Sampler samplerFor(int[] inputIds, GenerationConfig generation, int modelEosTokenId) {
+        int[] eos = generation.eosIds(modelEosTokenId);
+        return new Sampler(generation.sampling(), LogitsProcessors.of(generation.sampling(), inputIds.length,
+                generation.minNewTokens(), eos, 1), inputIds, generation.logprobs());
     }
 
     /**
-     * Positions a sequence's cache holds: the prompt and every generated token but the last (which is never
-     * fed back); the prompt alone when only hidden states are wanted; nothing for image features.
+     * Positions a sequence's cache holds (each beam's cache, with beams): the prompt and every generated token but
+     * the last (which is never fed back); the prompt alone when only hidden states are wanted; nothing for image
+     * features.
      */
     public static int contextFor(int promptLength, GenerationConfig generation, Goal goal) {
         return switch (goal) {
@@ -137,11 +183,36 @@ public final class Sequence implements AutoCloseable {
         return generation;
     }
 
+    /** The cache the prompt is computed into (the first beam's, with beams: every beam holds the same prompt). */
     public KvCache cache() {
-        return cache;
+        return caches[0];
     }
 
-    /** Generated ids so far (eos excluded). */
+    /** Bytes of all its caches (k with beams). */
+    public long cacheBytes() {
+        long b = 0;
+        for (KvCache c : caches) {
+            b += c == null ? 0 : c.byteSize();
+        }
+        return b;
+    }
+
+    /** The end-of-sequence id that ended the sequence (HF keeps it in the output), -1 if none did (or with beams). */
+    public int eosToken() {
+        return eosToken;
+    }
+
+    /** Rows this sequence takes in a decode step: its beams, or one. */
+    public int rows() {
+        return beamSearch == null ? 1 : beamSearch.numBeams();
+    }
+
+    /** The returned beams, best first, once the search ended (empty without beams). */
+    public List<BeamHypothesis> hypotheses() {
+        return hypotheses;
+    }
+
+    /** Generated ids so far (eos excluded); with beams, the best hypothesis's once the search ended. */
     public int[] tokens() {
         return Arrays.copyOf(tokens, produced);
     }
@@ -195,9 +266,14 @@ public final class Sequence implements AutoCloseable {
         return lastToken;
     }
 
-    /** The token the next decode step feeds: the last one chosen. */
-    int lastTokenId() {
-        return tokens[produced - 1];
+    /** The token the next decode step feeds for row {@code r}: the last one chosen (for beam r, with beams). */
+    int lastTokenId(int r) {
+        return beamSearch == null ? tokens[produced - 1] : beamSearch.lastToken(r);
+    }
+
+    /** The cache of decode row {@code r}. */
+    KvCache rowCache(int r) {
+        return caches[r];
     }
 
     // ---- transitions, made by Prefill, DecodeStep and whoever drives them
@@ -240,14 +316,22 @@ public final class Sequence implements AutoCloseable {
             firstToken = now;
         }
         lastToken = now;
+        boolean prompt = stage == Stage.PREFILL;
         stage = Stage.DECODE;
         int vocab = config.textConfig().vocabSize();
-        if (!allFinite(logits)) {
-            end(FinishReason.NON_FINITE);
+        for (int r = 0; r < logits.rows(); r++) {
+            if (!allFinite(logits.row(r))) {
+                end(FinishReason.NON_FINITE);
+                return;
+            }
+        }
+        if (beamSearch != null) {
+            acceptBeams(logits, prompt);
             return;
         }
         int next = chooser.next(logits.data(), vocab);
-        if (generation.stopAtEos() && next == config.eosTokenId()) {
+        if (isEos(next)) {
+            eosToken = next;
             end(FinishReason.EOS);
             return;
         }
@@ -270,6 +354,52 @@ public final class Sequence implements AutoCloseable {
     }
 
     /**
+     * One beam-search step: the logits of every beam (one row after the prompt, which all beams share), the next
+     * beams chosen; after the prompt, the fork (its positions copied into the other beams' caches); then each
+     * beam's cache reordered to its parent's. When the search ends the best hypothesis is the answer, and only
+     * then does the listener hear its tokens.
+     */
+    private void acceptBeams(FloatMatrix logits, boolean prompt) {
+        beamSearch.step(prompt ? logits.rows(0, 1) : logits);
+        if (prompt) {
+            for (int b = 1; b < caches.length; b++) {
+                caches[b].truncate(0);
+                caches[b].copyRows(caches[0], 0, caches[0].length());       // the prefix computed once, forked
+            }
+        }
+        if (!beamSearch.finished()) {
+            caches = KvCache.reorder(caches, beamSearch.parents(), inputIds.length); // _temporary_reorder_cache(beam_idx)
+            return;
+        }
+        hypotheses = beamSearch.returned();
+        BeamHypothesis best = hypotheses.get(0);
+        for (int token : best.tokens()) {
+            tokens[produced++] = token;
+            boolean more;
+            try {
+                more = listener.onToken(token);
+            } catch (RuntimeException e) {
+                fail(e);
+                return;
+            }
+            if (!more) {
+                end(FinishReason.STOP);
+                return;
+            }
+        }
+        end(best.endedWithEos() ? FinishReason.EOS : FinishReason.MAX_TOKENS);
+    }
+
+    private boolean isEos(int token) {
+        for (int e : eosIds) {
+            if (e == token) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * Starts from a prefix computed before for the same picture and the same prompt: its keys and values and
      * the logits after its last token (exact prefix reuse). The vision tower and the prefill are skipped; the
      * first token is chosen from those logits by this sequence's own chooser.
@@ -279,7 +409,7 @@ public final class Sequence implements AutoCloseable {
             throw new IllegalStateException("a prefix can start a new token request only (stage " + stage + ", " + goal + ")");
         }
         promptStarted();
-        cache.copyPrefix(prefix, inputIds.length);
+        cache().copyPrefix(prefix, inputIds.length);
         featuresReady = System.nanoTime();
         stage = Stage.PREFILL;
         accept(lastLogits);
@@ -308,9 +438,13 @@ public final class Sequence implements AutoCloseable {
         return acc == 0f;
     }
 
-    /** Frees the KV cache. */
+    /** Frees the KV caches. */
     @Override
     public void close() {
-        cache.close();
+        for (KvCache c : caches) {
+            if (c != null) {
+                c.close();
+            }
+        }
     }
 }

@@ -1,5 +1,6 @@
 package io.paligemma.scheduler;
 
+import io.paligemma.generate.BeamHypothesis;
 import io.paligemma.generate.FinishReason;
 import io.paligemma.generate.TokenLogprob;
 import java.util.List;
@@ -16,8 +17,9 @@ import java.util.List;
  * @param featuresReused the image features came from the feature cache
  * @param prefixReused   the whole prefill came from the prefix cache
  * @param logprobs       one per generated token when the request asked for log-probabilities, else empty
+ * @param hypotheses     with beam search, the returned hypotheses, best first (tokens = the first one's); else empty
  */
 public record Outcome(int[] tokens, FinishReason finishReason, float[] output, int promptTokens, long queuedNanos,
                       long visionNanos, long prefillNanos, long decodeNanos, boolean featuresReused, boolean prefixReused,
-                      List<TokenLogprob> logprobs) {
+                      List<TokenLogprob> logprobs, List<BeamHypothesis> hypotheses) {
 }

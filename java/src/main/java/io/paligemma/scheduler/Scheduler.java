@@ -129,7 +129,13 @@ public final class Scheduler implements AutoCloseable {
             throw new IllegalArgumentException("prompt (" + request.promptLength() + " tokens) + "
                     + request.generation().maxNewTokens() + " new tokens exceed the context of " + maxContext + " tokens");
         }
-        long need = KvCache.bytes(model.config().textConfig(), context);
+        int rows = request.goal() == Sequence.Goal.TOKENS ? request.generation().rows() : 1;
+        if (rows > options.maxRunning() || rows > model.maxDecodeRows()) {
+            throw new IllegalArgumentException(rows + " beams take " + rows + " of the running sequences' slots; the scheduler "
+                    + "runs at most " + Math.min(options.maxRunning(), model.maxDecodeRows()) + " (SchedulerOptions.maxRunning, "
+                    + "--max-running; and " + model.maxDecodeRows() + " rows per decode step)");
+        }
+        long need = Math.multiplyExact(KvCache.bytes(model.config().textConfig(), context), (long) rows);
         if (need > kvBudget) {
             throw new IllegalArgumentException("the request needs " + mib(need) + " MiB of KV cache; the budget for all "
                     + "running sequences is " + mib(kvBudget) + " MiB (SchedulerOptions.kvCacheBytes, --kv-cache-mb)");
@@ -145,7 +151,7 @@ public final class Scheduler implements AutoCloseable {
                 rejected++;
                 throw new QueueFullException(queue.size());
             }
-            queue.add(new Waiting(request, handle, need, System.nanoTime()));
+            queue.add(new Waiting(request, handle, need, rows, System.nanoTime()));
             submitted++;
             lock.notifyAll();
         }
@@ -233,11 +239,11 @@ public final class Scheduler implements AutoCloseable {
                     cancelled++;
                     continue;
                 }
-                if (slotsInUse >= options.maxRunning() || bytes + w.kvBytes > kvBudget) {
+                if (slotsInUse + w.rows > options.maxRunning() || bytes + w.kvBytes > kvBudget) {
                     break;                                  // first come, first served: nobody overtakes the head
                 }
                 it.remove();
-                slotsInUse++;
+                slotsInUse += w.rows;
                 bytes += w.kvBytes;
                 admitted.add(w);
             }
@@ -247,11 +253,11 @@ public final class Scheduler implements AutoCloseable {
             try {
                 int[] ids = r.inputIds();
                 Sequence seq = new Sequence(model, r.pixels(), ids, ids.length, r.generation(), r.goal(),
-                        Sequence.samplerFor(ids, r.generation()), r.listener());
+                        Sequence.samplerFor(ids, r.generation(), model.config().eosTokenId()), r.listener());
                 running.add(new Running(w, seq));
-                kvBytes += seq.cache().byteSize();
+                kvBytes += seq.cacheBytes();
             } catch (RuntimeException | OutOfMemoryError e) {
-                release();
+                release(w.rows);
                 fail(w.handle, e);
             }
         }
@@ -297,8 +303,11 @@ public final class Scheduler implements AutoCloseable {
         DecoderWorkspace act = decodeWorkspace();
         int most = DecodeStep.maxRows(model, act);
         long t0 = System.nanoTime();
-        for (int i = 0; i < decoding.size(); i += most) {
-            List<Sequence> group = decoding.subList(i, Math.min(decoding.size(), i + most));
+        int rows = 0;
+        for (List<Sequence> group : DecodeStep.groups(decoding, most)) {
+            for (Sequence s : group) {
+                rows += s.rows();
+            }
             try {
                 DecodeStep.run(model, group, act);
             } catch (RuntimeException e) {
@@ -307,7 +316,7 @@ public final class Scheduler implements AutoCloseable {
         }
         decodeNanos += System.nanoTime() - t0;
         decodeSteps++;
-        decodeRows += decoding.size();
+        decodeRows += rows;
     }
 
     /** The prompt side of the oldest unfinished prompts, piece by piece, within the step's budget. */
@@ -442,7 +451,7 @@ public final class Scheduler implements AutoCloseable {
             long first = s.firstTokenNanos();
             Outcome o = new Outcome(s.tokens(), s.finishReason(), s.output(), s.promptLength(),
                     started - r.waiting.submitted, features - started, Math.max(0, first - features),
-                    Math.max(0, s.lastTokenNanos() - first), r.featuresReused, r.prefixReused, s.logprobs());
+                    Math.max(0, s.lastTokenNanos() - first), r.featuresReused, r.prefixReused, s.logprobs(), s.hypotheses());
             if (!r.waiting.handle.result().isDone()) {
                 completed++;                                // counted first: whoever sees the result sees the count
                 r.waiting.handle.result().complete(o);
@@ -452,14 +461,14 @@ public final class Scheduler implements AutoCloseable {
 
     /** A running request leaves: its cache is freed and its slot given back. */
     private void end(Running r) {
-        kvBytes -= r.seq.cache().byteSize();
+        kvBytes -= r.seq.cacheBytes();
         r.seq.close();
-        release();
+        release(r.waiting.rows);
     }
 
-    private void release() {
+    private void release(int rows) {
         synchronized (lock) {
-            slotsInUse--;
+            slotsInUse -= rows;
         }
     }
 
@@ -521,7 +530,7 @@ public final class Scheduler implements AutoCloseable {
     }
 
     /** A request in the queue. */
-    private record Waiting(Request request, RequestHandle handle, long kvBytes, long submitted) {
+    private record Waiting(Request request, RequestHandle handle, long kvBytes, int rows, long submitted) {
     }
 
     /** An admitted request: its sequence, and what the caches gave it. */

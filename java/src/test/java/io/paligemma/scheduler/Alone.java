@@ -19,7 +19,7 @@ final class Alone {
         int context = Sequence.contextFor(l, r.generation(), r.goal());
         try (PromptWorkspace ws = new PromptWorkspace(model, l, Math.max(l, context), 1);
              Sequence seq = new Sequence(model, r.pixels(), r.inputIds(), l, r.generation(), r.goal(),
-                     Sequence.samplerFor(r.inputIds(), r.generation()), r.listener())) {
+                     Sequence.samplerFor(r.inputIds(), r.generation(), model.config().eosTokenId()), r.listener())) {
             new Prefill(model, seq, ws, Probe.NONE, 1).runToEnd();
             DecodeStep.untilDone(model, List.of(seq), ws.decoder());
             return seq.tokens();
@@ -31,7 +31,7 @@ final class Alone {
         int l = r.inputIds().length;
         try (PromptWorkspace ws = new PromptWorkspace(model, l, l, 1);
              Sequence seq = new Sequence(model, r.pixels(), r.inputIds(), l, r.generation(), r.goal(),
-                     Sequence.samplerFor(r.inputIds(), r.generation()), r.listener())) {
+                     Sequence.samplerFor(r.inputIds(), r.generation(), model.config().eosTokenId()), r.listener())) {
             new Prefill(model, seq, ws, Probe.NONE, 1).runToEnd();
             return seq.output();
         }
