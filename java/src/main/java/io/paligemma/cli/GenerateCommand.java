@@ -83,6 +83,12 @@ final class GenerateCommand implements Callable<Integer> {
                 line.set("logprobs", LogprobsJson.of(json, r.logprobs(), m.tokenizer()));
                 out.println(json.writeValueAsString(line));
             }
+            if (config.beams().enabled() && config.beams().numReturnSequences() > 1) {
+                ObjectMapper json = new ObjectMapper();
+                ObjectNode line = json.createObjectNode();
+                line.set("sequences", sequences(json, r));
+                out.println(json.writeValueAsString(line));
+            }
             if (timings) {
                 System.err.println("[" + r.finishReason().name().toLowerCase() + "] " + r.timings());
             }
@@ -138,6 +144,18 @@ final class GenerateCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** The returned beams, best first: text, ids, how each ended and its score (HF's sequences_scores). */
+    private static com.fasterxml.jackson.databind.node.ArrayNode sequences(ObjectMapper json, Result r) {
+        var array = json.createArrayNode();
+        for (var s : r.sequences()) {
+            ObjectNode o = array.addObject();
+            o.put("text", s.text()).put("finish", s.finishReason().name().toLowerCase());
+            o.putPOJO("tokens", s.tokenIds());
+            o.put("score", s.score());
+        }
+        return array;
+    }
+
     /** Prints the next answer in input order (waiting for it); returns how many are printed. */
     private int print(ObjectMapper json, List<Path> files, List<Generation> running, int printed, GenerationConfig config,
                       PaliGemma m) throws com.fasterxml.jackson.core.JsonProcessingException {
@@ -148,6 +166,9 @@ final class GenerateCommand implements Callable<Integer> {
         line.putPOJO("tokens", r.tokenIds());
         if (config.logprobs()) {
             line.set("logprobs", LogprobsJson.of(json, r.logprobs(), m.tokenizer()));
+        }
+        if (config.beams().enabled()) {
+            line.set("sequences", sequences(json, r));
         }
         if (timings) {
             line.put("timings", r.timings().toString());

@@ -1,5 +1,6 @@
 package io.paligemma.cli;
 
+import io.paligemma.generate.BeamSearchConfig;
 import io.paligemma.generate.GenerationConfig;
 import io.paligemma.generate.SamplingConfig;
 import java.util.ArrayList;
@@ -7,7 +8,7 @@ import java.util.List;
 import picocli.CommandLine.Option;
 
 /**
- * --max-tokens, the sampling flags and --logprobs of generate. Every filter is off unless given: unlike Hugging
+ * --max-tokens, the sampling flags, the beam-search flags and --logprobs of generate. Every filter is off unless given: unlike Hugging
  * Face's generate(do_sample=True), sampling applies no top-k 50 by itself (--top-k 50 does).
  */
 final class SamplingOptions {
@@ -35,6 +36,36 @@ final class SamplingOptions {
                     + "are divided by R when positive, multiplied when negative; also with greedy decoding (1 = off)")
     float repetitionPenalty;
 
+    @Option(names = "--no-repeat-ngram-size", paramLabel = "N", defaultValue = "0",
+            description = "Hugging Face's no_repeat_ngram_size: a token that would repeat an N-gram of the sequence "
+                    + "(prompt included) is banned; with greedy decoding, sampling and beams (0 = off)")
+    int noRepeatNgramSize;
+
+    @Option(names = "--min-new-tokens", paramLabel = "N", defaultValue = "0",
+            description = "Hugging Face's min_new_tokens: the end-of-sequence token is banned until N tokens are generated (0 = off)")
+    int minNewTokens;
+
+    @Option(names = "--beams", paramLabel = "N", defaultValue = "1",
+            description = "beam search with N beams, as Hugging Face's num_beams (1 = off; with --temperature 0). The N "
+                    + "beams are decoded together, one batched step per token; the answer is printed when the search ends")
+    int beams;
+
+    @Option(names = "--num-return", paramLabel = "N", defaultValue = "1",
+            description = "with --beams: return the N best hypotheses (Hugging Face's num_return_sequences, 1 to --beams), "
+                    + "printed as a JSON line after the best one's text")
+    int numReturn;
+
+    @Option(names = "--length-penalty", paramLabel = "P", defaultValue = "1",
+            description = "with --beams: a hypothesis scores its summed log-probability / new tokens ** P (Hugging Face's "
+                    + "length_penalty; > 0 favours longer answers, < 0 shorter; default ${DEFAULT-VALUE})")
+    double lengthPenalty;
+
+    @Option(names = "--early-stopping", paramLabel = "true|false|never", defaultValue = "false",
+            description = "with --beams, Hugging Face's early_stopping: true ends once N hypotheses are finished; false "
+                    + "(default) also once the best running beam cannot beat them at its current length; never only "
+                    + "when no beam can beat them")
+    String earlyStopping;
+
     @Option(names = "--seed", paramLabel = "S", defaultValue = "0", description = "random seed; the same seed gives the same output")
     long seed;
 
@@ -52,8 +83,9 @@ final class SamplingOptions {
             throw new IllegalArgumentException("--logprobs must be in [0, " + GenerationConfig.MAX_TOP_LOGPROBS + "], got "
                     + logprobs);
         }
-        SamplingConfig s = new SamplingConfig(temperature, topK, topP, minP, repetitionPenalty, seed);
-        GenerationConfig c = new GenerationConfig(maxTokens, s, true, stops);
+        SamplingConfig s = new SamplingConfig(temperature, topK, topP, minP, repetitionPenalty, seed, noRepeatNgramSize);
+        BeamSearchConfig b = new BeamSearchConfig(beams, numReturn, lengthPenalty, BeamSearchConfig.EarlyStopping.parse(earlyStopping));
+        GenerationConfig c = new GenerationConfig(maxTokens, s, true, stops).withMinNewTokens(minNewTokens).withBeams(b);
         return logprobs == null ? c : c.withLogprobs(logprobs);
     }
 }

@@ -21,6 +21,22 @@ class LogitsProcessorsTest {
     }
 
     @Test
+    void theNgramBanAndMinNewTokensGoBetweenThePenaltyAndTheWarpers() {
+        SamplingConfig c = new SamplingConfig(0.7f, 40, 0.9, 0.05f, 1.3f, 1, 3);
+        LogitsProcessorList list = LogitsProcessors.of(c, 20, 5, new int[] {1}, 1);
+        assertEquals(List.of("RepetitionPenaltyLogitsProcessor", "NoRepeatNGramLogitsProcessor",
+                "MinNewTokensLengthLogitsProcessor", "TemperatureLogitsWarper", "TopKLogitsWarper", "TopPLogitsWarper",
+                "MinPLogitsWarper"), list.names());
+        var minNew = (io.paligemma.generate.logits.MinNewTokensLengthLogitsProcessor) list.processors().get(2);
+        assertEquals(20, minNew.promptLengthToSkip());
+        assertEquals(5, minNew.minNewTokens());
+        // greedy keeps the processors, min_new_tokens needs an eos id (HF: _eos_token_tensor is not None)
+        assertEquals(List.of("NoRepeatNGramLogitsProcessor", "MinNewTokensLengthLogitsProcessor"),
+                LogitsProcessors.of(SamplingConfig.GREEDY.withNoRepeatNgramSize(2), 20, 5, new int[] {1}, 1).names());
+        assertEquals(List.of(), LogitsProcessors.of(SamplingConfig.GREEDY, 20, 5, new int[0], 1).names());
+    }
+
+    @Test
     void aStepIsAddedOnlyWhenItsSettingIsOn() {
         assertEquals(List.of(), names(new SamplingConfig(1f, 0, 1.0, 0f, 1)));            // temperature 1 adds nothing
         assertEquals(List.of("TopPLogitsWarper"), names(new SamplingConfig(1f, 0, 0.9, 0f, 1)));
