@@ -81,6 +81,8 @@ class ConformanceTest {
             assertTrue(results.stream().anyMatch(r -> r.name().startsWith("segmentation/")), text);
             // sampling.json: three cases × nine entries × three sources, from the stored logits on every backend
             assertEquals(81, results.stream().filter(r -> r.name().contains("/sampling/")).count(), text);
+            // generation.json: three cases × eight generate() settings, each run through the pipeline on these ops
+            assertEquals(24, results.stream().filter(r -> r.name().contains("/generation/")).count(), text);
             assertEquals(0, failed, text);
         }
     }
