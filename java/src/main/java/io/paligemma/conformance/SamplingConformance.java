@@ -8,6 +8,7 @@ import io.paligemma.generate.SamplingConfig;
 import io.paligemma.generate.logits.LogitsProcessor;
 import io.paligemma.generate.logits.LogitsProcessorList;
 import io.paligemma.generate.logits.MinPLogitsWarper;
+import io.paligemma.generate.logits.NoRepeatNGramLogitsProcessor;
 import io.paligemma.generate.logits.RepetitionPenaltyLogitsProcessor;
 import io.paligemma.generate.logits.TemperatureLogitsWarper;
 import io.paligemma.generate.logits.TokenDistribution;
@@ -202,7 +203,7 @@ public final class SamplingConformance {
                 }
                 SamplingConfig config = new SamplingConfig(doSample ? temperature : 0f, (int) number(g, "top_k", 0),
                         number(g, "top_p", 1.0), (float) number(g, "min_p", 0.0),
-                        (float) number(g, "repetition_penalty", 1.0), 0L);
+                        (float) number(g, "repetition_penalty", 1.0), 0L, (int) number(g, "no_repeat_ngram_size", 0));
                 ours = LogitsProcessors.of(config, entry.path("min_tokens_to_keep").asInt(1));
             } catch (IllegalArgumentException e) {
                 return new Setting(null, e.getMessage());
@@ -248,6 +249,7 @@ public final class SamplingConformance {
             Map<String, Double> ours = new LinkedHashMap<>();
             switch (p) {
                 case RepetitionPenaltyLogitsProcessor r -> ours.put("penalty", (double) r.penalty());
+                case NoRepeatNGramLogitsProcessor n -> ours.put("ngram_size", (double) n.ngramSize());
                 case TemperatureLogitsWarper t -> ours.put("temperature", (double) t.temperature());
                 case TopKLogitsWarper k -> ours.put("top_k", (double) k.topK());
                 case TopPLogitsWarper t -> {

@@ -2,6 +2,7 @@ package io.paligemma.generate;
 
 import io.paligemma.config.PaliGemmaConfig;
 import io.paligemma.gemma.KvCache;
+import io.paligemma.generate.logits.LogitsProcessorList;
 import io.paligemma.paligemma.PaliGemmaForConditionalGeneration;
 import io.paligemma.tensor.FloatMatrix;
 import java.lang.foreign.ValueLayout;
@@ -96,7 +97,7 @@ public final class Sequence implements AutoCloseable {
             throw new IllegalArgumentException(generation.rows() + " beams; one decode step computes at most "
                     + model.maxDecodeRows() + " rows exactly as alone, so that is the most beams a request can have");
         }
-        this.beamSearch = beams ? new BeamSearch(generation.beams(), processorsFor(inputIds.length, generation, eosIds, vocab),
+        this.beamSearch = beams ? new BeamSearch(generation.beams(), processorsFor(inputIds.length, generation, eosIds),
                 inputIds, generation.maxNewTokens(), eosIds, vocab) : null;
         int context = contextFor(inputIds.length, generation, goal);
         this.caches = new KvCache[beams ? generation.rows() : 1];
@@ -115,8 +116,7 @@ public final class Sequence implements AutoCloseable {
      * {@code min_new_tokens} over its EOS ids; {@code min_tokens_to_keep} is 1 (beam sampling, which would need 2,
      * is refused).
      */
-    static io.paligemma.generate.logits.LogitsProcessorList processorsFor(int promptLength, GenerationConfig generation,
-                                                                          int[] eosIds, int vocab) {
+    static LogitsProcessorList processorsFor(int promptLength, GenerationConfig generation, int[] eosIds) {
         return LogitsProcessors.of(generation.sampling(), promptLength, generation.minNewTokens(), eosIds, 1);
     }
 
