@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.paligemma.generate.BeamSearchConfig;
 import io.paligemma.generate.GenerationConfig;
 import io.paligemma.generate.SamplingConfig;
 import io.paligemma.generate.TokenListener;
@@ -18,8 +19,8 @@ import org.junit.jupiter.api.Test;
  * Every answer through the scheduler is the answer of the same request run alone (through the pipeline
  * with no scheduler and no cache), whatever runs beside it: requests of different prompt and answer lengths,
  * greedy and seeded sampling (some with a repetition penalty, which reads each sequence's own tokens, and
- * log-probabilities), both pictures, arriving from several threads in random orders at random times,
- * finishing at different steps, with one prompt piece per step (the most interleaving) and with the default
+ * log-probabilities), beam searches (several rows of each step), both pictures, arriving from several
+ * threads in random orders at random times, finishing at different steps, with one prompt piece per step (the most interleaving) and with the default
  * chunk, with the caches on, on Gemma (MQA) and Gemma 2 (sliding window 8 < the prompt) checkpoints and
  * both backends.
  */
@@ -74,6 +75,11 @@ class SchedulerExactnessTest {
             if (i % 3 == 2) {
                 // a repetition penalty reads the sequence's own input_ids (prompt + its tokens), logprobs its distribution
                 g = g.withSampling(g.sampling().withRepetitionPenalty(1.3f)).withLogprobs(2);
+            }
+            if (i % 5 == 3) {
+                // beam search: 2 or 3 rows of each step, with the n-gram ban reading each beam's own sequence
+                g = new GenerationConfig(g.maxNewTokens(), SamplingConfig.GREEDY.withNoRepeatNgramSize(2), false, List.of())
+                        .withBeams(new BeamSearchConfig(2 + i % 2, 1, 1.0, BeamSearchConfig.EarlyStopping.FALSE));
             }
             out.add(f.request(rnd.nextInt(2), ids, g, TokenListener.NONE));
         }
