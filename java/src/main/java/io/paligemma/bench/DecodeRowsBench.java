@@ -111,7 +111,7 @@ public final class DecodeRowsBench {
     }
 
     /** The prefill's last logits outlive its workspace's next use: a heap copy. */
-    private static FloatMatrix copy(FloatMatrix m) {
+    static FloatMatrix copy(FloatMatrix m) {
         var seg = java.lang.foreign.MemorySegment.ofArray(new float[m.rows() * m.columns()]);
         FloatMatrix c = FloatMatrix.of(seg, m.rows(), m.columns());
         for (int r = 0; r < m.rows(); r++) {

@@ -86,12 +86,17 @@ final class BenchCommand implements Callable<Integer> {
     List<Integer> decodeRows;
 
     @Option(names = "--decode-steps", paramLabel = "N", defaultValue = "12",
-            description = "decode-step mode: timed steps per row count (default ${DEFAULT-VALUE})")
+            description = "decode-step and beam modes: timed steps per row count / per request (default ${DEFAULT-VALUE})")
     int decodeSteps;
 
     @Option(names = "--serving-json", paramLabel = "FILE.json",
             description = "with --chart: redraw the chart of a serving run from the JSON it wrote (runs nothing)")
     Path servingJson;
+
+    @Option(names = "--beams", paramLabel = "N,N,...", split = ",",
+            description = "beam mode: decode time per output token of one request with N beams (1 = greedy; e.g. 1,3), "
+                    + "the prompt computed once, the beam counts taking turns --repeat times; one weights type, one backend")
+    List<Integer> beams;
 
     @Option(names = "--requests-per-client", paramLabel = "N", defaultValue = "2",
             description = "serving mode: requests each client sends (default ${DEFAULT-VALUE})")
@@ -133,8 +138,11 @@ final class BenchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--weights chooses the preset checkpoints; --model runs the weights it holds");
         }
         List<Backend> bs = backends.stream().map(Backend::parse).toList();
-        if (clients != null && decodeRows != null) {
-            throw new IllegalArgumentException("--clients and --decode-rows are two modes: give one");
+        if ((clients != null ? 1 : 0) + (decodeRows != null ? 1 : 0) + (beams != null ? 1 : 0) > 1) {
+            throw new IllegalArgumentException("--clients, --decode-rows and --beams are separate modes: give one");
+        }
+        if (beams != null) {
+            return beamCost(bs);
         }
         if (clients != null) {
             return serving(bs);
@@ -177,22 +185,47 @@ final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** --decode-rows: the batched decode step alone, by rows; one weights type (bf16 unless --weights says), one backend. */
-    private int decodeRows(List<Backend> bs) throws java.io.IOException {
+    /** --beams: decode time per output token with k beams against greedy; one weights type, one backend. */
+    private int beamCost(List<Backend> bs) throws java.io.IOException {
+        String[] target = oneTarget(bs, "--beams");
+        Ranges.atLeast("--decode-steps", decodeSteps, 1);
+        Ranges.atLeast("--repeat", repeat, 1);
+        double[] loadStart = io.paligemma.bench.MachineInfo.loadAverage();
+        var rows = io.paligemma.bench.BeamBench.run(Path.of(target[0]), bs.get(0), threads, beams, decodeSteps, repeat,
+                msg -> System.err.println("bench: " + msg));
+        double[] loadEnd = io.paligemma.bench.MachineInfo.loadAverage();
+        var machine = io.paligemma.bench.MachineInfo.probe();
+        System.out.println();
+        System.out.printf(Locale.ROOT, "%s, %d cores, %d thread(s), %s backend; native kernels: %s%n", machine.cpuModel(),
+                machine.cores(), OpsProvider.threads(threads), bs.get(0).id(), NativeOps.kernelIsaSummary());
+        System.out.printf(Locale.ROOT, "workload: %s; one prompt, computed once; load average %.2f at start, %.2f at end%n%n",
+                target[1], loadStart[0], loadEnd[0]);
+        System.out.println(io.paligemma.bench.BeamBench.table(rows));
+        return 0;
+    }
+
+    /** The checkpoint directory and its label for a mode that runs one weights type (bf16 unless --weights says) on one backend. */
+    private String[] oneTarget(List<Backend> bs, String mode) throws java.io.IOException {
         var parse = spec.commandLine().getParseResult();
         if (bs.size() != 1 && parse.hasMatchedOption("--backends")) {
-            throw new IllegalArgumentException("--decode-rows runs one backend: give one to --backends");
+            throw new IllegalArgumentException(mode + " runs one backend: give one to --backends");
         }
-        Path dir = model != null ? CheckpointArgs.existing(model) : null;
-        String label = model != null ? model.getFileName().toString() : null;
-        if (dir == null) {
-            List<String> w = parse.hasMatchedOption("--weights") ? weights : List.of("bf16");
-            if (w.size() != 1) {
-                throw new IllegalArgumentException("--decode-rows runs one weights type: give one to --weights");
-            }
-            dir = CheckpointArgs.preset(preset, CheckpointArgs.weights("--weights", w.get(0)));
-            label = RandomCheckpoint.presetName(preset) + " " + w.get(0) + " (random weights)";
+        if (model != null) {
+            return new String[] {CheckpointArgs.existing(model).toString(), model.getFileName().toString()};
         }
+        List<String> w = parse.hasMatchedOption("--weights") ? weights : List.of("bf16");
+        if (w.size() != 1) {
+            throw new IllegalArgumentException(mode + " runs one weights type: give one to --weights");
+        }
+        return new String[] {CheckpointArgs.preset(preset, CheckpointArgs.weights("--weights", w.get(0))).toString(),
+                RandomCheckpoint.presetName(preset) + " " + w.get(0) + " (random weights)"};
+    }
+
+    /** --decode-rows: the batched decode step alone, by rows; one weights type (bf16 unless --weights says), one backend. */
+    private int decodeRows(List<Backend> bs) throws java.io.IOException {
+        String[] target = oneTarget(bs, "--decode-rows");
+        Path dir = Path.of(target[0]);
+        String label = target[1];
         Ranges.atLeast("--decode-steps", decodeSteps, 1);
         double[] loadStart = io.paligemma.bench.MachineInfo.loadAverage();
         var rows = io.paligemma.bench.DecodeRowsBench.run(dir, bs.get(0), threads, decodeRows, decodeSteps,
