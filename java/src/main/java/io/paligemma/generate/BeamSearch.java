@@ -92,6 +92,16 @@ public final class BeamSearch {
         return nextTokens[b];
     }
 
+    /** The running beams' cumulative scores (float32) after the last step. */
+    public float[] beamScores() {
+        return beamScores.clone();
+    }
+
+    /** Every finished hypothesis the scorer holds now, in its insertion order. */
+    public List<BeamHypothesis> finishedHypotheses() {
+        return scorer.finished();
+    }
+
     /** The last step's parents: new beam {@code b} continues old beam {@code parents[b]}. */
     public int[] parents() {
         return nextParents.clone();

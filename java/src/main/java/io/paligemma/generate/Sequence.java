@@ -207,6 +207,11 @@ public final class Sequence implements AutoCloseable {
         return beamSearch == null ? 1 : beamSearch.numBeams();
     }
 
+    /** The token side of its beam search (null without beams): for tests that follow the search step by step. */
+    BeamSearch beamSearch() {
+        return beamSearch;
+    }
+
     /** The returned beams, best first, once the search ended (empty without beams). */
     public List<BeamHypothesis> hypotheses() {
         return hypotheses;
