@@ -36,7 +36,7 @@ public final class Sequence implements AutoCloseable {
     private final int prefixLength;        // tokens [0, prefixLength) attend bidirectionally
     private final GenerationConfig generation;
     private final Goal goal;
-    private final NextToken chooser;      // one row: the next token; null with beams
+    private final NextToken chooser;      // one row: picks the next token (unused with beams)
     private final BeamSearch beamSearch;  // beams: the token side of the search; else null
     private final int[] eosIds;           // the ids that end generation (none without stopAtEos)
     private final TokenListener listener;
@@ -129,12 +129,12 @@ public final class Sequence implements AutoCloseable {
 
     /**
      * A sequence's own sampler: its seed, HF's {@code input_ids} so far (the prompt: what a repetition penalty
-     * sees), and its distributions kept when the request wants log-probabilities.
+     * and an n-gram ban see), its processors (min new tokens over the request's EOS ids, or the model's), and
+     * its distributions kept when the request wants log-probabilities.
      */
     public static Sampler samplerFor(int[] inputIds, GenerationConfig generation, int modelEosTokenId) {
-        int[] eos = generation.eosIds(modelEosTokenId);
-        return new Sampler(generation.sampling(), LogitsProcessors.of(generation.sampling(), inputIds.length,
-                generation.minNewTokens(), eos, 1), inputIds, generation.logprobs());
+        return new Sampler(generation.sampling(), processorsFor(inputIds.length, generation,
+                generation.eosIds(modelEosTokenId)), inputIds, generation.logprobs());
     }
 
     /**

@@ -13,7 +13,6 @@ import io.paligemma.ops.OpsProvider;
 import io.paligemma.paligemma.PaliGemmaForConditionalGeneration;
 import io.paligemma.safetensors.SafetensorsFile;
 import io.paligemma.tensor.Tensor;
-import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
 import java.util.ArrayList;
