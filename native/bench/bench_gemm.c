@@ -3,7 +3,10 @@
  * Built by CMake, never run by ctest (the machines are shared): run it by hand, briefly.
  *
  *   bench_gemm [reps] [section]   reps per measurement (default 2; the best one is reported); section:
- *                                 all (default), roofline, prefill, small or q8
+ *                                 all (default), roofline, prefill, small, decode or q8
+ *
+ * decode: pg_gemm_bf16 at the decode shapes for 1 to 31 rows, each rep on its own copy of the weights (four
+ * copies, > L3) so that every call streams from memory, as a decode step of that many sequences does.
  *
  * q8: pg_gemm_q8 at the decode shapes (m = 1) in GB/s of weight bytes (q + s) and GFLOP/s, each rep on
  * its own copy of the weights (four copies, > L3) so that every call streams from memory, next to
@@ -221,6 +224,43 @@ static void bench_q8_decode(int64_t k, int64_t n, int reps) {
     free(y);
 }
 
+/* pg_gemm_bf16 at decode shapes for m rows, weights streamed from memory: each rep on the next of four copies
+ * (> L3), as a decode step reads every weight once. GB/s of weight bytes and GFLOP/s. */
+static void bench_bf16_decode_rows(int64_t k, int64_t n, int reps) {
+    uint16_t *wb[Q8_COPIES];
+    for (int c = 0; c < Q8_COPIES; c++) {
+        wb[c] = malloc(sizeof(uint16_t) * (size_t)(n * k));
+        for (int64_t i = 0; i < n * k; i++) {
+            wb[c][i] = bf16_of(0.05f * rnd());
+        }
+    }
+    static const int64_t MS[] = {1, 2, 4, 8, 16, 24, 31};
+    float *x = malloc(sizeof(float) * (size_t)(31 * k));
+    float *y = malloc(sizeof(float) * (size_t)(31 * n));
+    for (int64_t i = 0; i < 31 * k; i++) {
+        x[i] = rnd();
+    }
+    for (size_t mi = 0; mi < sizeof MS / sizeof MS[0]; mi++) {
+        const int64_t m = MS[mi];
+        double best = 1e30;
+        for (int r = 0; r < reps + 2; r++) {
+            double t0 = now();
+            pg_gemm_bf16(x, k, wb[r % Q8_COPIES], y, n, m, k, 0, n);
+            double dt = now() - t0;
+            best = dt < best ? dt : best;
+        }
+        printf("  m=%-4ld k=%-5ld n=%-5ld bf16 from memory %8.1f GB/s  %8.1f GFLOP/s  %8.3f ms\n", (long)m, (long)k,
+               (long)n, 2.0 * (double)(n * k) / best * 1e-9, 2.0 * (double)m * (double)k * (double)n / best * 1e-9,
+               best * 1e3);
+        fflush(stdout);
+    }
+    for (int c = 0; c < Q8_COPIES; c++) {
+        free(wb[c]);
+    }
+    free(x);
+    free(y);
+}
+
 typedef void (*q8_gemm_fn)(const int8_t *, const float *, const int8_t *, const uint16_t *, float *, int64_t,
                            int64_t, int64_t, int64_t, int64_t);
 
@@ -326,6 +366,11 @@ int main(int argc, char **argv) {
         for (size_t i = 0; i < sizeof MS / sizeof MS[0]; i++) {
             bench_shape(vs, nv, MS[i], 2048, 2048, reps + 1);
         }
+    }
+    if (all || strcmp(section, "decode") == 0) {
+        printf("bf16 decode shapes by rows, weights from memory, one thread:\n");
+        bench_bf16_decode_rows(2048, 16384, reps);
+        bench_bf16_decode_rows(16384, 2048, reps);
     }
     if (all || strcmp(section, "q8") == 0) {
         printf("int8 weights (Q8_0), one thread:\n");

@@ -131,6 +131,7 @@ static ALWAYS_INLINE PG_AVX512 void dot_tile(int kind, int MR, int NR, const flo
             acc[r][c] = (phase & STREAM_FIRST) ? _mm512_setzero_ps() : _mm512_load_ps(part + r * ldp + c * 16);
         }
     }
+    const int64_t line_mask = kind == W_F32 ? 15 : (kind == W_Q8 ? 63 : 31); /* elements per 64 bytes, - 1 */
     int64_t p = 0;
     for (; p + 16 <= kc; p += 16) {
         __m512 xv[4];
@@ -140,10 +141,11 @@ static ALWAYS_INLINE PG_AVX512 void dot_tile(int kind, int MR, int NR, const flo
         }
 #pragma GCC unroll 8
         for (int c = 0; c < NR; c++) {
-            if (MR == 1 && (kind != W_Q8 || (p & 63) == 0)) {
-                /* decode: while eight weight rows stream, fetch the same columns of the next eight rows
-                 * (the next tile), so the memory system always has the next tile's misses in flight;
-                 * a prefetch past the matrix end is harmless on x86. 16 int8 weights are a quarter line. */
+            if (MR == 1 ? (kind != W_Q8 || (p & 63) == 0) : (p & line_mask) == 0) {
+                /* decode: while these weight rows stream, fetch the same columns of the next tile's rows,
+                 * so the memory system always has the next tile's misses in flight; a prefetch past the
+                 * matrix end is harmless on x86. One row: every 16 columns (16 int8 weights are a quarter
+                 * line); more rows: once per line, from every x tile (the later ones find it cached). */
                 _mm_prefetch((const char *)pg_w_at(kind, w, (c + NR) * ldw + p), _MM_HINT_T1);
             }
             __m512 wv = load_w(kind, w, c * ldw + p, pg_s_at(kind, s, ldw, c, p));

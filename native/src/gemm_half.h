@@ -53,15 +53,18 @@ static ALWAYS_INLINE float pg_w_value(int kind, const void *w, int64_t i, const 
  * m, every k-block length and every tile shape, which is what lets the scheduler decode a sequence beside
  * others with the result it has alone. The block length is then free to follow m:
  *   m <= STREAM_UNBLOCKED_M   one block of all k: few x rows (<= 256 KB at k = 16384) stay in L2, and
- *                              every weight row streams from memory once, start to end (the prefetchers'
- *                              best case: decode is memory-bound here).
- *   larger m                  blocks of KC_STREAM columns: the x block [mg, KC_STREAM] and the weight
- *                              chunk [NB_STREAM, KC_STREAM] stay in L2 (64 KB each), so each weight tile
- *                              is read from L1 by every x tile (compute-bound from about 8 rows: with
- *                              blocks of 2048 the x block spilled L1 and 8 rows ran at half the FMA peak).
+ *                              every weight row streams from memory once, start to end (one row at
+ *                              k = 16384: 19.5 -> 24-25 GB/s against 2048-column blocks).
+ *   larger m                  blocks of KC_STREAM columns (4 KB of each bf16 weight row at a time, the
+ *                              x block [mg, KC_STREAM] in L2), within chunks of NB_STREAM weight rows;
+ *                              each weight tile is read from memory once and from L1 by every x tile.
+ * Every tile prefetches the next tile's weight rows (the hardware prefetchers alone left 4-8 row decode
+ * latency-bound: 45-65 GFLOP/s from memory on one Zen 4 core, 70-90 with the prefetches). Tried and
+ * dropped: 512-column blocks with the x tile held over the chunk, faster with the weights in L3 but 25 %
+ * slower from memory (32 rows of 1 KB pieces per block defeat the streaming).
  */
 #define STREAM_UNBLOCKED_M 4
-#define KC_STREAM 512 /* a multiple of 32, so that a W_Q8 tile's scales start at a block */
+#define KC_STREAM 2048 /* a multiple of 32, so that a W_Q8 tile's scales start at a block */
 #define NB_STREAM 32  /* weight rows per chunk */
 #define MG_STREAM 32  /* x rows per group: the partial-sum buffer holds MG_STREAM x NB_STREAM vectors */
 #define STREAM_VL_MAX 16
@@ -98,16 +101,16 @@ static ALWAYS_INLINE void pg_stream_loop(int kind, const pg_dot_fn (*tiles)[3], 
             for (int64_t kb = 0; kb < k || kb == 0; kb += kc_max) {
                 const int64_t kc = k - kb < kc_max ? k - kb : kc_max;
                 const int phase = (kb == 0 ? STREAM_FIRST : 0) | (kb + kc >= k ? STREAM_LAST : 0);
-                for (int64_t i = ig; i < ie; i += mr_max) {
-                    const int64_t mr = ie - i < mr_max ? ie - i : mr_max;
-                    for (int64_t j = jb; j < je;) {
-                        const int wide = je - j >= nr_wide;
+                for (int64_t j = jb; j < je;) {
+                    const int wide = je - j >= nr_wide;
+                    for (int64_t i = ig; i < ie; i += mr_max) {
+                        const int64_t mr = ie - i < mr_max ? ie - i : mr_max;
                         tiles[mr - 1][wide ? width : 0](x + i * ldx + kb, ldx, pg_w_at(kind, w, j * k + kb),
                                                         pg_s_at(kind, s, k, j, kb), k, kc,
                                                         part + (i - ig) * ldp + (j - jb) * vl, ldp, phase,
                                                         y + i * ldy + j, ldy);
-                        j += wide ? nr_wide : 1;
                     }
+                    j += wide ? nr_wide : 1;
                 }
                 if (k <= 0) {
                     break;

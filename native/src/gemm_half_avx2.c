@@ -66,9 +66,10 @@ static ALWAYS_INLINE PG_AVX2 void dot_tile(int kind, int MR, int NR, const float
         }
 #pragma GCC unroll 8
         for (int c = 0; c < NR; c++) {
-            if (MR == 1 && (p & line_mask) == 0) {
+            if ((p & line_mask) == 0) {
                 /* decode: fetch the same columns of the next tile's rows while these stream, as the
-                 * AVX-512 path does; a prefetch past the matrix end is harmless on x86 */
+                 * AVX-512 path does (from every x tile: the later ones find the line cached); a
+                 * prefetch past the matrix end is harmless on x86 */
                 _mm_prefetch((const char *)pg_w_at(kind, w, (c + NR) * ldw + p), _MM_HINT_T1);
             }
             __m256 wv = load_w8(kind, w, c * ldw + p, pg_s_at(kind, s, ldw, c, p));
