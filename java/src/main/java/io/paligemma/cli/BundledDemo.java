@@ -11,7 +11,8 @@ import java.util.stream.Stream;
 
 /**
  * The small checkpoint bundled in the jar (random weights, the fixtures' Gemma-like SentencePiece
- * tokenizer, a sample picture), copied to a temporary directory that {@link #close()} removes.
+ * tokenizer, a sample picture), copied to a temporary directory that {@link #close()} removes. Public for
+ * the Spark module (its tests and its job's {@code --model demo}).
  */
 public final class BundledDemo implements AutoCloseable {
     public static final String LABEL = "bundled demo checkpoint: tiny PaliGemma 2, RANDOM weights (the text is noise)";

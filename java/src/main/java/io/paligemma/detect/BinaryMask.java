@@ -25,6 +25,27 @@ public record BinaryMask(int width, int height, byte[] data) {
         return n;
     }
 
+    /**
+     * Alternating 0/1 run lengths over the row-major mask, the first run of zeros (maybe 0 long): what
+     * {@link ResultJson} prints as {@code mask.rle} and the Spark module's objects column carries.
+     */
+    public int[] runLengths() {
+        java.util.List<Integer> runs = new java.util.ArrayList<>();
+        boolean current = false;
+        int len = 0;
+        for (byte v : data) {
+            boolean one = v != 0;
+            if (one != current) {
+                runs.add(len);
+                current = one;
+                len = 0;
+            }
+            len++;
+        }
+        runs.add(len);
+        return runs.stream().mapToInt(Integer::intValue).toArray();
+    }
+
     @Override
     public byte[] data() {
         return data.clone();

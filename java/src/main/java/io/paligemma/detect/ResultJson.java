@@ -43,7 +43,7 @@ public final class ResultJson {
                 if (s.mask() != null) {
                     ObjectNode m = n.putObject("mask");
                     m.put("ones", s.mask().ones());
-                    ints(m.putArray("rle"), runLengths(s.mask()));
+                    ints(m.putArray("rle"), s.mask().runLengths());
                 }
             }
         }
@@ -64,25 +64,6 @@ public final class ResultJson {
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException("JSON rendering of a tree cannot fail", e);
         }
-    }
-
-    /** Alternating 0/1 run lengths over the row-major mask, first run of zeros (maybe 0 long). */
-    static int[] runLengths(BinaryMask mask) {
-        byte[] d = mask.data();
-        java.util.List<Integer> runs = new java.util.ArrayList<>();
-        boolean current = false;
-        int len = 0;
-        for (byte v : d) {
-            boolean one = v != 0;
-            if (one != current) {
-                runs.add(len);
-                current = one;
-                len = 0;
-            }
-            len++;
-        }
-        runs.add(len);
-        return runs.stream().mapToInt(Integer::intValue).toArray();
     }
 
     private static void ints(ArrayNode a, int[] v) {
