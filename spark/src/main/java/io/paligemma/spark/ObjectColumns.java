@@ -13,7 +13,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import javax.imageio.ImageIO;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
@@ -69,7 +69,8 @@ public final class ObjectColumns {
                 rle = s.mask().runLengths();
             }
         }
-        return RowFactory.create(o.label(), b.y0(), b.x0(), b.y1(), b.x1(), o.loc(), codes, png, rle);
+        return new GenericRowWithSchema(new Object[] {o.label(), b.y0(), b.x0(), b.y1(), b.x1(), o.loc(), codes, png, rle},
+                OBJECT);
     }
 
     /** The mask as an 8-bit grey PNG: 255 where set, 0 elsewhere. */

@@ -172,7 +172,7 @@ public final class PaliGemmaSparkJob implements Callable<Integer> {
         if (fmt.equals("parquet")) {
             writer.parquet(out);
         } else {
-            writer.json(out);
+            writer.option("ignoreNullFields", "false").json(out);    // "error": null on the rows that went well
         }
         long written = result.count();
         result.unpersist();

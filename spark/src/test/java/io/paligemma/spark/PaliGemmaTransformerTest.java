@@ -172,7 +172,7 @@ class PaliGemmaTransformerTest {
             List<Row> objects = r.getList(r.fieldIndex("objects"));
             assertEquals(parsed.objects().size(), objects.size());
             for (int i = 0; i < objects.size(); i++) {
-                assertEquals(ObjectColumns.object(parsed.objects().get(i)), objects.get(i));
+                ObjectColumnsTest.assertSameObject(ObjectColumns.object(parsed.objects().get(i)), objects.get(i));
             }
             List<String> problems = r.getList(r.fieldIndex("problems"));
             assertEquals(List.of(ObjectColumns.problems(parsed)), problems);
