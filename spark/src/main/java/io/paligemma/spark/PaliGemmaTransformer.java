@@ -98,26 +98,32 @@ public final class PaliGemmaTransformer extends Transformer {
     public PaliGemmaTransformer(String uid) {
         this.uid = uid;
         // the params name their owner by uid, so they are made once it is known
-        modelPath = new Param<>(uid, "modelPath", "checkpoint directory as the executors see it (shared storage, or the alias of a --archives entry)");
+        modelPath = new Param<>(uid, "modelPath",
+                "checkpoint directory as the executors see it (shared storage, or the alias of a --archives entry)");
         backend = new Param<>(uid, "backend", "native (OpenBLAS + C kernels) or java");
-        computeThreads = new IntParam(uid, "computeThreads", "compute threads of the executor's model, shared by all its tasks (0: the machine's physical cores)");
+        computeThreads = new IntParam(uid, "computeThreads",
+                "compute threads of the executor's model, shared by all its tasks (0: the machine's physical cores)");
         weights = new Param<>(uid, "weights", "stored (as in the checkpoint) or int8");
         compute = new Param<>(uid, "compute", "f32 or bf16 arithmetic for bf16 weights");
         load = new Param<>(uid, "load", "mmap (shared page cache) or copy");
         maxContext = new IntParam(uid, "maxContext", "tokens per sequence (0: image tokens + 512)");
-        batchSize = new IntParam(uid, "batchSize", "sequences the executor's model decodes together, and rows each task keeps in flight");
+        batchSize = new IntParam(uid, "batchSize",
+                "sequences the executor's model decodes together, and rows each task keeps in flight");
         task = new Param<>(uid, "task", "caption, answer, ocr, detect or segment");
         prompt = new Param<>(uid, "prompt", "the prompt for every row, e.g. 'caption en'");
         promptCol = new Param<>(uid, "promptCol", "a string column with one prompt per row");
-        imageCol = new Param<>(uid, "imageCol", "the picture: a binary column (the file's bytes, as binaryFile's content) or a string column (path or URI)");
-        nameCol = new Param<>(uid, "nameCol", "a string column naming the row in error messages (binaryFile's path); '' = none");
+        imageCol = new Param<>(uid, "imageCol",
+                "the picture: a binary column (the file's bytes, as binaryFile's content) or a string column (path or URI)");
+        nameCol = new Param<>(uid, "nameCol",
+                "a string column naming the row in error messages (binaryFile's path); '' = none");
         maxTokens = new IntParam(uid, "maxTokens", "most tokens to generate per row");
         temperature = new DoubleParam(uid, "temperature", "0: greedy; > 0: sampling");
         topK = new IntParam(uid, "topK", "sampling: keep the k best tokens (0: off)");
         topP = new DoubleParam(uid, "topP", "sampling: nucleus mass (1: off)");
         seed = new LongParam(uid, "seed", "sampling: the random stream");
         failFast = new BooleanParam(uid, "failFast", "a bad row fails the job instead of giving an error row");
-        maskDecoderPath = new Param<>(uid, "maskDecoderPath", "segment: VQ-VAE weights (vae-oid.npz or .safetensors) as the executors see them; '' = codes only, no masks");
+        maskDecoderPath = new Param<>(uid, "maskDecoderPath",
+                "segment: VQ-VAE weights (vae-oid.npz or .safetensors) as the executors see them; '' = codes only, no masks");
         outputCol = new Param<>(uid, "outputCol", "the answer's text");
         tokensCol = new Param<>(uid, "tokensCol", "generated tokens");
         timingsCol = new Param<>(uid, "timingsCol", "stage timings in milliseconds");
@@ -279,7 +285,7 @@ public final class PaliGemmaTransformer extends Transformer {
                         default -> "'segment cat'";
                     });
         }
-        if (!value(nameCol).toString().isEmpty()) {
+        if (!this.<String>value(nameCol).isEmpty()) {
             requireString(schema, value(nameCol), "nameCol");
         }
     }
