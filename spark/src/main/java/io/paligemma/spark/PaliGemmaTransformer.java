@@ -10,7 +10,10 @@ import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.LongParam;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.util.DefaultParamsReader;
+import org.apache.spark.ml.util.DefaultParamsWritable;
 import org.apache.spark.ml.util.Identifiable;
+import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
@@ -41,11 +44,14 @@ import org.apache.spark.sql.types.StructType;
  * other results null) and, for the detect and segment tasks, the objects (label, box in pixels, loc and
  * seg codes, the mask as PNG and run lengths when {@link #setMaskDecoderPath} is set) and parse problems.
  *
+ * <p>Saved and loaded like any Spark ML stage ({@code write().save(path)}, {@link #load}; inside a
+ * {@code Pipeline} too): the params only, the checkpoint stays where {@code modelPath} says.
+ *
  * <p>Each partition runs in a task that leases the executor's one model for its {@link ModelSpec} (loaded
  * by the first task, mapped once, kept until the executor ends: {@link ExecutorModels}), and feeds its
  * rows to that model's scheduler, where the rows of all the executor's tasks decode together.
  */
-public final class PaliGemmaTransformer extends Transformer {
+public final class PaliGemmaTransformer extends Transformer implements DefaultParamsWritable {
     private static final long serialVersionUID = 1L;
 
     private final String uid;
@@ -163,6 +169,15 @@ public final class PaliGemmaTransformer extends Transformer {
     @Override
     public PaliGemmaTransformer copy(ParamMap extra) {
         return defaultCopy(extra);
+    }
+
+    /** Reads a transformer saved by {@code write().save(path)} (alone or inside a saved Pipeline): its params. */
+    public static MLReader<PaliGemmaTransformer> read() {
+        return new DefaultParamsReader<>();
+    }
+
+    public static PaliGemmaTransformer load(String path) {
+        return read().load(path);
     }
 
     // ---- params: getters (Spark finds params through these) and setters

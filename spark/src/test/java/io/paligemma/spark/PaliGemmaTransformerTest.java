@@ -179,6 +179,31 @@ class PaliGemmaTransformerTest {
         }
     }
 
+    /** Saved alone and inside a Pipeline, loaded back: the same params, the same answers. */
+    @Test
+    void savedAndLoadedInAPipeline(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        PaliGemmaTransformer t = fx.transformer().setTask("ocr").setMaxTokens(4).setBatchSize(5).setNameCol("path");
+        t.clear(t.prompt());
+        t.write().save(tmp.resolve("alone").toString());
+        PaliGemmaTransformer loaded = PaliGemmaTransformer.load(tmp.resolve("alone").toString());
+        assertEquals(t.uid(), loaded.uid());
+        assertEquals(t.modelSpec(), loaded.modelSpec());
+        assertEquals("ocr", loaded.getOrDefault(loaded.task()));
+        assertFalse(loaded.isSet(loaded.prompt()));
+        assertEquals(4, (int) (Integer) loaded.getOrDefault(loaded.maxTokens()));
+
+        org.apache.spark.ml.Pipeline pipeline = new org.apache.spark.ml.Pipeline()
+                .setStages(new org.apache.spark.ml.PipelineStage[] {t});
+        Dataset<Row> images = fx.spark.read().format("binaryFile").load(fx.goodDir.toString()).limit(2);
+        org.apache.spark.ml.PipelineModel fitted = pipeline.fit(images);
+        fitted.write().save(tmp.resolve("pipeline").toString());
+        org.apache.spark.ml.PipelineModel back = org.apache.spark.ml.PipelineModel.load(tmp.resolve("pipeline").toString());
+        List<Row> a = fitted.transform(images).select("path", "answer").collectAsList();
+        List<Row> b = back.transform(images).select("path", "answer").collectAsList();
+        assertEquals(a, b);
+        a.forEach(r -> assertNotNull(r.getAs("answer")));
+    }
+
     @Test
     void badParamsFailOnTheDriverWithAClearMessage() {
         Dataset<Row> images = fx.spark.read().format("binaryFile").load(fx.goodDir.toString());
