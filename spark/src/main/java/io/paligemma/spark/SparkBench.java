@@ -45,6 +45,9 @@ public final class SparkBench implements Callable<Integer> {
             description = "pictures in each side's untimed first pass (load, JIT, page cache); default: all")
     int warmup;
 
+    @Option(names = "--spark-first", description = "measure Spark before the library (to see whether order matters)")
+    boolean sparkFirst;
+
     @Option(names = "--prompt", defaultValue = "caption en")
     String prompt;
 
@@ -80,34 +83,61 @@ public final class SparkBench implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "checkpoint %s, %d images, prompt '%s', %d new tokens, %d threads, batch %d%n",
                     checkpoint, files.size(), prompt, maxTokens, threads, batchSize);
 
-            double lib;
-            try (PaliGemma m = PaliGemma.load(Path.of(checkpoint), spec.options())) {
-                library(m, warm(files));                         // untimed: JIT, page cache
-                long t0 = System.nanoTime();
-                library(m, files);
-                lib = (System.nanoTime() - t0) / 1e9;
-            }
-            report("library, one JVM", files.size(), lib);
-
-            SparkSession spark = SparkSession.builder().master(master).appName("paligemma-bench")
-                    .config("spark.ui.enabled", "false").config("spark.sql.adaptive.enabled", "false").getOrCreate();
-            try {
-                PaliGemmaTransformer t = new PaliGemmaTransformer().setModelPath(checkpoint).setComputeThreads(threads)
-                        .setBatchSize(batchSize).setWeights(weights).setPrompt(prompt).setMaxTokens(maxTokens)
-                        .setImageCol("path");
-                Dataset<Row> paths = spark.read().format("binaryFile").load(dir.toString()).select("path")
-                        .repartition(partitions).cache();
-                paths.count();
-                int first = warm(files).size();                  // untimed: loads the executor's model
-                spark(t, first == files.size() ? paths : paths.limit(first), first);
-                long t0 = System.nanoTime();
-                spark(t, paths, files.size());
-                report("Spark " + master + ", " + partitions + " tasks", files.size(), (System.nanoTime() - t0) / 1e9);
-            } finally {
-                spark.stop();
+            if (sparkFirst) {
+                sparkSide(checkpoint, dir, files);
+                librarySide(checkpoint, spec, files);
+            } else {
+                librarySide(checkpoint, spec, files);
+                sparkSide(checkpoint, dir, files);
             }
         }
         return 0;
+    }
+
+    private void librarySide(String checkpoint, ModelSpec spec, List<Path> files) throws Exception {
+        try (PaliGemma m = PaliGemma.load(Path.of(checkpoint), spec.options())) {
+            library(m, warm(files));                             // untimed: JIT, page cache
+            Clock c = new Clock();
+            library(m, files);
+            c.report("library, one JVM", files.size());
+        }
+    }
+
+    private void sparkSide(String checkpoint, Path dir, List<Path> files) throws Exception {
+        SparkSession spark = SparkSession.builder().master(master).appName("paligemma-bench")
+                .config("spark.ui.enabled", "false").config("spark.sql.adaptive.enabled", "false").getOrCreate();
+        try {
+            PaliGemmaTransformer t = new PaliGemmaTransformer().setModelPath(checkpoint).setComputeThreads(threads)
+                    .setBatchSize(batchSize).setWeights(weights).setPrompt(prompt).setMaxTokens(maxTokens)
+                    .setImageCol("path");
+            Dataset<Row> paths = spark.read().format("binaryFile").load(dir.toString()).select("path")
+                    .repartition(partitions).cache();
+            paths.count();
+            int first = warm(files).size();                      // untimed: loads the executor's model
+            spark(t, first == files.size() ? paths : paths.limit(first), first);
+            Clock c = new Clock();
+            spark(t, paths, files.size());
+            c.report("Spark " + master + ", " + partitions + " tasks", files.size());
+        } finally {
+            spark.stop();
+            ExecutorModels.closeIdle();                          // this JVM was the executor: unmap its model
+        }
+    }
+
+    /** Wall time and this process's CPU time (all threads) from its creation to {@link #report}. */
+    private static final class Clock {
+        private static final com.sun.management.OperatingSystemMXBean OS =
+                (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        final long wall0 = System.nanoTime();
+        final long cpu0 = OS.getProcessCpuTime();
+
+        void report(String what, int n) throws IOException {
+            double wall = (System.nanoTime() - wall0) / 1e9;
+            double cpu = (OS.getProcessCpuTime() - cpu0) / 1e9;
+            String load = Files.readString(Path.of("/proc/loadavg")).trim();
+            System.out.printf(Locale.ROOT, "%-28s %4d images in %7.2f s: %7.3f images/s, %6.3f CPU s per image   (load %s)%n",
+                    what, n, wall, n / wall, cpu / n, load);
+        }
     }
 
     private List<Path> warm(List<Path> files) {
@@ -134,12 +164,6 @@ public final class SparkBench implements Callable<Integer> {
         if (ok != expected) {
             throw new IllegalStateException(ok + " of " + expected + " pictures answered");
         }
-    }
-
-    private static void report(String what, int n, double seconds) throws IOException {
-        String load = Files.readString(Path.of("/proc/loadavg")).trim();
-        System.out.printf(Locale.ROOT, "%-28s %4d images in %7.2f s: %7.3f images/s   (load %s)%n", what, n, seconds,
-                n / seconds, load);
     }
 
     /** n distinct pictures: crops of the demo picture at different offsets and sizes. */
