@@ -103,6 +103,7 @@ fi
     --include-function pg_roofline_dp_bf16 \
     --include-function pg_roofline_amx_bf16 \
     --include-function pg_roofline_dot_i8 \
+    --include-function pg_roofline_amx_i8 \
     --include-function pg_read_bandwidth \
     "$ROOT/native/include/pg_kernels.h"
 

@@ -246,12 +246,16 @@ double pg_roofline_fma_f32(int64_t iterations);
 double pg_roofline_dp_bf16(int64_t iterations);
 double pg_roofline_amx_bf16(int64_t iterations);
 /* The int8 dot product of pg_gemm_q8's compute-bound (packed) path on the level in use (not its AMX-INT8 tiles:
- * where those run, this stays the VNNI / MADDWD unit's peak, below theirs), on registers; returns
+ * where those run, this stays the VNNI / MADDWD unit's peak, below theirs; pg_roofline_amx_i8 is theirs), on registers; returns
  * the multiply-adds it performed times 2 (integer operations, counted like flops). AVX-512 with AVX512-VNNI:
  * 16 chains of 512-bit VPDPBUSD, 16 * 64 * 2 = 2048 per iteration; AVX-512 without VNNI: 16 chains of 512-bit
  * VPMADDWD + VPADDD, 1024; AVX2 with AVX-VNNI: 12 chains of 256-bit VPDPBUSD, 768; AVX2: 12 chains of
  * VPMADDWD + VPADDD, 384; scalar: 8 chains of integer multiply-adds, 16. */
 double pg_roofline_dot_i8(int64_t iterations);
+/* The AMX-INT8 tiles' peak, where pg_gemm_q8's packed path runs on them (pg_has_amx_int8: granted by
+ * pg_amx_request()): four independent TDPBSSD tile products per iteration, 4 * 16 * 16 * 64 * 2 = 131072;
+ * elsewhere the scalar loop of pg_roofline_dot_i8, 16 per iteration. */
+double pg_roofline_amx_i8(int64_t iterations);
 /* Reads bytes of buf once, in one sequential stream with the widest loads of the level in use (any
  * alignment). Returns the sum modulo 2^64 of buf read as little-endian 64-bit
  * words, the last one zero-padded, as a double: a checksum that keeps the loads alive. */

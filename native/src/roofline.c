@@ -245,6 +245,41 @@ static PG_AVX2 double dot_i8_avx2(int64_t iterations, int vnni) {
     return (double)iterations * 12 * (vnni ? 32 : 16) * 2;
 }
 
+/* Four independent 16 x 16 int32 accumulators (tmm0-3) fed by two x and two w tiles of 16 x 64 int8 zeros:
+ * TDPBSSD's time does not depend on the values, and zeros keep the sums at zero however long it runs. */
+static PG_AMX_INT8_TARGET double amx_i8_loop(int64_t iterations) {
+    int8_t zeros[16 * 64] __attribute__((aligned(64))) = {0};
+    int32_t out[16 * 16] __attribute__((aligned(64)));
+    pg_tile_config cfg = pg_tile_config_full(8);
+    PG_TILE_CONFIG(&cfg);
+    PG_TILE_LOAD(4, zeros, 64);
+    PG_TILE_LOAD(5, zeros, 64);
+    PG_TILE_LOAD(6, zeros, 64);
+    PG_TILE_LOAD(7, zeros, 64);
+    PG_TILE_ZERO(0);
+    PG_TILE_ZERO(1);
+    PG_TILE_ZERO(2);
+    PG_TILE_ZERO(3);
+    for (int64_t i = 0; i < iterations; i++) {
+        PG_TILE_DPBSSD(0, 4, 6);
+        PG_TILE_DPBSSD(1, 4, 7);
+        PG_TILE_DPBSSD(2, 5, 6);
+        PG_TILE_DPBSSD(3, 5, 7);
+    }
+    PG_TILE_STORE(0, out, 64);
+    PG_TILE_RELEASE();
+    volatile int32_t sink = out[0];
+    (void)sink;
+    return (double)iterations * 4 * 16 * 16 * 64 * 2;
+}
+
+double pg_roofline_amx_i8(int64_t iterations) {
+    if (iterations <= 0) {
+        return 0.0;
+    }
+    return pg_has_amx_int8() ? amx_i8_loop(iterations) : dot_i8_scalar(iterations);
+}
+
 double pg_roofline_dot_i8(int64_t iterations) {
     if (iterations <= 0) {
         return 0.0;

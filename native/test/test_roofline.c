@@ -100,6 +100,12 @@ int main(void) {
     expect_count("pg_roofline_amx_bf16(0)", pg_roofline_amx_bf16(0), 0);
     expect_count("pg_roofline_amx_bf16(1)", pg_roofline_amx_bf16(1), amx_per_iter);
     expect_count("pg_roofline_amx_bf16(20000)", pg_roofline_amx_bf16(20000), 20000 * amx_per_iter);
+    /* the AMX-INT8 tiles where pg_gemm_q8's packed path runs on them, the scalar int8 loop elsewhere */
+    const double amx_i8_per_iter = pg_has_amx_int8() ? 4.0 * 16 * 16 * 64 * 2 : 8 * 2;
+    expect_count("pg_roofline_amx_i8(0)", pg_roofline_amx_i8(0), 0);
+    expect_count("pg_roofline_amx_i8(-3)", pg_roofline_amx_i8(-3), 0);
+    expect_count("pg_roofline_amx_i8(1)", pg_roofline_amx_i8(1), amx_i8_per_iter);
+    expect_count("pg_roofline_amx_i8(20000)", pg_roofline_amx_i8(20000), 20000 * amx_i8_per_iter);
 
     return test_summary("test_roofline");
 }

@@ -2366,6 +2366,64 @@ public class pg_kernels_h {
         }
     }
 
+    private static class pg_roofline_amx_i8 {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            pg_kernels_h.C_DOUBLE,
+            pg_kernels_h.C_LONG
+        );
+
+        public static final MemorySegment ADDR = pg_kernels_h.findOrThrow("pg_roofline_amx_i8");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * double pg_roofline_amx_i8(int64_t iterations)
+     * }
+     */
+    public static FunctionDescriptor pg_roofline_amx_i8$descriptor() {
+        return pg_roofline_amx_i8.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * double pg_roofline_amx_i8(int64_t iterations)
+     * }
+     */
+    public static MethodHandle pg_roofline_amx_i8$handle() {
+        return pg_roofline_amx_i8.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * double pg_roofline_amx_i8(int64_t iterations)
+     * }
+     */
+    public static MemorySegment pg_roofline_amx_i8$address() {
+        return pg_roofline_amx_i8.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * double pg_roofline_amx_i8(int64_t iterations)
+     * }
+     */
+    public static double pg_roofline_amx_i8(long iterations) {
+        var mh$ = pg_roofline_amx_i8.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pg_roofline_amx_i8", iterations);
+            }
+            return (double)mh$.invokeExact(iterations);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class pg_read_bandwidth {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             pg_kernels_h.C_DOUBLE,

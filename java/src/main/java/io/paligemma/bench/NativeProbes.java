@@ -51,19 +51,24 @@ final class NativeProbes {
     }
 
     /**
-     * The int8 dot product {@link #dotI8} runs, which is the one pg_gemm_q8 (int8 decode) runs on the level
-     * in use: the first word of pg_kernel_path(PG_FAMILY_GEMM_Q8), "avx512_vnni" (VPDPBUSD), "avx512" or
-     * "avx2" (VPMADDUBSW + VPMADDWD), or "scalar".
+     * The int8 dot product {@link #dotI8} runs, which is the one pg_gemm_q8's compute-bound (packed) path runs
+     * on the level in use: "amx_int8" where the packed (prefill) path runs on AMX-INT8 tiles, else the first word of
+     * pg_kernel_path(PG_FAMILY_GEMM_Q8), "avx512_vnni" (VPDPBUSD), "avx512" or "avx2" (VPMADDUBSW +
+     * VPMADDWD), or "scalar".
      */
     static String dotI8Path() {
         String path = pg_kernels_h.pg_kernel_path(pg_kernels_h.PG_FAMILY_GEMM_Q8()).reinterpret(4096).getString(0).trim();
+        if (path.contains("amx_int8")) {
+            return "amx_int8"; // the packed path (prefill) runs on the tiles: their peak, not the VNNI unit's
+        }
         int space = path.indexOf(' ');
         return space < 0 ? path : path.substring(0, space);
     }
 
-    /** Runs the register-only int8 dot loop; returns the int8 multiply-adds it performed times 2. */
+    /** Runs the register-only int8 dot loop of {@link #dotI8Path}; returns the int8 multiply-adds it performed times 2. */
     static double dotI8(long iterations) {
-        return pg_kernels_h.pg_roofline_dot_i8(iterations);
+        return dotI8Path().equals("amx_int8") ? pg_kernels_h.pg_roofline_amx_i8(iterations)
+                : pg_kernels_h.pg_roofline_dot_i8(iterations);
     }
 
     /** Reads seg once; returns its checksum. */
