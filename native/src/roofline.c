@@ -114,34 +114,52 @@ static PG_AVX512_BF16 double dp_bf16_avx512(int64_t iterations) {
     return (double)iterations * 16 * 16 * 2 * 2;
 }
 
-/* Four independent 16 x 16 accumulators (tmm0-3) fed by two x and two w tiles of bf16 ones. */
-static PG_AMX_TARGET double amx_loop(int64_t iterations) {
-    uint16_t ones[16 * 32] __attribute__((aligned(64)));
-    float out[16 * 16] __attribute__((aligned(64)));
+/* Four independent 16 x 16 accumulators (tmm0-3) fed by two x and two w tiles whose 16-bit words are all
+ * `fill`: TDPBF16PS on bf16 ones (int8 = 0), or TDPBSSD on int8 zeros (int8 = 1: its time does not depend on
+ * the values, and zeros keep the int32 sums at zero however long it runs). Returns the operations done. */
+static ALWAYS_INLINE_ROOF double amx_tile_loop(int int8, uint16_t fill, int64_t iterations) {
+    uint16_t tile[16 * 32] __attribute__((aligned(64)));
+    uint16_t out[16 * 32] __attribute__((aligned(64)));
     for (int i = 0; i < 16 * 32; i++) {
-        ones[i] = 0x3f80;
+        tile[i] = fill;
     }
     pg_tile_config cfg = pg_tile_config_full(8);
     PG_TILE_CONFIG(&cfg);
-    PG_TILE_LOAD(4, ones, 64);
-    PG_TILE_LOAD(5, ones, 64);
-    PG_TILE_LOAD(6, ones, 64);
-    PG_TILE_LOAD(7, ones, 64);
+    PG_TILE_LOAD(4, tile, 64);
+    PG_TILE_LOAD(5, tile, 64);
+    PG_TILE_LOAD(6, tile, 64);
+    PG_TILE_LOAD(7, tile, 64);
     PG_TILE_ZERO(0);
     PG_TILE_ZERO(1);
     PG_TILE_ZERO(2);
     PG_TILE_ZERO(3);
     for (int64_t i = 0; i < iterations; i++) {
-        PG_TILE_DP(0, 4, 6);
-        PG_TILE_DP(1, 4, 7);
-        PG_TILE_DP(2, 5, 6);
-        PG_TILE_DP(3, 5, 7);
+        if (int8) {
+            PG_TILE_DPBSSD(0, 4, 6);
+            PG_TILE_DPBSSD(1, 4, 7);
+            PG_TILE_DPBSSD(2, 5, 6);
+            PG_TILE_DPBSSD(3, 5, 7);
+        } else {
+            PG_TILE_DP(0, 4, 6);
+            PG_TILE_DP(1, 4, 7);
+            PG_TILE_DP(2, 5, 6);
+            PG_TILE_DP(3, 5, 7);
+        }
     }
     PG_TILE_STORE(0, out, 64);
     PG_TILE_RELEASE();
-    volatile float sink = out[0];
+    volatile uint16_t sink = out[0];
     (void)sink;
-    return (double)iterations * 4 * 16 * 16 * 32 * 2;
+    /* a tile row is 64 bytes: 32 bf16 or 64 int8 products per accumulator element */
+    return (double)iterations * 4 * 16 * 16 * (int8 ? 64 : 32) * 2;
+}
+
+static PG_AMX_TARGET double amx_loop(int64_t iterations) {
+    return amx_tile_loop(0, 0x3f80, iterations);
+}
+
+static PG_AMX_INT8_TARGET double amx_i8_loop(int64_t iterations) {
+    return amx_tile_loop(1, 0, iterations);
 }
 
 /* ---- int8 dot products: pg_gemm_q8's instructions ------------------------------------------ */
@@ -243,34 +261,6 @@ static PG_AVX2 double dot_i8_avx2(int64_t iterations, int vnni) {
     volatile uint32_t sink = lanes[0] + lanes[7];
     (void)sink;
     return (double)iterations * 12 * (vnni ? 32 : 16) * 2;
-}
-
-/* Four independent 16 x 16 int32 accumulators (tmm0-3) fed by two x and two w tiles of 16 x 64 int8 zeros:
- * TDPBSSD's time does not depend on the values, and zeros keep the sums at zero however long it runs. */
-static PG_AMX_INT8_TARGET double amx_i8_loop(int64_t iterations) {
-    int8_t zeros[16 * 64] __attribute__((aligned(64))) = {0};
-    int32_t out[16 * 16] __attribute__((aligned(64)));
-    pg_tile_config cfg = pg_tile_config_full(8);
-    PG_TILE_CONFIG(&cfg);
-    PG_TILE_LOAD(4, zeros, 64);
-    PG_TILE_LOAD(5, zeros, 64);
-    PG_TILE_LOAD(6, zeros, 64);
-    PG_TILE_LOAD(7, zeros, 64);
-    PG_TILE_ZERO(0);
-    PG_TILE_ZERO(1);
-    PG_TILE_ZERO(2);
-    PG_TILE_ZERO(3);
-    for (int64_t i = 0; i < iterations; i++) {
-        PG_TILE_DPBSSD(0, 4, 6);
-        PG_TILE_DPBSSD(1, 4, 7);
-        PG_TILE_DPBSSD(2, 5, 6);
-        PG_TILE_DPBSSD(3, 5, 7);
-    }
-    PG_TILE_STORE(0, out, 64);
-    PG_TILE_RELEASE();
-    volatile int32_t sink = out[0];
-    (void)sink;
-    return (double)iterations * 4 * 16 * 16 * 64 * 2;
 }
 
 double pg_roofline_amx_i8(int64_t iterations) {
