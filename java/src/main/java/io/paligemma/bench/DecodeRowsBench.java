@@ -114,9 +114,7 @@ public final class DecodeRowsBench {
     static FloatMatrix copy(FloatMatrix m) {
         var seg = java.lang.foreign.MemorySegment.ofArray(new float[m.rows() * m.columns()]);
         FloatMatrix c = FloatMatrix.of(seg, m.rows(), m.columns());
-        for (int r = 0; r < m.rows(); r++) {
-            java.lang.foreign.MemorySegment.copy(m.row(r).data(), 0, c.row(r).data(), 0, (long) m.columns() * Float.BYTES);
-        }
+        c.copyFrom(m);
         return c;
     }
 

@@ -187,79 +187,69 @@ final class BenchCommand implements Callable<Integer> {
 
     /** --beams: decode time per output token with k beams against greedy; one weights type, one backend. */
     private int beamCost(List<Backend> bs) throws java.io.IOException {
-        String[] target = oneTarget(bs, "--beams");
+        OneTarget target = oneTarget(bs, "--beams");
         Ranges.atLeast("--decode-steps", decodeSteps, 1);
         Ranges.atLeast("--repeat", repeat, 1);
         double[] loadStart = io.paligemma.bench.MachineInfo.loadAverage();
-        var rows = io.paligemma.bench.BeamBench.run(Path.of(target[0]), bs.get(0), threads, beams, decodeSteps, repeat,
+        var rows = io.paligemma.bench.BeamBench.run(target.dir(), bs.get(0), threads, beams, decodeSteps, repeat,
                 msg -> System.err.println("bench: " + msg));
         double[] loadEnd = io.paligemma.bench.MachineInfo.loadAverage();
-        var machine = io.paligemma.bench.MachineInfo.probe();
-        System.out.println();
-        System.out.printf(Locale.ROOT, "%s, %d cores, %d thread(s), %s backend; native kernels: %s%n", machine.cpuModel(),
-                machine.cores(), OpsProvider.threads(threads), bs.get(0).id(), NativeOps.kernelIsaSummary());
+        printMachine(bs.get(0));
         System.out.printf(Locale.ROOT, "workload: %s; one prompt, computed once; load average %.2f at start, %.2f at end%n%n",
-                target[1], loadStart[0], loadEnd[0]);
+                target.label(), loadStart[0], loadEnd[0]);
         System.out.println(io.paligemma.bench.BeamBench.table(rows));
         return 0;
     }
 
+    /** The one checkpoint a single-configuration mode runs, and its label in the output. */
+    private record OneTarget(Path dir, String label) {
+    }
+
     /** The checkpoint directory and its label for a mode that runs one weights type (bf16 unless --weights says) on one backend. */
-    private String[] oneTarget(List<Backend> bs, String mode) throws java.io.IOException {
+    private OneTarget oneTarget(List<Backend> bs, String mode) throws java.io.IOException {
         var parse = spec.commandLine().getParseResult();
         if (bs.size() != 1 && parse.hasMatchedOption("--backends")) {
             throw new IllegalArgumentException(mode + " runs one backend: give one to --backends");
         }
         if (model != null) {
-            return new String[] {CheckpointArgs.existing(model).toString(), model.getFileName().toString()};
+            return new OneTarget(CheckpointArgs.existing(model), model.getFileName().toString());
         }
         List<String> w = parse.hasMatchedOption("--weights") ? weights : List.of("bf16");
         if (w.size() != 1) {
             throw new IllegalArgumentException(mode + " runs one weights type: give one to --weights");
         }
-        return new String[] {CheckpointArgs.preset(preset, CheckpointArgs.weights("--weights", w.get(0))).toString(),
-                RandomCheckpoint.presetName(preset) + " " + w.get(0) + " (random weights)"};
+        return new OneTarget(CheckpointArgs.preset(preset, CheckpointArgs.weights("--weights", w.get(0))),
+                RandomCheckpoint.presetName(preset) + " " + w.get(0) + " (random weights)");
+    }
+
+    /** The machine line every single-configuration mode prints before its table. */
+    private void printMachine(Backend backend) {
+        var machine = io.paligemma.bench.MachineInfo.probe();
+        System.out.println();
+        System.out.printf(Locale.ROOT, "%s, %d cores, %d thread(s), %s backend; native kernels: %s%n", machine.cpuModel(),
+                machine.cores(), OpsProvider.threads(threads), backend.id(), NativeOps.kernelIsaSummary());
     }
 
     /** --decode-rows: the batched decode step alone, by rows; one weights type (bf16 unless --weights says), one backend. */
     private int decodeRows(List<Backend> bs) throws java.io.IOException {
-        String[] target = oneTarget(bs, "--decode-rows");
-        Path dir = Path.of(target[0]);
-        String label = target[1];
+        OneTarget target = oneTarget(bs, "--decode-rows");
         Ranges.atLeast("--decode-steps", decodeSteps, 1);
         double[] loadStart = io.paligemma.bench.MachineInfo.loadAverage();
-        var rows = io.paligemma.bench.DecodeRowsBench.run(dir, bs.get(0), threads, decodeRows, decodeSteps,
+        var rows = io.paligemma.bench.DecodeRowsBench.run(target.dir(), bs.get(0), threads, decodeRows, decodeSteps,
                 msg -> System.err.println("bench: " + msg));
         double[] loadEnd = io.paligemma.bench.MachineInfo.loadAverage();
-        var machine = io.paligemma.bench.MachineInfo.probe();
-        System.out.println();
-        System.out.printf(Locale.ROOT, "%s, %d cores, %d thread(s), %s backend; native kernels: %s%n", machine.cpuModel(),
-                machine.cores(), OpsProvider.threads(threads), bs.get(0).id(), NativeOps.kernelIsaSummary());
+        printMachine(bs.get(0));
         System.out.printf(Locale.ROOT, "workload: %s; one prompt's KV shared by every row; load average %.2f at start, %.2f at end%n%n",
-                label, loadStart[0], loadEnd[0]);
+                target.label(), loadStart[0], loadEnd[0]);
         System.out.println(io.paligemma.bench.DecodeRowsBench.table(rows));
         return 0;
     }
 
     /** --clients: the scheduler under simulated clients, one weights type (bf16 unless --weights says) on one backend. */
     private int serving(List<Backend> bs) throws Exception {
-        var parse = spec.commandLine().getParseResult();
-        if (bs.size() != 1 && parse.hasMatchedOption("--backends")) {
-            throw new IllegalArgumentException("--clients runs one backend: give one to --backends");
-        }
-        Path dir;
-        String label;
-        if (model != null) {
-            dir = CheckpointArgs.existing(model);
-            label = model.getFileName().toString();
-        } else {
-            List<String> w = parse.hasMatchedOption("--weights") ? weights : List.of("bf16");
-            if (w.size() != 1) {
-                throw new IllegalArgumentException("--clients runs one weights type: give one to --weights");
-            }
-            dir = CheckpointArgs.preset(preset, CheckpointArgs.weights("--weights", w.get(0)));
-            label = RandomCheckpoint.presetName(preset) + " " + w.get(0) + " (random weights)";
-        }
+        OneTarget target = oneTarget(bs, "--clients");
+        Path dir = target.dir();
+        String label = target.label();
         Ranges.atLeast("--requests-per-client", requestsPerClient, 1);
         if (chart != null && json == null) {
             throw new IllegalArgumentException("--clients draws its chart from its --json file: give --json too");
@@ -268,10 +258,7 @@ final class BenchCommand implements Callable<Integer> {
                 range("--prompt-text", promptText), range("--answer-tokens", answerTokens), bs.get(0), threads,
                 scheduler.options(), 42);
         var rows = io.paligemma.bench.ServingBench.run(dir, settings, msg -> System.err.println("bench: " + msg));
-        var machine = io.paligemma.bench.MachineInfo.probe();
-        System.out.println();
-        System.out.printf(Locale.ROOT, "%s, %d cores, %d thread(s), %s backend; native kernels: %s%n", machine.cpuModel(),
-                machine.cores(), OpsProvider.threads(threads), bs.get(0).id(), NativeOps.kernelIsaSummary());
+        printMachine(bs.get(0));
         System.out.printf(Locale.ROOT, "workload: %s; %d request(s) per client, pauses Exp(mean %.0f ms), prompt text %s tokens, "
                         + "answers %s tokens (greedy, EOS ignored), a new picture per request; %s%n%n", label, requestsPerClient,
                 thinkMs, promptText, answerTokens, settings.scheduler());
