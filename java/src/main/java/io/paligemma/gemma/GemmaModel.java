@@ -118,7 +118,9 @@ public final class GemmaModel {
         int rows = checkStep(act, segments);
         for (int i = from; i < to; i++) {
             layers.get(i).forward(act, segments, rows);                            // hidden_states = decoder_layer(...)
-            probe.record(PREFIX + ".layers." + i, act.hidden.data(), rows, config.hiddenSize());
+            if (probe.enabled()) {                                                 // names and views only when recorded
+                probe.record(PREFIX + ".layers." + i, act.hidden.data(), rows, config.hiddenSize());
+            }
         }
     }
 

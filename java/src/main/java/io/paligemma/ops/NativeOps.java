@@ -189,7 +189,7 @@ public final class NativeOps implements Ops {
         switch (w.dtype()) {
             // our kernels, not sgemm / sgemv (see the class comment)
             case F32 -> parallel.forRange(n, GEMM_GRAIN, (start, end) -> {
-                requireStack("linear " + w.name(), pg_kernels_h.PG_GEMM_STACK_BYTES()); // both paths (see below)
+                requireStack(w, pg_kernels_h.PG_GEMM_STACK_BYTES()); // both paths (see below)
                 pg_kernels_h.pg_gemm_f32(x, k, wd, y, n, m, k, start, end);
             });
             case BF16, F16 -> {
@@ -200,7 +200,7 @@ public final class NativeOps implements Ops {
                 boolean dp = bf16 && bf16Compute && !tiles && m >= AMX_MIN_ROWS && avx512;
                 int terms = bf16Compute ? 1 : AMX_TERMS; // bf16 parts per activation on the dot-product units
                 parallel.forRange(n, GEMM_GRAIN, (start, end) -> {
-                    requireStack("linear " + w.name(), tiles || dp ? pg_kernels_h.PG_GEMM_AMX_STACK_BYTES()
+                    requireStack(w, tiles || dp ? pg_kernels_h.PG_GEMM_AMX_STACK_BYTES()
                             : pg_kernels_h.PG_GEMM_STACK_BYTES());
                     if (tiles) {
                         pg_kernels_h.pg_gemm_bf16_amx(x, k, wd, y, n, m, k, start, end, terms);
@@ -244,7 +244,7 @@ public final class NativeOps implements Ops {
         boolean packed = m >= pg_kernels_h.PG_GEMM_Q8_PACKED_MIN_M();
         parallel.forRange(n, GEMM_GRAIN, (start, end) -> {
             if (packed) {
-                requireStack("linear " + w.name(), pg_kernels_h.PG_GEMM_STACK_BYTES());
+                requireStack(w, pg_kernels_h.PG_GEMM_STACK_BYTES());
             }
             pg_kernels_h.pg_gemm_q8(xq, xs, q, s, y, n, m, k, start, end);
         });
@@ -256,11 +256,11 @@ public final class NativeOps implements Ops {
      * thread started with a trimmed stack (a small -Xss or Thread stackSize) would overflow it and take the
      * process down, so the thread's free stack is checked first and a shortfall is an error.
      */
-    private static void requireStack(String op, long kernelBytes) {
+    private static void requireStack(Tensor w, long kernelBytes) {
         long free = pg_kernels_h.pg_stack_headroom();
         long need = kernelBytes + STACK_MARGIN;
-        if (free >= 0 && free < need) {
-            throw new IllegalStateException(op + ": thread " + Thread.currentThread().getName() + " has "
+        if (free >= 0 && free < need) {                 // the message is built here only: this runs for every task
+            throw new IllegalStateException("linear " + w.name() + ": thread " + Thread.currentThread().getName() + " has "
                     + free / 1024 + " KB of stack left, the native kernel needs " + need / 1024
                     + " KB: call the engine from a thread with a larger stack (the JVM default, -Xss1m, or more)");
         }

@@ -66,7 +66,9 @@ public final class SiglipVisionTransformer {
         int rows = images * config.numPatches();
         for (int i = from; i < to; i++) {
             layers.get(i).forward(ws, images, rows);                              // encoder_layer(hidden_states)
-            probe.record(PREFIX + ".encoder.layers." + i, ws.hidden.data(), images, config.numPatches(), config.hiddenSize());
+            if (probe.enabled()) {                                                 // names and views only when recorded
+                probe.record(PREFIX + ".encoder.layers." + i, ws.hidden.data(), images, config.numPatches(), config.hiddenSize());
+            }
         }
     }
 
