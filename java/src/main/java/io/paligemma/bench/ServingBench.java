@@ -65,10 +65,16 @@ public final class ServingBench {
         }
     }
 
-    /** One client count's numbers. Times in seconds. */
+    /**
+     * One client count's numbers. Times in seconds. {@code maxChunkS}: the longest prompt work of one step while
+     * others decoded; {@code maxGapS}: the longest wait between two tokens of one answer any client saw (what
+     * decodes postponed for a prompt's deadline add to a chunk); {@code postponedDecodes}: steps whose decode
+     * waited for a prompt ({@link io.paligemma.scheduler.SchedulerOptions#promptDeadline()}).
+     */
     public record Row(int clients, int requests, double seconds, long generatedTokens, long decodeTokens,
                       double decodeTokPerS, double endToEndTokPerS, double meanDecodeRows, double ttftP50, double ttftP95,
-                      double tpotP50, double tpotP95, double maxChunkS, double heapBytesPerToken) {
+                      double tpotP50, double tpotP95, double maxChunkS, double heapBytesPerToken, double maxGapS,
+                      long postponedDecodes) {
     }
 
     /** Loads the checkpoint once and runs every client count; one row each. */
@@ -125,6 +131,7 @@ public final class ServingBench {
         List<Double> tpot = new ArrayList<>();
         long generated = 0;
         long decoded = 0;
+        long maxGap = 0;
         for (Client c : clients) {
             if (c.failure != null) {
                 throw new IllegalStateException("client " + c.id + " failed: " + c.failure, c.failure);
@@ -133,12 +140,14 @@ public final class ServingBench {
             tpot.addAll(c.tpot);
             generated += c.generated;
             decoded += c.generated - c.ttft.size();
+            maxGap = Math.max(maxGap, c.maxGapNanos);
         }
         double seconds = (t1 - t0) / 1e9;
         double decodeRate = stats.decodeNanos() > 0 ? stats.decodeRows() / (stats.decodeNanos() / 1e9) : Double.NaN;
         return new Row(n, ttft.size(), seconds, generated, decoded, decodeRate, generated / seconds,
                 stats.decodeRows() / (double) Math.max(1, stats.decodeSteps()), percentile(ttft, 50), percentile(ttft, 95), percentile(tpot, 50),
-                percentile(tpot, 95), stats.maxChunkNanos() / 1e9, (heap1 - heap0) / generated);
+                percentile(tpot, 95), stats.maxChunkNanos() / 1e9, (heap1 - heap0) / generated, maxGap / 1e9,
+                stats.postponedDecodes());
     }
 
     /** One simulated user: think, send, wait for the answer, again. */
@@ -151,6 +160,7 @@ public final class ServingBench {
         final List<Double> ttft = new ArrayList<>();
         final List<Double> tpot = new ArrayList<>();
         long generated;
+        long maxGapNanos;                 // the longest wait between two tokens of one answer
         Throwable failure;
 
         Client(int id, Settings s, PaliGemmaConfig config, PaliGemmaProcessor processor, SplittableRandom rnd) {
@@ -189,6 +199,8 @@ public final class ServingBench {
                         long now = System.nanoTime();
                         if (first[0] == 0) {
                             first[0] = now;
+                        } else {
+                            maxGapNanos = Math.max(maxGapNanos, now - last[0]);
                         }
                         last[0] = now;
                         return true;
@@ -230,13 +242,15 @@ public final class ServingBench {
     public static String table(List<Row> rows) {
         TextTable t = new TextTable();
         t.row(List.of("clients", "requests", "run s", "tokens", "decode tok/s", "vs 1", "end-to-end tok/s", "rows/step",
-                "TTFT p50 s", "TTFT p95 s", "TPOT p50 s", "TPOT p95 s", "max chunk s", "heap B/token"));
+                "TTFT p50 s", "TTFT p95 s", "TPOT p50 s", "TPOT p95 s", "max chunk s", "max gap s", "postponed",
+                "heap B/token"));
         double one = rows.stream().filter(r -> r.clients() == 1).mapToDouble(Row::decodeTokPerS).findFirst().orElse(Double.NaN);
         for (Row r : rows) {
             t.row(List.of(Integer.toString(r.clients()), Integer.toString(r.requests()), f1(r.seconds()),
                     Long.toString(r.generatedTokens()), f2(r.decodeTokPerS()), f2(r.decodeTokPerS() / one) + "x",
                     f2(r.endToEndTokPerS()), f2(r.meanDecodeRows()), f2(r.ttftP50()), f2(r.ttftP95()), f3(r.tpotP50()),
-                    f3(r.tpotP95()), f2(r.maxChunkS()), String.format(Locale.ROOT, "%.0f", r.heapBytesPerToken())));
+                    f3(r.tpotP95()), f2(r.maxChunkS()), f2(r.maxGapS()), Long.toString(r.postponedDecodes()),
+                    String.format(Locale.ROOT, "%.0f", r.heapBytesPerToken())));
         }
         return t.render();
     }
@@ -257,9 +271,10 @@ public final class ServingBench {
 
     static String format(Row r) {
         return String.format(Locale.ROOT, "%d client(s): %d requests in %.1f s, decode %.2f tok/s (%.2f rows/step), "
-                        + "end-to-end %.2f tok/s, TTFT p50 %.2f p95 %.2f s, TPOT p50 %.3f p95 %.3f s, max chunk %.2f s, %.0f B/token",
+                        + "end-to-end %.2f tok/s, TTFT p50 %.2f p95 %.2f s, TPOT p50 %.3f p95 %.3f s, max chunk %.2f s, max gap %.2f s, "
+                        + "%d decodes postponed, %.0f B/token",
                 r.clients(), r.requests(), r.seconds(), r.decodeTokPerS(), r.meanDecodeRows(), r.endToEndTokPerS(), r.ttftP50(),
-                r.ttftP95(), r.tpotP50(), r.tpotP95(), r.maxChunkS(), r.heapBytesPerToken());
+                r.ttftP95(), r.tpotP50(), r.tpotP95(), r.maxChunkS(), r.maxGapS(), r.postponedDecodes(), r.heapBytesPerToken());
     }
 
     private static String f1(double v) {

@@ -24,6 +24,12 @@ final class SchedulerFlags {
                     + "a prompt runs a whole layer at a time (default ${DEFAULT-VALUE})")
     int prefillChunk;
 
+    @Option(names = "--prompt-deadline", paramLabel = "FACTOR", defaultValue = "2",
+            description = "a prompt's first token is due within FACTOR times the prompt's own compute time plus one "
+                    + "chunk; decode steps wait when one would make a prompt that can still be in time late; "
+                    + "0 = off (default ${DEFAULT-VALUE})")
+    double promptDeadline;
+
     @Option(names = "--feature-cache-mb", paramLabel = "MiB", defaultValue = "64",
             description = "image features kept for another question about the same picture; 0 = off (default ${DEFAULT-VALUE})")
     long featureCacheMib;
@@ -39,8 +45,11 @@ final class SchedulerFlags {
         Ranges.atLeast("--prefill-chunk", prefillChunk, 1);
         Ranges.atLeast("--feature-cache-mb", featureCacheMib, 0);
         Ranges.atLeast("--prefix-cache-mb", prefixCacheMib, 0);
+        if (!(promptDeadline == 0 || promptDeadline >= 1 && promptDeadline <= 1000)) {
+            throw new IllegalArgumentException("--prompt-deadline must be 0 (off) or between 1 and 1000, got " + promptDeadline);
+        }
         return DEFAULTS.withMaxRunning(maxRunning).withMaxQueued(maxQueued).withKvCacheBytes(kvCacheMib << 20)
                 .withPrefillChunkTokens(prefillChunk).withFeatureCacheBytes(featureCacheMib << 20)
-                .withPrefixCacheBytes(prefixCacheMib << 20);
+                .withPrefixCacheBytes(prefixCacheMib << 20).withPromptDeadline(promptDeadline);
     }
 }

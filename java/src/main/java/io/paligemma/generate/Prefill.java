@@ -108,10 +108,11 @@ public final class Prefill {
 
     /** The kind of the next piece (null when done). */
     public Piece next() {
-        if (done()) {
-            return null;
-        }
-        int p = next;
+        return done() ? null : kindOf(next, visionPieces, textPieces);
+    }
+
+    /** The kind of piece number {@code p} of a prefill with these many vision and text pieces. */
+    private static Piece kindOf(int p, int visionPieces, int textPieces) {
         if (p == 0) {
             return Piece.EMBEDDINGS;
         } else if (p < visionPieces - 1) {
@@ -181,14 +182,37 @@ public final class Prefill {
     /** Multiply-adds of the next piece (0 when done): how a scheduler fits pieces into a step's budget. */
     public long nextCost() {
         Piece kind = next();
-        if (kind == null) {
+        return kind == null ? 0 : cost(model, kind, seq.promptLength(), logitRows);
+    }
+
+    /** Multiply-adds of every piece not yet run (0 when done): how a scheduler plans the time a prompt needs. */
+    public long remainingCost() {
+        if (done()) {
             return 0;
         }
+        long sum = 0;
+        for (int p = next; p < visionPieces + textPieces; p++) {
+            sum += cost(model, kindOf(p, visionPieces, textPieces), seq.promptLength(), logitRows);
+        }
+        return sum;
+    }
+
+    /** Multiply-adds of a whole prompt side (vision tower included) of {@code promptLength} tokens, one logit row. */
+    public static long promptCost(PaliGemmaForConditionalGeneration model, int promptLength) {
+        int visionPieces = model.visionTower().numLayers() + 2;
+        int textPieces = model.languageModel().numLayers() + 2;
+        long sum = 0;
+        for (int p = 0; p < visionPieces + textPieces; p++) {
+            sum += cost(model, kindOf(p, visionPieces, textPieces), promptLength, 1);
+        }
+        return sum;
+    }
+
+    private static long cost(PaliGemmaForConditionalGeneration model, Piece kind, long l, int logitRows) {
         SiglipVisionConfig v = model.config().visionConfig();
         GemmaConfig t = model.config().textConfig();
         long n = v.numPatches();
         long d = v.hiddenSize();
-        long l = seq.promptLength();
         return switch (kind) {
             case EMBEDDINGS -> n * v.numChannels() * v.patchSize() * v.patchSize() * d;
             case ENCODER_LAYER -> visionLayerCost(v);

@@ -22,7 +22,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *       KV-cache budget are free (a request's cache holds exactly its prompt and answer);</li>
  *   <li>runs one decode step for every decoding sequence together: one forward (each weight read once for
  *       all of them) per {@code Ops.maxDecodeRows()} sequences, each row attending to its own cache and
- *       choosing with its own seeded sampler;</li>
+ *       choosing with its own seeded sampler; unless that step would make a prompt miss its first-token
+ *       deadline ({@code promptDeadline}, see {@link PromptDeadlines}), when the decodes wait a step;</li>
  *   <li>spends the prompt budget ({@code prefillChunkTokens}) on the oldest unfinished prompt, piece by
  *       piece (a vision layer, a decoder layer over the whole prompt: see {@link Prefill}), then the next;
  *       with nothing decoding the budget does not apply;</li>
@@ -48,6 +49,7 @@ public final class Scheduler implements AutoCloseable {
     private final int maxContext;        // positions per sequence
     private final long kvBudget;         // bytes of KV caches of the running sequences together
     private final long chunkCost;        // multiply-adds of prompt work per step while sequences decode
+    private final PromptDeadlines deadlines;
     private final Thread thread;
 
     private final Object lock = new Object();
@@ -75,6 +77,7 @@ public final class Scheduler implements AutoCloseable {
     private volatile long cancelled;
     private volatile long steps;
     private volatile long decodeSteps;
+    private volatile long postponedDecodes;
     private volatile long decodeRows;
     private volatile long decodeNanos;
     private volatile long prefillNanos;
@@ -96,6 +99,7 @@ public final class Scheduler implements AutoCloseable {
         var text = model.config().textConfig();
         long perToken = Prefill.decoderLayerCost(text, 1) * text.numHiddenLayers();
         this.chunkCost = Math.multiplyExact(perToken, (long) options.prefillChunkTokens());
+        this.deadlines = new PromptDeadlines(options.promptDeadline(), chunkCost);
         this.features = new LruCache<>(options.featureCacheBytes(), CachedFeatures::byteSize);
         this.prefixes = new LruCache<>(options.prefixCacheBytes(), CachedPrefix::byteSize);
         this.thread = new Thread(this::run, "paligemma-scheduler-" + THREADS.incrementAndGet());
@@ -166,8 +170,8 @@ public final class Scheduler implements AutoCloseable {
             q = queue.size();
             r = slotsInUse;
         }
-        return new SchedulerStats(q, r, kvBytes, submitted, rejected, completed, failed, cancelled, steps, decodeSteps, decodeRows,
-                decodeNanos, prefillNanos, maxChunkNanos, features.hits(), features.misses(), prefixes.hits(), prefixes.misses());
+        return new SchedulerStats(q, r, kvBytes, submitted, rejected, completed, failed, cancelled, steps, decodeSteps,
+                postponedDecodes, decodeRows, decodeNanos, prefillNanos, maxChunkNanos, features.hits(), features.misses(), prefixes.hits(), prefixes.misses());
     }
 
     /**
@@ -254,7 +258,7 @@ public final class Scheduler implements AutoCloseable {
                 int[] ids = r.inputIds();
                 Sequence seq = new Sequence(model, r.pixels(), ids, ids.length, r.generation(), r.goal(),
                         Sequence.samplerFor(ids, r.generation(), model.config().eosTokenId()), r.listener());
-                running.add(new Running(w, seq));
+                running.add(new Running(w, seq, Prefill.promptCost(model, ids.length)));
                 kvBytes += seq.cacheBytes();
             } catch (RuntimeException | OutOfMemoryError e) {
                 release(w.rows);
@@ -267,7 +271,11 @@ public final class Scheduler implements AutoCloseable {
     private void step() {
         steps++;
         dropCancelled();
-        decode();
+        if (deadlines.postponeDecode(System.nanoTime(), pendingPrompts())) {
+            postponedDecodes++;
+        } else {
+            decode();
+        }
         complete();
         prompts();
         complete();
@@ -314,7 +322,9 @@ public final class Scheduler implements AutoCloseable {
                 group.forEach(s -> s.fail(e));           // a step that failed fails every sequence in it
             }
         }
-        decodeNanos += System.nanoTime() - t0;
+        long took = System.nanoTime() - t0;
+        deadlines.decodeStep(took);
+        decodeNanos += took;
         decodeSteps++;
         decodeRows += rows;
     }
@@ -337,8 +347,10 @@ public final class Scheduler implements AutoCloseable {
                     return;                                 // the decoding sequences' next token comes first
                 }
                 Prefill.Piece piece = prefill.next();
+                long p0 = System.nanoTime();
                 try {
                     prefill.runNext();
+                    deadlines.promptWork(cost, System.nanoTime() - p0);
                 } catch (RuntimeException e) {
                     prefilling.seq.fail(e);
                     prefill = null;
@@ -363,6 +375,20 @@ public final class Scheduler implements AutoCloseable {
                 maxChunkNanos = Math.max(maxChunkNanos, took);
             }
         }
+    }
+
+    /** The prompts not yet through, in the order {@link #prompts} runs them: the one under way, then the others. */
+    private List<PromptDeadlines.Pending> pendingPrompts() {
+        List<PromptDeadlines.Pending> pending = new ArrayList<>();
+        if (prefill != null) {
+            pending.add(new PromptDeadlines.Pending(prefilling.promptCost, prefill.remainingCost(), prefilling.waiting.submitted));
+        }
+        for (Running r : running) {
+            if (r != prefilling && r.seq.stage() == Sequence.Stage.VISION) {
+                pending.add(new PromptDeadlines.Pending(r.promptCost, r.promptCost, r.waiting.submitted));
+            }
+        }
+        return pending;
     }
 
     private boolean anyDecoding() {
@@ -537,12 +563,14 @@ public final class Scheduler implements AutoCloseable {
     private static final class Running {
         final Waiting waiting;
         final Sequence seq;
+        final long promptCost;           // multiply-adds of its whole prompt side, run alone
         boolean featuresReused;
         boolean prefixReused;
 
-        Running(Waiting waiting, Sequence seq) {
+        Running(Waiting waiting, Sequence seq, long promptCost) {
             this.waiting = waiting;
             this.seq = seq;
+            this.promptCost = promptCost;
         }
 
         PrefixKey prefixKey() {

@@ -17,9 +17,13 @@ package io.paligemma.scheduler;
  * @param featureCacheBytes  image features kept for reuse (LRU), 0 = off
  * @param prefixCacheBytes   prompt KV caches kept for exact reuse of an identical (picture, prompt) prefix
  *                           (LRU), 0 = off
+ * @param promptDeadline     a prompt's first token is due within this many times the prompt's own compute time
+ *                           plus one prefill chunk, from its submission; a decode step waits when it would make
+ *                           a prompt that can still be in time late (see {@link PromptDeadlines}); 0 = off (the
+ *                           prefill chunk alone shares each step between prompts and decodes)
  */
 public record SchedulerOptions(int maxRunning, int maxQueued, long kvCacheBytes, int prefillChunkTokens,
-                               long featureCacheBytes, long prefixCacheBytes) {
+                               long featureCacheBytes, long prefixCacheBytes, double promptDeadline) {
 
     public SchedulerOptions {
         if (maxRunning < 1) {
@@ -35,38 +39,53 @@ public record SchedulerOptions(int maxRunning, int maxQueued, long kvCacheBytes,
         if (prefillChunkTokens < 1) {
             throw new IllegalArgumentException("the prefill chunk must be >= 1 token, got " + prefillChunkTokens);
         }
+        if (!(promptDeadline == 0 || promptDeadline >= 1 && promptDeadline <= 1000)) {
+            throw new IllegalArgumentException("the prompt deadline must be 0 (off) or 1 to 1000 times the prompt's own "
+                    + "time, got " + promptDeadline);
+        }
     }
 
     /**
      * 16 running, 256 queued, KV for all 16 at full context, 32-token prefill chunks (on PaliGemma-3B-224 and
      * 2 cores: about two decoder layers of a 268-token prompt, ~0.6 s, per step), 64 MiB of features,
-     * 256 MiB of prefixes.
+     * 256 MiB of prefixes, first tokens due within twice the prompt's own time plus one chunk.
      */
     public static SchedulerOptions defaults() {
-        return new SchedulerOptions(16, 256, 0, 32, 64L << 20, 256L << 20);
+        return new SchedulerOptions(16, 256, 0, 32, 64L << 20, 256L << 20, 2.0);
     }
 
     public SchedulerOptions withMaxRunning(int n) {
-        return new SchedulerOptions(n, maxQueued, kvCacheBytes, prefillChunkTokens, featureCacheBytes, prefixCacheBytes);
+        return new SchedulerOptions(n, maxQueued, kvCacheBytes, prefillChunkTokens, featureCacheBytes, prefixCacheBytes,
+                promptDeadline);
     }
 
     public SchedulerOptions withMaxQueued(int n) {
-        return new SchedulerOptions(maxRunning, n, kvCacheBytes, prefillChunkTokens, featureCacheBytes, prefixCacheBytes);
+        return new SchedulerOptions(maxRunning, n, kvCacheBytes, prefillChunkTokens, featureCacheBytes, prefixCacheBytes,
+                promptDeadline);
     }
 
     public SchedulerOptions withKvCacheBytes(long bytes) {
-        return new SchedulerOptions(maxRunning, maxQueued, bytes, prefillChunkTokens, featureCacheBytes, prefixCacheBytes);
+        return new SchedulerOptions(maxRunning, maxQueued, bytes, prefillChunkTokens, featureCacheBytes, prefixCacheBytes,
+                promptDeadline);
     }
 
     public SchedulerOptions withPrefillChunkTokens(int tokens) {
-        return new SchedulerOptions(maxRunning, maxQueued, kvCacheBytes, tokens, featureCacheBytes, prefixCacheBytes);
+        return new SchedulerOptions(maxRunning, maxQueued, kvCacheBytes, tokens, featureCacheBytes, prefixCacheBytes,
+                promptDeadline);
     }
 
     public SchedulerOptions withFeatureCacheBytes(long bytes) {
-        return new SchedulerOptions(maxRunning, maxQueued, kvCacheBytes, prefillChunkTokens, bytes, prefixCacheBytes);
+        return new SchedulerOptions(maxRunning, maxQueued, kvCacheBytes, prefillChunkTokens, bytes, prefixCacheBytes,
+                promptDeadline);
     }
 
     public SchedulerOptions withPrefixCacheBytes(long bytes) {
-        return new SchedulerOptions(maxRunning, maxQueued, kvCacheBytes, prefillChunkTokens, featureCacheBytes, bytes);
+        return new SchedulerOptions(maxRunning, maxQueued, kvCacheBytes, prefillChunkTokens, featureCacheBytes, bytes,
+                promptDeadline);
+    }
+
+    public SchedulerOptions withPromptDeadline(double factor) {
+        return new SchedulerOptions(maxRunning, maxQueued, kvCacheBytes, prefillChunkTokens, featureCacheBytes, prefixCacheBytes,
+                factor);
     }
 }

@@ -13,6 +13,7 @@ package io.paligemma.scheduler;
  * @param cancelled       requests cancelled
  * @param steps           scheduler steps run
  * @param decodeSteps     steps that decoded at least one sequence
+ * @param postponedDecodes steps whose decode waited for a prompt's first-token deadline
  * @param decodeRows      sequence-steps decoded (tokens after each request's first)
  * @param decodeNanos     time spent in decode forwards
  * @param prefillNanos    time spent in prompt pieces (vision, projector, prefill)
@@ -24,6 +25,7 @@ package io.paligemma.scheduler;
  * @param prefixMisses    prefills computed
  */
 public record SchedulerStats(int queued, int running, long kvCacheBytes, long submitted, long rejected, long completed,
-                             long failed, long cancelled, long steps, long decodeSteps, long decodeRows, long decodeNanos, long prefillNanos, long maxChunkNanos,
+                             long failed, long cancelled, long steps, long decodeSteps, long postponedDecodes,
+                             long decodeRows, long decodeNanos, long prefillNanos, long maxChunkNanos,
                              long featureHits, long featureMisses, long prefixHits, long prefixMisses) {
 }

@@ -180,7 +180,7 @@ public final class PaliGemmaServer implements AutoCloseable {
 
     private SchedulerStats stats() {
         PaliGemma m = model;
-        return m == null ? new SchedulerStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0) : m.stats();
+        return m == null ? new SchedulerStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0) : m.stats();
     }
 
     /** Dispatches by method and path; every failure becomes an OpenAI-shaped error. */

@@ -19,8 +19,8 @@ class ServingChartTest {
     @Test
     void rowsRoundTripThroughTheJsonAndTheChartIsDrawn(@TempDir Path dir) throws Exception {
         List<ServingBench.Row> rows = List.of(
-                new ServingBench.Row(1, 2, 30.5, 100, 98, 6.01, 3.71, 1.0, 6.98, 7.59, 0.163, 0.175, Double.NaN, 57000),
-                new ServingBench.Row(8, 16, 170.2, 900, 884, 16.93, 5.59, 4.13, 24.4, 71.3, 0.868, 0.932, 0.75, 40000));
+                new ServingBench.Row(1, 2, 30.5, 100, 98, 6.01, 3.71, 1.0, 6.98, 7.59, 0.163, 0.175, Double.NaN, 57000, 0.2, 0),
+                new ServingBench.Row(8, 16, 170.2, 900, 884, 16.93, 5.59, 4.13, 24.4, 71.3, 0.868, 0.932, 0.75, 40000, 1.9, 3));
         var settings = new ServingBench.Settings(List.of(1, 8), 2, 1000, new int[] {4, 24}, new int[] {16, 96}, Backend.NATIVE, 2,
                 SchedulerOptions.defaults(), 42);
         Path json = dir.resolve("run.json");

@@ -40,6 +40,9 @@ class SchedulerExactnessTest {
                     for (SchedulerOptions options : List.of(
                             SchedulerOptions.defaults().withMaxRunning(4).withPrefillChunkTokens(1),
                             SchedulerOptions.defaults().withMaxRunning(16),
+                            // the tightest deadline: decodes wait for prompts whenever one may be late
+                            SchedulerOptions.defaults().withMaxRunning(6).withPromptDeadline(1),
+                            SchedulerOptions.defaults().withMaxRunning(6).withPromptDeadline(0),
                             SchedulerOptions.defaults().withMaxRunning(3).withFeatureCacheBytes(0).withPrefixCacheBytes(0))) {
                         try (Scheduler s = f.scheduler(options, 96)) {
                             List<int[]> got = runInRandomOrder(s, requests, new SplittableRandom(seed++));
