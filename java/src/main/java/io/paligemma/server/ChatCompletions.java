@@ -92,18 +92,20 @@ final class ChatCompletions {
     private void whole(Exchange x, Job job, ChatRequest req, String id, long created, int promptTokens, PaliGemma model)
             throws InterruptedException {
         Result[] results = new Result[req.n()];
-        for (int done = 0; done < req.n(); ) {
-            Job.Event e = job.next(PING_MILLIS);
-            switch (e) {
-                case null -> { }
-                case Job.Text t -> { }
-                case Job.Done d -> {
-                    results[d.index()] = checked(d.result());
-                    server.metrics.generation(d.result().timings(), job.beforeSubmitNanos());
-                    done++;
+        try (ClientWatch client = ClientWatch.of(x.request)) {
+            for (int done = 0; done < req.n(); ) {
+                Job.Event e = job.next(PING_MILLIS);
+                switch (e) {
+                    case null -> abortIfGone(client, job);
+                    case Job.Text t -> { }
+                    case Job.Done d -> {
+                        results[d.index()] = checked(d.result());
+                        server.metrics.generation(d.result().timings(), job.beforeSubmitNanos());
+                        done++;
+                    }
+                    case Job.Failed f -> throw failure(job, f.error());
+                    case Job.Aborted a -> throw aborted(a);
                 }
-                case Job.Failed f -> throw failure(job, f.error());
-                case Job.Aborted a -> throw aborted(a);
             }
         }
         ObjectNode root = Exchange.JSON.createObjectNode();
@@ -130,6 +132,16 @@ final class ChatCompletions {
         usage(root, promptTokens, completion);
         root.set("timings", timings(results[0].timings()));
         x.sendJson(200, root);
+    }
+
+    /**
+     * Cancels the job of a non-streamed request whose client closed or reset its connection (checked each
+     * {@link #PING_MILLIS} while the answer is computed): its generations end at the scheduler's next step.
+     */
+    static void abortIfGone(ClientWatch client, Job job) {
+        if (client.gone()) {
+            job.abort("the client closed the connection", false);
+        }
     }
 
     private void stream(Exchange x, Job job, ChatRequest req, String id, long created, int promptTokens)

@@ -70,13 +70,15 @@ final class ObjectsEndpoint {
             } catch (IllegalStateException e) {
                 throw new ApiException(503, "server_error", null, "unavailable", e.getMessage());
             }
-            while (result == null) {
-                switch (job.next(ChatCompletions.PING_MILLIS)) {
-                    case null -> { }
-                    case Job.Text t -> { }
-                    case Job.Done d -> result = ChatCompletions.checked(d.result());
-                    case Job.Failed f -> throw ChatCompletions.failure(job, f.error());
-                    case Job.Aborted a -> throw ChatCompletions.aborted(a);
+            try (ClientWatch client = ClientWatch.of(x.request)) {
+                while (result == null) {
+                    switch (job.next(ChatCompletions.PING_MILLIS)) {
+                        case null -> ChatCompletions.abortIfGone(client, job);
+                        case Job.Text t -> { }
+                        case Job.Done d -> result = ChatCompletions.checked(d.result());
+                        case Job.Failed f -> throw ChatCompletions.failure(job, f.error());
+                        case Job.Aborted a -> throw ChatCompletions.aborted(a);
+                    }
                 }
             }
         } finally {

@@ -201,10 +201,12 @@ public final class PaliGemmaServer implements AutoCloseable {
                     case 499 -> "cancelled";
                     default -> "error";
                 };
-                if (e.status != 499 && !x.completed()) {
+                if (!x.completed() && !x.response.isCommitted()) {
+                    // also a 499: a half-closed client still reads it (one that closed gets nothing either way),
+                    // where a failed callback would have Jetty write a 500 page
                     x.sendError(e);
                 } else {
-                    x.fail(e);
+                    x.fail(e);                      // mid-stream: the connection is aborted
                 }
             } catch (Throwable t) {
                 outcome = "error";

@@ -8,29 +8,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.paligemma.api.Generation;
 import io.paligemma.api.Result;
 import io.paligemma.detect.OutputParser;
 import io.paligemma.detect.ResultJson;
 import io.paligemma.generate.GenerationConfig;
 import io.paligemma.generate.SamplingConfig;
 import io.paligemma.scheduler.SchedulerOptions;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -39,7 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The HTTP API over loopback against the real server and the bundled demo checkpoint: OpenAI's shapes,
- * answers equal to the library's, errors and limits, 429 from a full queue, a client leaving mid-stream, drain.
+ * answers equal to the library's, errors and limits, 429 from a full queue, drain (clients that leave:
+ * {@link ClientDisconnectTest}).
  */
 class ChatCompletionsApiTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -63,7 +58,7 @@ class ChatCompletionsApiTest {
         demo.close();
     }
 
-    private static ObjectNode chat(String prompt, String imageUrl, int maxTokens) {
+    static ObjectNode chat(String prompt, String imageUrl, int maxTokens) {
         ObjectNode root = JSON.createObjectNode();
         root.put("model", "paligemma-demo");
         root.put("max_tokens", maxTokens);
@@ -253,54 +248,16 @@ class ChatCompletionsApiTest {
         assertEquals(200, ok.statusCode(), ok.body());
     }
 
-    /** Holds the scheduler's thread inside a token callback until released: nothing else advances meanwhile. */
-    private static final class Stall implements AutoCloseable {
-        final CountDownLatch entered = new CountDownLatch(1);
-        final CountDownLatch release = new CountDownLatch(1);
-        final Generation blocker;
-
-        Stall() throws InterruptedException {
-            blocker = demo.model.submit(demo.picture, "caption en", GenerationConfig.greedy(2), t -> {
-                entered.countDown();
-                try {
-                    release.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
-            assertTrue(entered.await(30, TimeUnit.SECONDS), "the blocker started");
-        }
-
-        /** The blocker is still holding the scheduler. */
-        void check() {
-            assertFalse(blocker.result().isDone(), "the blocker is running");
-        }
-
-        @Override
-        public void close() {
-            release.countDown();
-            blocker.result().join();
-        }
-    }
-
-    private static void awaitQueued(int n) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (demo.model.stats().queued() != n) {
-            assertTrue(System.nanoTime() < deadline, "queue depth " + demo.model.stats().queued() + ", waiting for " + n);
-            Thread.sleep(10);
-        }
-    }
-
     @Test
     void fullQueueAnswers429WithRetryAfterAndTheQueuedRequestStillCompletes() throws Exception {
         CompletableFuture<HttpResponse<String>> queued;
         HttpResponse<String> refused;
-        try (Stall held = new Stall()) {
+        try (SchedulerStall held = new SchedulerStall(demo.model, demo.picture)) {
             held.check();
             queued = http.sendAsync(HttpRequest.newBuilder(demo.url("/v1/chat/completions"))
                     .POST(HttpRequest.BodyPublishers.ofString(chat("caption en", demo.imageDataUri, 4).toString())).build(),
                     HttpResponse.BodyHandlers.ofString());
-            awaitQueued(1);
+            held.awaitQueued(1);
             refused = post("/v1/chat/completions", chat("caption en", demo.imageDataUri, 4).toString());
         }
         JsonNode e = error(refused, 429);
@@ -311,45 +268,6 @@ class ChatCompletionsApiTest {
         assertEquals(200, later.statusCode(), later.body());
         String metrics = http.send(HttpRequest.newBuilder(demo.url("/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
         assertTrue(metrics.contains("paligemma_requests_total{endpoint=\"/v1/chat/completions\",outcome=\"rejected\"}"), metrics);
-    }
-
-    @Test
-    void aClientThatLeavesMidStreamCancelsItsRequest() throws Exception {
-        long cancelledBefore = demo.model.stats().cancelled();
-        try (Stall held = new Stall()) {
-            held.check();
-            try (Socket s = new Socket("127.0.0.1", demo.server.port())) {
-                ObjectNode req = chat("caption en", demo.imageDataUri, 200).put("stream", true);
-                byte[] body = req.toString().getBytes(StandardCharsets.UTF_8);
-                OutputStream out = s.getOutputStream();
-                out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                        + "Content-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-                out.write(body);
-                out.flush();
-                BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
-                for (String line; (line = in.readLine()) != null; ) {
-                    if (line.startsWith("data: ")) {
-                        break;                              // the first chunk (the role) arrived: leave
-                    }
-                }
-                awaitQueued(1);
-            }
-            // while the scheduler is still held, the server notices at its next write (a ping each second),
-            // cancels the request and ends the exchange
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (demo.server.inFlight() > 0) {
-                assertTrue(System.nanoTime() < deadline, "the server did not notice the client leaving");
-                Thread.sleep(20);
-            }
-        }
-        // released: the scheduler drops the cancelled request instead of running it
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (demo.model.stats().cancelled() == cancelledBefore) {
-            assertTrue(System.nanoTime() < deadline, "cancelled " + demo.model.stats().cancelled());
-            Thread.sleep(20);
-        }
-        assertEquals(0, demo.model.stats().queued());
-        assertEquals(0, demo.model.stats().running());
     }
 
     @Test
@@ -405,12 +323,12 @@ class ChatCompletionsApiTest {
         int port = own.port();
         try {
             CompletableFuture<HttpResponse<String>> running;
-            try (Stall held = new Stall()) {
-            held.check();
+            try (SchedulerStall held = new SchedulerStall(demo.model, demo.picture)) {
+                held.check();
                 ObjectNode req = chat("caption en", demo.imageDataUri, 50).put("stream", true);
                 running = http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/chat/completions"))
                         .POST(HttpRequest.BodyPublishers.ofString(req.toString())).build(), HttpResponse.BodyHandlers.ofString());
-                awaitQueued(1);
+                held.awaitQueued(1);
                 own.drain();                                 // the request cannot finish while the scheduler is held
             }
             HttpResponse<String> r = running.get(30, TimeUnit.SECONDS);
