@@ -12,11 +12,15 @@ import java.util.List;
  * time per multiply-add of prompt work. With the unfinished prompts in the order they run, the j-th would
  * end, if only prompts ran from now on, at
  * <pre>  f_j = now + rate · (R_1 + … + R_j)</pre>
- * (R: the work each has left). The decode step is postponed when some prompt can still be in time
- * ({@code f_j ≤ d_j}) but would not be after one more decode step and one more of margin against the
- * estimates' error ({@code f_j + 2 · decode > d_j}). So the decodes keep their turn as long as every prompt
- * has slack, and a prompt past saving (a burst of prompts that no order can serve in time on this machine)
- * does not stop them: it keeps its chunk per step, as without deadlines.
+ * (R: the work each has left). The decode step is postponed when one more decode step, and one more of
+ * margin against the estimates' error, would make some prompt late ({@code f_j + 2 · decode > d_j}),
+ * unless that prompt is past saving: it would end more than its own time after its deadline
+ * ({@code f_j > d_j + rate · W_j}). So the decodes keep their turn as long as every prompt has slack; a
+ * prompt queued behind another, which is a step late from the start (its deadline leaves room for the
+ * prompt ahead and one chunk, not for decode steps), has them wait until it is through; and a burst of
+ * prompts that no order can serve in time on this machine (the last of 8 simultaneous 7-s prompts on 2
+ * cores cannot start before 49 s) stops them for its first prompts only: the others keep their chunk per
+ * step, as without deadlines.
  *
  * <p>Why a deadline rather than a larger chunk: on a CPU a prompt costs seconds (PaliGemma-3B-224 on 2
  * cores: 7 s), so any fixed share between prompts and decodes either delays first tokens by the decodes'
@@ -69,7 +73,7 @@ final class PromptDeadlines {
         for (Pending p : pending) {
             finish += nanosPerMac * p.remainingMacs();
             double due = p.submittedNanos() + nanosPerMac * (factor * p.totalMacs() + chunkCost);
-            if (finish <= due && finish + 2 * decodeNanos > due) {
+            if (finish + 2 * decodeNanos > due && finish <= due + nanosPerMac * p.totalMacs()) {
                 return true;
             }
         }

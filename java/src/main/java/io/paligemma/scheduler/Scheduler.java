@@ -30,7 +30,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>completes the requests that ended, freeing their caches.</li>
  * </ol>
  * So a new request waits at most one step to be admitted, a long prompt delays the running decodes by at
- * most one chunk per step, and a short answer's slot is free the step after its last token. Every answer
+ * most one chunk per step until its first-token deadline needs whole steps, and a short answer's slot is
+ * free the step after its last token. Every answer
  * is bit for bit the answer of the same request run alone: the prompt side runs alone, and a decode row
  * is computed as it would be alone (see {@link DecodeStep}).
  *

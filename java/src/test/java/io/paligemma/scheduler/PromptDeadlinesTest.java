@@ -39,9 +39,29 @@ class PromptDeadlinesTest {
     }
 
     @Test
+    void aPromptAlreadyLateStillGetsTheSteps() {
+        // ends at 1100 + 1000 = 2100, 50 after its deadline: the decodes wait, it ends as early as it can
+        assertTrue(measured(2).postponeDecode(1100, List.of(prompt(1000, 1000, 0))));
+        // still within its own time (1000) after the deadline: 2050 + 1000 = 3050
+        assertTrue(measured(2).postponeDecode(2050, List.of(prompt(1000, 1000, 0))));
+    }
+
+    @Test
     void aPromptPastSavingDoesNotStopTheDecodes() {
-        // ends at 1100 + 1000 = 2100 > 2050 whatever runs: postponing would only starve the decodes
-        assertFalse(measured(2).postponeDecode(1100, List.of(prompt(1000, 1000, 0))));
+        // ends at 2100 + 1000 = 3100, more than its own time after the deadline (3050): the decodes go on
+        assertFalse(measured(2).postponeDecode(2100, List.of(prompt(1000, 1000, 0))));
+    }
+
+    @Test
+    void aBurstHoldsTheDecodesForItsFirstPromptsOnly() {
+        List<PromptDeadlines.Pending> burst = List.of(prompt(1000, 1000, 0), prompt(1000, 1000, 0), prompt(1000, 1000, 0),
+                prompt(1000, 1000, 0));
+        // the second ends at 2000: one more decode step makes it late
+        assertTrue(measured(2).postponeDecode(0, burst));
+        // once two are through (at 2000), the third ends at 3000: late, but within its own time of its deadline
+        assertTrue(measured(2).postponeDecode(2000, burst.subList(2, 4)));
+        // had the decodes gone on until 2100, neither the third (3100) nor the fourth (4100) can be saved
+        assertFalse(measured(2).postponeDecode(2100, burst.subList(2, 4)));
     }
 
     @Test
