@@ -93,12 +93,24 @@ class PromptDeadlinesTest {
     }
 
     @Test
-    void theRatesAreMovingAverages() {
+    void thePromptRateWeighsPiecesByTheirWork() {
         PromptDeadlines d = measured(2);
-        // prompt work now measured at 3 ns per multiply-add: 1 + 0.25 * (3 - 1) = 1.5; due at 1.5 * 2050 = 3075,
-        // ends at 1000 + 1500 = 2500, + 200 = 2700 < 3075: room; at 1400: 2900 + 200 > 3075
-        d.promptWork(1000, 3000);
-        assertFalse(d.postponeDecode(1000, List.of(prompt(1000, 1000, 0))));
-        assertTrue(d.postponeDecode(1400, List.of(prompt(1000, 1000, 0))));
+        // a piece of little arithmetic and some copying: 10 multiply-adds in 1000 ns (100 ns each). Sums:
+        // (0.95 * 1000 + 1000) ns / (0.95 * 1000 + 10) = 1950 / 960 = 2.03 ns per multiply-add, not the 100
+        // a per-piece ratio would give (or 25.75 as its moving average)
+        d.promptWork(10, 1000);
+        // due at 2.03 * 2050 = 4164; at 1800 the prompt ends at 1800 + 2031 = 3831, + 200 = 4031: room
+        assertFalse(d.postponeDecode(1800, List.of(prompt(1000, 1000, 0))));
+        // at 2000: 4031 + 200 > 4164
+        assertTrue(d.postponeDecode(2000, List.of(prompt(1000, 1000, 0))));
+    }
+
+    @Test
+    void theDecodeStepIsAMovingAverage() {
+        PromptDeadlines d = measured(2);
+        d.decodeStep(500);                    // 100 + 0.25 * (500 - 100) = 200
+        // ends at 800 + 1000 = 1800; with two decode steps of 200: 2200 > 2050 (with 100: 2000, room)
+        assertTrue(d.postponeDecode(800, List.of(prompt(1000, 1000, 0))));
+        assertFalse(measured(2).postponeDecode(800, List.of(prompt(1000, 1000, 0))));
     }
 }
