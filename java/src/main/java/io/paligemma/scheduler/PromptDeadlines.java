@@ -9,8 +9,8 @@ import java.util.List;
  * <p>A prompt of W multiply-adds of prompt work, submitted at time s, is due at
  * <pre>  d = s + rate · (factor · W + chunk)</pre>
  * that is {@code factor} times what it takes alone plus one prefill chunk, where {@code rate} is the measured
- * time per multiply-add of prompt work. With the unfinished prompts in the order they run, the j-th would
- * end, if only prompts ran from now on, at
+ * time per multiply-add of prompt work run alone. With the unfinished prompts in the order they run, the
+ * j-th would end, if only prompts ran from now on, at
  * <pre>  f_j = now + rate · (R_1 + … + R_j)</pre>
  * (R: the work each has left). The decode step is postponed when one more decode step, and one more of
  * margin against the estimates' error, would make some prompt late ({@code f_j + 2 · decode > d_j}),
@@ -31,7 +31,11 @@ import java.util.List;
  * nothing is postponed. The prompt rate is the ratio of decaying sums of time and of multiply-adds, so a
  * piece weighs by its work: a per-piece ratio would let the pieces that do little arithmetic and some
  * copying (the language model's inputs: 0.5 M multiply-adds and a few milliseconds, against 30 G for a
- * decoder layer of PaliGemma-3B) swing the estimate a hundredfold. Used by the scheduler's thread only.
+ * decoder layer of PaliGemma-3B) swing the estimate a hundredfold. It is taken from the pieces of steps
+ * that ran no decode (the prompt alone, what both the deadline and {@code f_j} assume), and from all pieces
+ * until there are such: right after a decode step the same pieces ran 8–35 % slower on PaliGemma-3B
+ * (2 cores, 1–5 rows decoding), which made the deadlines that much later, and let them jump when the
+ * decodes began to wait. Used by the scheduler's thread only.
  */
 final class PromptDeadlines {
     /** Weight of the newest decode step in its moving average. */
@@ -41,9 +45,8 @@ final class PromptDeadlines {
 
     private final double factor;
     private final long chunkCost;
-    private double promptNanos;                  // decaying sums of prompt pieces' time and work
-    private double promptMacs;
-    private double nanosPerMac = Double.NaN;     // their ratio
+    private final Sums alone = new Sums();       // prompt pieces of steps without a decode
+    private final Sums all = new Sums();         // every prompt piece
     private double decodeNanos = Double.NaN;     // one decode step of the sequences decoding
 
     /**
@@ -55,12 +58,17 @@ final class PromptDeadlines {
         this.chunkCost = chunkCost;
     }
 
-    /** One piece of prompt work took {@code nanos}. */
-    void promptWork(long macs, long nanos) {
+    /**
+     * One piece of prompt work took {@code nanos}.
+     *
+     * @param afterDecode whether a decode step ran earlier in the same scheduler step
+     */
+    void promptWork(long macs, long nanos, boolean afterDecode) {
         if (macs > 0 && nanos > 0) {
-            promptNanos = KEEP * promptNanos + nanos;
-            promptMacs = KEEP * promptMacs + macs;
-            nanosPerMac = promptNanos / promptMacs;
+            all.add(macs, nanos);
+            if (!afterDecode) {
+                alone.add(macs, nanos);
+            }
         }
     }
 
@@ -75,6 +83,7 @@ final class PromptDeadlines {
      * @param pending the unfinished prompts in the order they run
      */
     boolean postponeDecode(long now, List<Pending> pending) {
+        double nanosPerMac = alone.macs > 0 ? alone.ratio() : all.ratio();
         if (factor == 0 || pending.isEmpty() || Double.isNaN(nanosPerMac) || Double.isNaN(decodeNanos)) {
             return false;
         }
@@ -87,6 +96,21 @@ final class PromptDeadlines {
             }
         }
         return false;
+    }
+
+    /** Decaying sums of prompt pieces' time and work. */
+    private static final class Sums {
+        double nanos;
+        double macs;
+
+        void add(long pieceMacs, long pieceNanos) {
+            nanos = KEEP * nanos + pieceNanos;
+            macs = KEEP * macs + pieceMacs;
+        }
+
+        double ratio() {
+            return macs > 0 ? nanos / macs : Double.NaN;
+        }
     }
 
     /**

@@ -65,6 +65,7 @@ public final class Scheduler implements AutoCloseable {
     private final LruCache<PrefixKey, CachedPrefix> prefixes;
     private Running prefilling;          // the sequence whose prompt side runs, with its Prefill
     private Prefill prefill;
+    private boolean decodedThisStep;     // prompt pieces after a decode step run slower (PromptDeadlines)
     private PromptWorkspace promptWorkspace;
     private DecoderWorkspace decodeWorkspace;
     private volatile long kvBytes;
@@ -272,6 +273,7 @@ public final class Scheduler implements AutoCloseable {
     private void step() {
         steps++;
         dropCancelled();
+        decodedThisStep = false;
         if (deadlines.postponeDecode(System.nanoTime(), pendingPrompts())) {
             postponedDecodes++;
         } else {
@@ -324,6 +326,7 @@ public final class Scheduler implements AutoCloseable {
             }
         }
         long took = System.nanoTime() - t0;
+        decodedThisStep = true;
         deadlines.decodeStep(took);
         decodeNanos += took;
         decodeSteps++;
@@ -351,7 +354,7 @@ public final class Scheduler implements AutoCloseable {
                 long p0 = System.nanoTime();
                 try {
                     prefill.runNext();
-                    deadlines.promptWork(cost, System.nanoTime() - p0);
+                    deadlines.promptWork(cost, System.nanoTime() - p0, decodedThisStep);
                 } catch (RuntimeException e) {
                     prefilling.seq.fail(e);
                     prefill = null;

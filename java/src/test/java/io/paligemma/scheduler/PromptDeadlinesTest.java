@@ -15,7 +15,7 @@ class PromptDeadlinesTest {
 
     private static PromptDeadlines measured(double factor) {
         PromptDeadlines d = new PromptDeadlines(factor, CHUNK);
-        d.promptWork(1000, 1000);     // 1 ns per multiply-add
+        d.promptWork(1000, 1000, false);     // 1 ns per multiply-add, alone
         d.decodeStep(100);
         return d;
     }
@@ -86,7 +86,7 @@ class PromptDeadlinesTest {
         assertFalse(measured(2).postponeDecode(900, List.of()), "no prompt");
         PromptDeadlines fresh = new PromptDeadlines(2, CHUNK);
         assertFalse(fresh.postponeDecode(900, List.of(prompt(1000, 1000, 0))), "no prompt piece measured yet");
-        fresh.promptWork(1000, 1000);
+        fresh.promptWork(1000, 1000, true);
         assertFalse(fresh.postponeDecode(900, List.of(prompt(1000, 1000, 0))), "no decode step measured yet");
         fresh.decodeStep(100);
         assertTrue(fresh.postponeDecode(900, List.of(prompt(1000, 1000, 0))));
@@ -98,11 +98,29 @@ class PromptDeadlinesTest {
         // a piece of little arithmetic and some copying: 10 multiply-adds in 1000 ns (100 ns each). Sums:
         // (0.95 * 1000 + 1000) ns / (0.95 * 1000 + 10) = 1950 / 960 = 2.03 ns per multiply-add, not the 100
         // a per-piece ratio would give (or 25.75 as its moving average)
-        d.promptWork(10, 1000);
+        d.promptWork(10, 1000, false);
         // due at 2.03 * 2050 = 4164; at 1800 the prompt ends at 1800 + 2031 = 3831, + 200 = 4031: room
         assertFalse(d.postponeDecode(1800, List.of(prompt(1000, 1000, 0))));
         // at 2000: 4031 + 200 > 4164
         assertTrue(d.postponeDecode(2000, List.of(prompt(1000, 1000, 0))));
+    }
+
+    @Test
+    void theDeadlinesUseThePromptAloneOncePiecesRanAlone() {
+        PromptDeadlines d = new PromptDeadlines(2, CHUNK);
+        d.decodeStep(100);
+        d.promptWork(1000, 1500, true);       // after a decode step: 1.5 ns per multiply-add
+        // due at 1.5 * 2050 = 3075; at 1400 the prompt ends at 2900, + 200 > 3075
+        assertTrue(d.postponeDecode(1400, List.of(prompt(1000, 1000, 0))));
+        d.promptWork(1000, 1000, false);      // alone: 1 ns, and only these count now
+        // due at 2050, ends at 1400 + 1000 = 2400: late by less than its own time
+        assertTrue(d.postponeDecode(1400, List.of(prompt(1000, 1000, 0))));
+        // at 600: ends at 1600, + 200 <= 2050
+        assertFalse(d.postponeDecode(600, List.of(prompt(1000, 1000, 0))));
+        d.promptWork(1000, 3000, true);       // more slow pieces change nothing
+        // at 900: ends at 1900, + 200 > 2050 (all pieces, 1.86 ns each, would give 2759 + 200 against 3811)
+        assertTrue(d.postponeDecode(900, List.of(prompt(1000, 1000, 0))));
+        assertFalse(d.postponeDecode(600, List.of(prompt(1000, 1000, 0))));
     }
 
     @Test
