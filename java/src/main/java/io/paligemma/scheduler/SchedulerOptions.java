@@ -48,10 +48,12 @@ public record SchedulerOptions(int maxRunning, int maxQueued, long kvCacheBytes,
     /**
      * 16 running, 256 queued, KV for all 16 at full context, 32-token prefill chunks (on PaliGemma-3B-224 and
      * 2 cores: about two decoder layers of a 268-token prompt, ~0.6 s, per step), 64 MiB of features,
-     * 256 MiB of prefixes, first tokens due within twice the prompt's own time plus one chunk.
+     * 256 MiB of prefixes, first tokens due within 1.8 × the prompt's own time plus one chunk: 10 % inside
+     * twice, for the estimate of a prompt's own time (3–7 % over the measured one in the paced runs of
+     * BENCHMARKS.md) and the machine's drift between runs.
      */
     public static SchedulerOptions defaults() {
-        return new SchedulerOptions(16, 256, 0, 32, 64L << 20, 256L << 20, 2.0);
+        return new SchedulerOptions(16, 256, 0, 32, 64L << 20, 256L << 20, 1.8);
     }
 
     public SchedulerOptions withMaxRunning(int n) {
