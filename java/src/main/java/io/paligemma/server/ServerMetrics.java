@@ -63,6 +63,9 @@ final class ServerMetrics {
         CounterWithCallback.builder().name("paligemma_prefix_cache_hits_total")
                 .help("prefills answered whole by the scheduler's prefix cache")
                 .callback(cb -> cb.call(stats.get().prefixHits())).register(registry);
+        CounterWithCallback.builder().name("paligemma_scheduler_postponed_decodes_total")
+                .help("scheduler steps whose decode waited for a prompt's first-token deadline (--prompt-deadline)")
+                .callback(cb -> cb.call(stats.get().postponedDecodes())).register(registry);
         CounterWithCallback.builder().name("paligemma_scheduler_rejected_total")
                 .help("requests the scheduler refused because its queue was full")
                 .callback(cb -> cb.call(stats.get().rejected())).register(registry);

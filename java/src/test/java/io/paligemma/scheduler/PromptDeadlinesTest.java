@@ -1,6 +1,8 @@
 package io.paligemma.scheduler;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -130,5 +132,16 @@ class PromptDeadlinesTest {
         // ends at 800 + 1000 = 1800; with two decode steps of 200: 2200 > 2050 (with 100: 2000, room)
         assertTrue(d.postponeDecode(800, List.of(prompt(1000, 1000, 0))));
         assertFalse(measured(2).postponeDecode(800, List.of(prompt(1000, 1000, 0))));
+    }
+
+    @Test
+    void theOptionTakesOffOrOneToAThousand() {
+        assertEquals(0, SchedulerOptions.defaults().withPromptDeadline(0).promptDeadline());
+        assertEquals(1, SchedulerOptions.defaults().withPromptDeadline(1).promptDeadline());
+        for (double bad : new double[] {0.5, -1, 1001, Double.NaN, Double.POSITIVE_INFINITY}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> SchedulerOptions.defaults().withPromptDeadline(bad));
+            assertTrue(e.getMessage().contains("prompt deadline"), e.getMessage());
+        }
     }
 }

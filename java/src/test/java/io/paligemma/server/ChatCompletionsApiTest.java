@@ -306,7 +306,8 @@ class ChatCompletionsApiTest {
         for (String name : List.of("paligemma_requests_total{endpoint=\"/v1/chat/completions\",outcome=\"ok\"}",
                 "paligemma_queue_depth", "paligemma_running_sequences", "paligemma_prompt_tokens_total",
                 "paligemma_generated_tokens_total", "paligemma_time_to_first_token_seconds_bucket",
-                "paligemma_time_per_output_token_seconds_bucket", "paligemma_image_feature_cache_hits_total")) {
+                "paligemma_time_per_output_token_seconds_bucket", "paligemma_image_feature_cache_hits_total",
+                "paligemma_scheduler_postponed_decodes_total")) {
             assertTrue(text.contains(name), name + " in\n" + text);
         }
         double generated = Double.parseDouble(text.lines().filter(l -> l.startsWith("paligemma_generated_tokens_total "))
