@@ -24,10 +24,10 @@ final class SchedulerFlags {
                     + "a prompt runs a whole layer at a time (default ${DEFAULT-VALUE})")
     int prefillChunk;
 
-    @Option(names = "--prompt-deadline", paramLabel = "FACTOR", defaultValue = "1.8",
+    @Option(names = "--prompt-deadline", paramLabel = "FACTOR", defaultValue = "1.5",
             description = "a prompt's first token is due within FACTOR times the prompt's own compute time plus one "
                     + "chunk; decode steps wait when one would make a prompt that can still be in time late; "
-                    + "0 = off (default ${DEFAULT-VALUE})")
+                    + "0 = off, the smoothest streams (default ${DEFAULT-VALUE})")
     double promptDeadline;
 
     @Option(names = "--feature-cache-mb", paramLabel = "MiB", defaultValue = "64",
