@@ -41,25 +41,28 @@ final class Checks {
             throw new IllegalArgumentException(op + ": " + name + " has " + seg.byteSize() + " bytes, needs " + need
                     + " (" + count + " elements)");
         }
-        aligned(op, name, seg, elementBytes);
-        alive(op, name, seg);
+        aligned(op, "", name, seg, elementBytes);
+        alive(op, "", name, seg);
     }
 
     /**
      * seg starts at a multiple of its element size: the C kernels read a float as a float (a misaligned one is
      * undefined behaviour there, which UBSan reports), and Weights copies a tensor a checkpoint stores at an
-     * odd offset into aligned memory once, at load.
+     * odd offset into aligned memory once, at load. The name comes in two parts ({@code what + name}), joined
+     * only when the check fails: the weight checks run for every product of every decode step.
      */
-    static void aligned(String op, String name, MemorySegment seg, int elementBytes) {
+    static void aligned(String op, String what, String name, MemorySegment seg, int elementBytes) {
         if (seg.address() % elementBytes != 0) {
-            throw new IllegalArgumentException(op + ": " + name + " is not aligned to its " + elementBytes
+            throw new IllegalArgumentException(op + ": " + what + name + " is not aligned to its " + elementBytes
                     + "-byte elements (address 0x" + Long.toHexString(seg.address()) + ")");
         }
     }
 
-    static void alive(String op, String name, MemorySegment seg) {
+    /** seg's arena is open; the name's two parts are joined as in {@link #aligned}. */
+    static void alive(String op, String what, String name, MemorySegment seg) {
         if (!seg.scope().isAlive()) {
-            throw new IllegalStateException(op + ": " + name + " is memory of a closed arena (a closed model or workspace)");
+            throw new IllegalStateException(op + ": " + what + name + " is memory of a closed arena (a closed model or "
+                    + "workspace)");
         }
     }
 
@@ -249,19 +252,13 @@ final class Checks {
         weight(op, src);
     }
 
-    /**
-     * A weight's data (and Q8_0 scales) alive and aligned to its element size. Runs for every product of
-     * every decode step, so the names in the messages are only built when a check fails.
-     */
+    /** A weight's data (and Q8_0 scales) alive and aligned to its element size. */
     private static void weight(String op, Tensor w) {
-        if (w.data().address() % w.dtype().size != 0 || !w.data().scope().isAlive()) {
-            aligned(op, "weight " + w.name(), w.data(), w.dtype().size);
-            alive(op, "weight " + w.name(), w.data());
-        }
-        MemorySegment scales = w.scales();
-        if (scales != null && (scales.address() % 2 != 0 || !scales.scope().isAlive())) {
-            aligned(op, "scales of " + w.name(), scales, 2);
-            alive(op, "scales of " + w.name(), scales);
+        aligned(op, "weight ", w.name(), w.data(), w.dtype().size);
+        alive(op, "weight ", w.name(), w.data());
+        if (w.scales() != null) {
+            aligned(op, "scales of ", w.name(), w.scales(), 2);
+            alive(op, "scales of ", w.name(), w.scales());
         }
     }
 
