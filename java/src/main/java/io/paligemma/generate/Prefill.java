@@ -66,8 +66,8 @@ public final class Prefill {
         this.ws = ws;
         this.probe = probe;
         this.logitRows = logitRows;
-        this.visionPieces = model.visionTower().numLayers() + 2;
-        this.textPieces = model.languageModel().numLayers() + 2;
+        this.visionPieces = visionPieces(model);
+        this.textPieces = textPieces(model);
     }
 
     public Sequence sequence() {
@@ -187,25 +187,33 @@ public final class Prefill {
 
     /** Multiply-adds of every piece not yet run (0 when done): how a scheduler plans the time a prompt needs. */
     public long remainingCost() {
-        if (done()) {
-            return 0;
-        }
-        long sum = 0;
-        for (int p = next; p < visionPieces + textPieces; p++) {
-            sum += cost(model, kindOf(p, visionPieces, textPieces), seq.promptLength(), logitRows);
-        }
-        return sum;
+        return done() ? 0 : costFrom(model, next, seq.promptLength(), logitRows);
     }
 
     /** Multiply-adds of a whole prompt side (vision tower included) of {@code promptLength} tokens, one logit row. */
     public static long promptCost(PaliGemmaForConditionalGeneration model, int promptLength) {
-        int visionPieces = model.visionTower().numLayers() + 2;
-        int textPieces = model.languageModel().numLayers() + 2;
+        return costFrom(model, 0, promptLength, 1);
+    }
+
+    /** Multiply-adds of pieces {@code from} to the last of a prefill of {@code promptLength} tokens. */
+    private static long costFrom(PaliGemmaForConditionalGeneration model, int from, long promptLength, int logitRows) {
+        int vision = visionPieces(model);
+        int text = textPieces(model);
         long sum = 0;
-        for (int p = 0; p < visionPieces + textPieces; p++) {
-            sum += cost(model, kindOf(p, visionPieces, textPieces), promptLength, 1);
+        for (int p = from; p < vision + text; p++) {
+            sum += cost(model, kindOf(p, vision, text), promptLength, logitRows);
         }
         return sum;
+    }
+
+    /** Embeddings, one piece per encoder layer, projector. */
+    private static int visionPieces(PaliGemmaForConditionalGeneration model) {
+        return model.visionTower().numLayers() + 2;
+    }
+
+    /** Inputs, one piece per decoder layer, norm + head. */
+    private static int textPieces(PaliGemmaForConditionalGeneration model) {
+        return model.languageModel().numLayers() + 2;
     }
 
     private static long cost(PaliGemmaForConditionalGeneration model, Piece kind, long l, int logitRows) {
